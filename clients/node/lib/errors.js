@@ -1,0 +1,226 @@
+'use strict';
+/**
+ * The error classes and the one table that maps JSON-RPC error codes onto them.
+ *
+ * The names and the hierarchy are the same as the Python client's, so a harness reads the same in
+ * either language (CONTRACT.md, "Error codes -> client classes"). Errors that the bridge sends keep
+ * the wire `code` (a number) and `data` untouched; client-side errors (closed, not found, version,
+ * abort, timeout) are raised by this package itself.
+ */
+
+/** JSON-RPC error codes, as named constants (JSON-RPC 2.0 section 5.1 and schema/openrpc.json). */
+const ErrorCode = Object.freeze({
+  PARSE_ERROR: -32700,
+  INVALID_REQUEST: -32600,
+  METHOD_NOT_FOUND: -32601,
+  INVALID_PARAMS: -32602,
+  INTERNAL_ERROR: -32603,
+  MEDUSA_HTTP_ERROR: -32001,
+  MEDUSA_UNREACHABLE: -32002,
+  MEDUSA_BAD_RESPONSE: -32003,
+  REQUEST_CANCELLED: -32800,
+});
+
+/** Base of every error this package throws; also the class of a wire error with an unknown code. */
+class BridgeError extends Error {
+  /**
+   * @param {string} message
+   * @param {{code?: number|string, data?: unknown, cause?: unknown}} [options]
+   */
+  constructor(message, options = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options.code !== undefined) this.code = options.code;
+    if (options.data !== undefined) this.data = options.data;
+  }
+}
+
+/** The bridge rejected the JSON-RPC message itself: a client bug, never a Medusa answer. */
+class ProtocolError extends BridgeError {}
+class ParseError extends ProtocolError {}
+class InvalidRequestError extends ProtocolError {}
+class MethodNotFoundError extends ProtocolError {}
+/** -32602: `data.field` names the offending param when the bridge knows it. */
+class InvalidParamsError extends ProtocolError {
+  constructor(message, options = {}) {
+    super(message, options);
+    this.field = isObject(options.data) && typeof options.data.field === 'string' ? options.data.field : undefined;
+  }
+}
+class InternalError extends ProtocolError {}
+
+/** -32001: Medusa answered with a non-2xx status; `data` is `{status, type?, message?, code?, body?}`. */
+class MedusaError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    const data = isObject(options.data) ? options.data : {};
+    /** The HTTP status Medusa answered with. */
+    this.status = typeof data.status === 'number' ? data.status : undefined;
+    /** Medusa's error `type` (e.g. "invalid_data") when the body was Medusa's JSON error. */
+    this.type = typeof data.type === 'string' ? data.type : undefined;
+    /** Medusa's error `message`, named apart from Error#message. */
+    this.medusaMessage = typeof data.message === 'string' ? data.message : undefined;
+    /** Medusa's error `code` (a string), named apart from the JSON-RPC `code`. */
+    this.medusaCode = typeof data.code === 'string' ? data.code : undefined;
+    /** The body text when it was not Medusa's JSON error (e.g. "Unauthorized"). */
+    this.body = typeof data.body === 'string' ? data.body : undefined;
+  }
+}
+/** A MedusaError with status 401: wrong credentials, or no session. */
+class UnauthorizedError extends MedusaError {}
+/** A MedusaError with status 404. */
+class NotFoundError extends MedusaError {}
+
+/** -32002: Medusa could not be reached after every retry; `reason` is refused|timeout|dns|tls|other. */
+class BridgeUnreachableError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    const data = isObject(options.data) ? options.data : {};
+    this.reason = typeof data.reason === 'string' ? data.reason : undefined;
+    this.attempts = typeof data.attempts === 'number' ? data.attempts : undefined;
+    this.detail = typeof data.detail === 'string' ? data.detail : undefined;
+  }
+}
+
+/** -32003: Medusa answered 2xx with a body that is not the JSON expected. */
+class BadResponseError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    const data = isObject(options.data) ? options.data : {};
+    this.status = typeof data.status === 'number' ? data.status : undefined;
+    this.body = typeof data.body === 'string' ? data.body : undefined;
+  }
+}
+
+/** -32800: the bridge abandoned the request (this client never surfaces its own cancellations so). */
+class CancelledError extends BridgeError {}
+
+/** The bridge process is gone (it exited, or close() was called); every pending call gets this. */
+class BridgeClosedError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    this.exitCode = options.exitCode ?? null;
+    this.signal = options.signal ?? null;
+  }
+}
+
+/** No bridge binary was found; `searched` lists every place looked at, in order. */
+class BridgeNotFoundError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    this.searched = options.searched ?? [];
+  }
+}
+
+/** The bridge speaks another protocol version than this client (refused at `initialize`). */
+class BridgeVersionError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, options);
+    this.clientVersion = options.clientVersion;
+    this.bridgeVersion = options.bridgeVersion;
+    this.supported = options.supported;
+  }
+}
+
+/**
+ * The call's AbortSignal fired. Named "AbortError" with code "ABORT_ERR" like Node's own
+ * AbortError, so `err.name === 'AbortError'` checks written for fetch and timers work unchanged.
+ */
+class BridgeAbortError extends BridgeError {
+  constructor(message = 'The operation was aborted', options = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'AbortError';
+    this.code = 'ABORT_ERR';
+  }
+}
+
+/** The call's `timeout` (milliseconds) elapsed first. Named "TimeoutError" like AbortSignal.timeout's reason. */
+class BridgeTimeoutError extends BridgeError {
+  constructor(message, options = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'TimeoutError';
+    this.code = 'ETIMEDOUT';
+    this.timeout = options.timeout;
+  }
+}
+
+/** The one table from wire code to class; MedusaError picks its subclass by status below. */
+const CLASS_BY_CODE = new Map([
+  [ErrorCode.PARSE_ERROR, ParseError],
+  [ErrorCode.INVALID_REQUEST, InvalidRequestError],
+  [ErrorCode.METHOD_NOT_FOUND, MethodNotFoundError],
+  [ErrorCode.INVALID_PARAMS, InvalidParamsError],
+  [ErrorCode.INTERNAL_ERROR, InternalError],
+  [ErrorCode.MEDUSA_HTTP_ERROR, MedusaError],
+  [ErrorCode.MEDUSA_UNREACHABLE, BridgeUnreachableError],
+  [ErrorCode.MEDUSA_BAD_RESPONSE, BadResponseError],
+  [ErrorCode.REQUEST_CANCELLED, CancelledError],
+]);
+
+const MEDUSA_CLASS_BY_STATUS = new Map([
+  [401, UnauthorizedError],
+  [404, NotFoundError],
+]);
+
+/**
+ * Turns a JSON-RPC error object into the matching error instance.
+ * @param {unknown} wire the `error` member of a response
+ * @param {string} [method] the method called, named in the message
+ */
+function errorFromWire(wire, method) {
+  const error = isObject(wire) ? wire : {};
+  const code = typeof error.code === 'number' ? error.code : undefined;
+  const data = error.data;
+  let Class = CLASS_BY_CODE.get(code) ?? BridgeError;
+  if (Class === MedusaError && isObject(data)) Class = MEDUSA_CLASS_BY_STATUS.get(data.status) ?? MedusaError;
+  const base = typeof error.message === 'string' && error.message !== '' ? error.message : 'Bridge error';
+  const detail = describe(code, data);
+  const message = `${method ? `${method}: ` : ''}${base}${detail ? ` (${detail})` : ''}`;
+  return new Class(message, { code, data });
+}
+
+/** A short human summary of `data` for the message; the structured fields stay on the error. */
+function describe(code, data) {
+  if (!isObject(data)) return '';
+  switch (code) {
+    case ErrorCode.MEDUSA_HTTP_ERROR:
+      return [data.status, data.type, data.message ?? data.body].filter((x) => x !== undefined).join(' ');
+    case ErrorCode.MEDUSA_UNREACHABLE:
+      return [data.reason, data.attempts !== undefined ? `after ${data.attempts} attempt(s)` : undefined, data.detail]
+        .filter((x) => x !== undefined)
+        .join(', ');
+    case ErrorCode.MEDUSA_BAD_RESPONSE:
+      return data.status !== undefined ? `status ${data.status}` : '';
+    case ErrorCode.INVALID_PARAMS:
+      return typeof data.field === 'string' ? `field ${data.field}` : '';
+    default:
+      return '';
+  }
+}
+
+function isObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+module.exports = {
+  ErrorCode,
+  BridgeError,
+  ProtocolError,
+  ParseError,
+  InvalidRequestError,
+  MethodNotFoundError,
+  InvalidParamsError,
+  InternalError,
+  MedusaError,
+  UnauthorizedError,
+  NotFoundError,
+  BridgeUnreachableError,
+  BadResponseError,
+  CancelledError,
+  BridgeClosedError,
+  BridgeNotFoundError,
+  BridgeVersionError,
+  BridgeAbortError,
+  BridgeTimeoutError,
+  errorFromWire,
+};
