@@ -1,0 +1,289 @@
+"""The Medusa v1 application: middleware pipeline and the five store auth routes.
+
+# medusa-store-auth.md §1: express-session, body-parser json, the /store router (cors, optional
+# customer authentication), the auth routes of §2, Medusa's errorHandler and Express's 404.
+"""
+
+import re
+import threading
+
+from emulator_data import CustomerStore
+from emulator_express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
+                              not_found, parse_json_body, send, send_json, send_status)
+from emulator_jsutil import URIError, decode_uri_component, is_truthy, js_string
+from emulator_jwt import store_customer_from_authorization, store_token
+from emulator_session import (SessionStore, new_session_id, session_id_from_cookie_header,
+                              set_cookie_header)
+from emulator_validation import validate_auth_body
+
+# Express routing is case-insensitive and not strict (a trailing slash matches), §2.
+_STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)
+_AUTH_ROOT = re.compile(r"^/store/auth/?$", re.IGNORECASE)
+_AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?$", re.IGNORECASE)
+_HEALTH = re.compile(r"^/health/?$", re.IGNORECASE)
+# cors package defaults for the preflight answer (§4.8).
+_CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
+# Medusa's starter config: STORE_CORS defaults to the storefront's dev origin.
+DEFAULT_STORE_CORS = "http://localhost:8000"
+
+
+class Config:
+    """Start-up options of one emulator (immutable once the server runs)."""
+
+    def __init__(self, production=False, cookie_secret="supersecret", jwt_secret="supersecret",
+                 store_cors=DEFAULT_STORE_CORS):
+        self.production = production
+        self.cookie_secret = cookie_secret
+        self.jwt_secret = jwt_secret
+        self.store_cors = _parse_cors_origins(store_cors)
+
+
+class Request:
+    """What the HTTP layer parsed: raw target, path without query, Node-style header dict."""
+
+    __slots__ = ("method", "target", "path", "headers", "header_pairs", "body", "has_body", "secure")
+
+    def __init__(self, method, target, path, headers, header_pairs, body, has_body, secure):
+        self.method = method
+        self.target = target
+        self.path = path
+        self.headers = headers
+        self.header_pairs = header_pairs
+        self.body = body
+        self.has_body = has_body
+        self.secure = secure
+
+
+class Session:
+    """express-session's per-request state: the id the cookie named and the loaded session."""
+
+    __slots__ = ("cookie_id", "id", "data", "original", "destroyed")
+
+    def __init__(self, cookie_id, session_id, data):
+        self.cookie_id = cookie_id
+        self.id = session_id
+        self.data = data
+        self.original = dict(data)
+        self.destroyed = False
+
+
+class MedusaApp:
+    """The emulated backend; ``handle`` turns one Request into one Response, from any thread.
+
+    Shared state lives in the thread-safe SessionStore and CustomerStore; ``lock`` serialises
+    the control API's reset against itself.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.sessions = SessionStore()
+        self.customers = CustomerStore()
+        self.lock = threading.Lock()
+
+    def reset(self):
+        with self.lock:
+            self.sessions.clear()
+            self.customers.reset()
+
+    def handle(self, req):
+        # expressInit sets X-Powered-By before any middleware runs.
+        headers = [("X-Powered-By", "Express")]
+        session = self._load_session(req)
+        try:
+            res = self._dispatch(req, session, headers)
+        except Exception:  # noqa: BLE001 - Medusa's errorHandler answers anything thrown
+            res = medusa_error(req, 500, "unknown_error", "An unknown error occurred.",
+                               "unknown_error", headers)
+        self._finish_session(req, session, res)
+        if req.method == "HEAD":
+            res.send_body = False
+        return res
+
+    # -- express-session (§1.1) ---------------------------------------------------------------
+
+    def _load_session(self, req):
+        cookie_id = session_id_from_cookie_header(req.headers.get("cookie"),
+                                                  self.config.cookie_secret)
+        if cookie_id is not None:
+            data = self.sessions.get(cookie_id)
+            if data is not None:
+                return Session(cookie_id, cookie_id, data)
+        # An unknown or badly signed cookie is ignored: a new anonymous session.
+        return Session(cookie_id, new_session_id(), {})
+
+    def _finish_session(self, req, session, res):
+        if session.destroyed:
+            return  # never a Set-Cookie after req.session.destroy()
+        is_new = session.cookie_id != session.id
+        modified = session.data != session.original
+        if is_new or modified:
+            self.sessions.save(session.id, session.data)
+        # saveUninitialized: a request without a valid cookie always gets one; otherwise only
+        # when the session data changed (login).
+        if not (is_new or modified):
+            return
+        if self.config.production and not _is_secure(req):
+            return  # secure cookie on plain HTTP without X-Forwarded-Proto: https
+        res.headers.append(("Set-Cookie", set_cookie_header(session.id, self.config.cookie_secret,
+                                                            self.config.production)))
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def _dispatch(self, req, session, headers):
+        try:
+            body = parse_json_body(req.headers, req.body, req.has_body)
+        except BodyError as error:
+            # Raised at app level before the routers: Express's default handler answers.
+            return body_error_page(error, self.config.production, headers)
+        path = req.path
+        if _STORE_MOUNT.match(path):
+            self._cors(req, headers)
+            if req.method == "OPTIONS":
+                return self._preflight(req, headers)
+            return self._store_route(req, session, body, headers)
+        if _HEALTH.match(path) and req.method in ("GET", "HEAD"):
+            return send(req, 200, b"OK", "text/html; charset=utf-8", headers)
+        return not_found(req.method, path, headers)
+
+    def _store_route(self, req, session, body, headers):
+        method, path = req.method, req.path
+        if _AUTH_ROOT.match(path):
+            if method in ("GET", "HEAD"):
+                return self.get_session(req, session, headers)
+            if method == "DELETE":
+                return self.delete_session(req, session, headers)
+            if method == "POST":
+                return self.create_session(req, session, body, headers)
+            return not_found(method, path, headers)
+        match = _AUTH_PARAM.match(path)
+        if match:
+            try:
+                # Layer.match decodes params for every method before checking it.
+                email = decode_uri_component(match.group(1))
+            except URIError:
+                # §2.5 (inferred): the URIError reaches Medusa's errorHandler as unknown_error.
+                return medusa_error(req, 500, "unknown_error", "An unknown error occurred.",
+                                    "unknown_error", headers)
+            if method in ("GET", "HEAD"):
+                return self.exists(req, email, headers)
+            if method == "POST" and match.group(1).lower() == "token":
+                return self.get_token(req, body, headers)
+        return not_found(method, path, headers)
+
+    # -- the five routes (§2) -----------------------------------------------------------------
+
+    def create_session(self, req, session, body, headers):
+        """# medusa-store-auth.md §2.1: POST /store/auth."""
+        message = validate_auth_body(body)
+        if message is not None:
+            return medusa_error(req, 400, "invalid_data", message, headers=headers)
+        record = self.customers.authenticate(body.get("email"), body.get("password"))
+        if record is None:
+            return send_status(req, 401, headers)
+        session.data["customer_id"] = record.id
+        return self._customer_response(req, record.id, headers)
+
+    def get_token(self, req, body, headers):
+        """# medusa-store-auth.md §2.2: POST /store/auth/token."""
+        if not self.config.jwt_secret:
+            return medusa_error(req, 404, "not_found",
+                                "Please configure jwt_secret in your environment", headers=headers)
+        message = validate_auth_body(body)
+        if message is not None:
+            return medusa_error(req, 400, "invalid_data", message, headers=headers)
+        record = self.customers.authenticate(body.get("email"), body.get("password"))
+        if record is None:
+            return send_status(req, 401, headers)
+        token = store_token(record.id, self.config.jwt_secret)
+        return send_json(req, 200, {"access_token": token}, headers)
+
+    def get_session(self, req, session, headers):
+        """# medusa-store-auth.md §2.3: GET /store/auth (requireCustomerAuthentication)."""
+        customer_id = self._authenticated_customer(req, session)
+        if customer_id is None:
+            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag (§1.2).
+            return Response(401, headers + [("Content-Length", "12")], b"Unauthorized")
+        return self._customer_response(req, customer_id, headers)
+
+    def delete_session(self, req, session, headers):
+        """# medusa-store-auth.md §2.4: DELETE /store/auth, always 200 OK."""
+        if "user_id" in session.data:
+            session.data.pop("customer_id", None)  # an admin login in the same session stays
+        else:
+            session.destroyed = True
+            self.sessions.destroy(session.id)
+        return send_status(req, 200, headers)
+
+    def exists(self, req, email, headers):
+        """# medusa-store-auth.md §2.5: GET /store/auth/:email."""
+        found = self.customers.find_registered(email) is not None
+        return send_json(req, 200, {"exists": found}, headers)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _authenticated_customer(self, req, session):
+        """# medusa-store-auth.md §1.2: store-session first, then store-bearer."""
+        customer_id = session.data.get("customer_id")
+        if is_truthy(customer_id):
+            return customer_id
+        return store_customer_from_authorization(req.headers.get("authorization"),
+                                                 self.config.jwt_secret)
+
+    def _customer_response(self, req, customer_id, headers):
+        record = self.customers.get(customer_id)
+        if record is None:
+            return medusa_error(req, 404, "not_found",
+                                "Customer with id: %s was not found" % js_string(customer_id),
+                                headers=headers)
+        return send(req, 200, record.customer_body(), JSON_TYPE, headers)
+
+    def _cors(self, req, headers):
+        """cors({origin: store_cors, credentials: true}) on every /store request (§4.8)."""
+        origin = req.headers.get("origin")
+        if origin and _origin_allowed(origin, self.config.store_cors):
+            headers.append(("Access-Control-Allow-Origin", origin))
+        headers.append(("Vary", "Origin"))
+        headers.append(("Access-Control-Allow-Credentials", "true"))
+
+    def _preflight(self, req, headers):
+        headers.append(("Access-Control-Allow-Methods", _CORS_METHODS))
+        requested = req.headers.get("access-control-request-headers")
+        if requested:
+            headers.append(("Access-Control-Allow-Headers", requested))
+            # vary() merges into the one Vary header cors already set.
+            headers[:] = [(k, "Origin, Access-Control-Request-Headers" if k == "Vary" else v)
+                          for k, v in headers]
+        headers.append(("Content-Length", "0"))
+        return Response(204, headers, b"")
+
+
+def _is_secure(req):
+    """express-session issecure() with proxy: true: TLS, or X-Forwarded-Proto's first value."""
+    if req.secure:
+        return True
+    proto = req.headers.get("x-forwarded-proto", "").split(",", 1)[0].strip().lower()
+    return proto == "https"
+
+
+def _parse_cors_origins(value):
+    """medusa-core-utils parseCorsOrigins: comma-separated; "/re/flags" entries are regexes."""
+    origins = []
+    for entry in (value or "").split(","):
+        entry = entry.strip()
+        if len(entry) > 2 and entry.startswith("/") and entry.rfind("/") > 0:
+            end = entry.rfind("/")
+            flags = re.IGNORECASE if "i" in entry[end + 1:] else 0
+            origins.append(re.compile(entry[1:end], flags))
+        elif entry:
+            origins.append(entry)
+    return origins
+
+
+def _origin_allowed(origin, allowed):
+    for entry in allowed:
+        if isinstance(entry, str):
+            if entry == origin:
+                return True
+        elif entry.search(origin):
+            return True
+    return False
