@@ -1,0 +1,50 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// How a call takes part in its session's ordering (issue 2, "Ordering within one session").
+public struct SessionUse: Sendable, Equatable {
+    public var session: String
+    /// A state-changing call starts after every earlier call of its session has finished, and no
+    /// later call of that session starts before it finishes. Other calls of the session overlap.
+    public var exclusive: Bool
+}
+
+/// What every method can reach while it runs.
+public struct MethodContext: Sendable {
+    public var medusa: MedusaClient
+    public var logger: Logger
+
+    public init(medusa: MedusaClient, logger: Logger) {
+        self.medusa = medusa
+        self.logger = logger
+    }
+}
+
+/// A JSON-RPC method: decoded from its params on the reader thread (cheap, no I/O, in arrival order),
+/// then run. One type per method, listed once in `MethodRegistry`.
+public protocol BridgeMethod: Sendable {
+    static var name: String { get }
+    /// Reads and checks the params; throws -32602 naming the offending field.
+    init(params: Params?) throws(ResponseError)
+    /// The session this call is ordered in, or nil when it touches no session.
+    var sessionUse: SessionUse? { get }
+    /// Runs the call. Throws `ResponseError` or `MedusaFailure`; the dispatcher maps both.
+    func run(in context: MethodContext) async throws -> JSONValue
+}
+
+/// A method that answers at once without touching the network: answered on the reader thread,
+/// without a task, so `ping` costs a parse and a write.
+public protocol ImmediateMethod: BridgeMethod {
+    func respond(in context: MethodContext) throws(ResponseError) -> JSONValue
+}
+
+extension ImmediateMethod {
+    public var sessionUse: SessionUse? { nil }
+    public func run(in context: MethodContext) async throws -> JSONValue { try respond(in: context) }
+}
+
+extension JSONValue {
+    /// `{}`: every result is an object, which strict typed JSON-RPC clients require.
+    public static let emptyObject = JSONValue.object(JSONObject())
+}

@@ -1,0 +1,25 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// `auth.authenticate`: medusa-js `auth.authenticate(payload, customHeaders)`, `POST /store/auth`.
+struct AuthAuthenticate: BridgeMethod {
+    static let name = "auth.authenticate"
+    let email: String
+    let password: String
+    let options: CallOptions
+
+    init(params: Params?) throws(ResponseError) {
+        let reader = try ParamReader(
+            params, names: ["email", "password", "customHeaders", "session"], positions: [.payload, .value("customHeaders")])
+        email = try reader.string("email")
+        password = try reader.string("password")
+        options = try reader.callOptions()
+    }
+
+    var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: true) }
+
+    func run(in context: MethodContext) async throws -> JSONValue {
+        try await context.medusa.authenticate(email: email, password: password, options: options)
+    }
+}

@@ -1,0 +1,127 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// Reads a method's params the same way whether they came by name or by position.
+///
+/// By-position params mirror medusa-js's argument order (`[payload, customHeaders?]`,
+/// `[email, customHeaders?]`, `[customHeaders?]`) and always use the default session; they are
+/// mapped onto names first, so every check and every message is shared.
+public struct ParamReader: Sendable {
+    /// One slot of the by-position form.
+    public enum Slot: Sendable {
+        /// The value itself is the named param.
+        case value(String)
+        /// An object whose members are the params (medusa-js's `payload`).
+        case payload
+    }
+
+    private var members: JSONObject
+
+    /// - Parameters:
+    ///   - names: every by-name param the method accepts; any other member is an error.
+    ///   - positions: the by-position layout; nil when the method takes none.
+    public init(_ params: Params?, names: [String], positions: [Slot]?) throws(ResponseError) {
+        switch params {
+        case nil:
+            members = JSONObject()
+        case .byName(let object):
+            members = object
+        case .byPosition(let values):
+            guard let positions else {
+                if values.isEmpty { members = JSONObject(); return }
+                throw .invalidParams("this method takes its params by name")
+            }
+            guard values.count <= positions.count else {
+                throw .invalidParams("expected at most \(positions.count) params by position, got \(values.count)")
+            }
+            members = JSONObject()
+            for (value, slot) in zip(values, positions) {
+                switch slot {
+                case .value(let name):
+                    members.append(name, value)
+                case .payload:
+                    guard case .object(let payload) = value else {
+                        throw .invalidParams("payload must be an object, not \(value.typeName)", field: "payload")
+                    }
+                    for member in payload { members.append(member.key, member.value) }
+                }
+            }
+        }
+        if let unknown = members.keys.first(where: { !names.contains($0) }) {
+            throw .invalidParams("unknown param '\(unknown)'", field: unknown)
+        }
+    }
+
+    /// A required string param.
+    public func string(_ name: String) throws(ResponseError) -> String {
+        guard let value = members[name] else { throw .invalidParams("missing required param '\(name)'", field: name) }
+        guard case .string(let string) = value else {
+            throw .invalidParams("'\(name)' must be a string, not \(value.typeName)", field: name)
+        }
+        return string
+    }
+
+    /// An optional string param; null counts as absent.
+    public func optionalString(_ name: String) throws(ResponseError) -> String? {
+        guard let value = members[name], value != .null else { return nil }
+        guard case .string(let string) = value else {
+            throw .invalidParams("'\(name)' must be a string, not \(value.typeName)", field: name)
+        }
+        return string
+    }
+
+    /// An optional param of any JSON type.
+    public func value(_ name: String) -> JSONValue? { members[name] }
+
+    /// `session`: a non-empty string, default "default".
+    public func session() throws(ResponseError) -> String {
+        guard let name = try optionalString("session") else { return CallOptions.defaultSession }
+        guard !name.isEmpty else { throw .invalidParams("'session' must not be empty", field: "session") }
+        return name
+    }
+
+    /// `customHeaders`: an object of strings, each a valid header (no CR/LF smuggling another header).
+    public func customHeaders() throws(ResponseError) -> HTTPHeaders {
+        guard let value = members["customHeaders"], value != .null else { return HTTPHeaders() }
+        guard case .object(let object) = value else {
+            throw .invalidParams("'customHeaders' must be an object of strings, not \(value.typeName)", field: "customHeaders")
+        }
+        var headers = HTTPHeaders()
+        for (name, member) in object {
+            let field = "customHeaders.\(name)"
+            guard case .string(let text) = member else {
+                throw .invalidParams("'\(field)' must be a string, not \(member.typeName)", field: field)
+            }
+            guard HeaderSyntax.isToken(name) else { throw .invalidParams("'\(name)' is not a valid header name", field: field) }
+            guard HeaderSyntax.isValidValue(text) else {
+                throw .invalidParams("'\(field)' holds a control character", field: field)
+            }
+            headers[name] = text
+        }
+        return headers
+    }
+
+    /// The options every `auth.*` call shares.
+    public func callOptions() throws(ResponseError) -> CallOptions {
+        CallOptions(session: try session(), customHeaders: try customHeaders())
+    }
+}
+
+/// RFC 9110 §5.1 field names (tokens) and §5.5 field values.
+public enum HeaderSyntax {
+    public static func isToken(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            default:
+                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+    }
+
+    public static func isValidValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+}

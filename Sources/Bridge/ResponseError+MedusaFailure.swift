@@ -1,0 +1,44 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// The one place where the Medusa client's failures become JSON-RPC errors (issue 2, "Errors from the
+/// backend"; STYLE.md rule 4).
+extension ResponseError {
+    init(_ failure: MedusaFailure) {
+        switch failure {
+        case .status(let error):
+            var data = JSONObject([(key: "status", value: .number(JSONNumber(error.status)))])
+            if let type = error.type { data.append("type", .string(type)) }
+            if let message = error.message { data.append("message", .string(message)) }
+            if let code = error.code { data.append("code", .string(code)) }
+            if let body = error.body { data.append("body", .string(body)) }
+            let summary = error.message.map { ": \($0)" } ?? error.body.map { ": \($0.prefix(80))" } ?? ""
+            self.init(code: .medusaHTTPError, message: "Medusa answered \(error.status)\(summary)", data: .object(data))
+        case .unreachable(let reason, let attempts, let detail):
+            self.init(
+                code: .medusaUnreachable,
+                message: "Medusa could not be reached (\(reason)) after \(attempts) attempt\(attempts == 1 ? "" : "s")",
+                data: .object(JSONObject([
+                    (key: "reason", value: .string(reason)), (key: "attempts", value: .number(JSONNumber(attempts))),
+                    (key: "detail", value: .string(detail)),
+                ])))
+        case .badResponse(let status, let body):
+            self.init(
+                code: .medusaBadResponse, message: "Medusa answered \(status) with a body that is not the JSON expected",
+                data: .object(JSONObject([(key: "status", value: .number(JSONNumber(status))), (key: "body", value: .string(body))])))
+        case .cancelled:
+            self = .requestCancelled
+        }
+    }
+
+    /// Any error a method throws, as a wire error; unknown errors become -32603 without their text.
+    static func from(_ error: any Error) -> ResponseError {
+        switch error {
+        case let error as ResponseError: error
+        case let failure as MedusaFailure: ResponseError(failure)
+        case is CancellationError: .requestCancelled
+        default: .internalError(String(describing: type(of: error)))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+/// An ordered list of header fields whose names compare case-insensitively.
+///
+/// medusa-js merges with `Object.assign`, so `authorization` and `Authorization` could both be sent;
+/// the bridge merges case-insensitively instead (issue 2: custom headers "merged over the configured
+/// headers case-insensitively").
+public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionaryLiteral {
+    public typealias Field = (name: String, value: String)
+    public private(set) var fields: [Field] = []
+
+    public init(_ fields: [Field] = []) {
+        for field in fields { self[field.name] = field.value }
+    }
+
+    public init(dictionaryLiteral elements: (String, String)...) {
+        self.init(elements.map { (name: $0.0, value: $0.1) })
+    }
+
+    /// The value of `name`, or nil. Setting replaces every field of that name in place of the first.
+    public subscript(name: String) -> String? {
+        get { fields.first { $0.name.caseInsensitiveEquals(name) }?.value }
+        set {
+            let index = fields.firstIndex { $0.name.caseInsensitiveEquals(name) }
+            fields.removeAll { $0.name.caseInsensitiveEquals(name) }
+            guard let newValue else { return }
+            fields.insert((name, newValue), at: Swift.min(index ?? fields.count, fields.count))
+        }
+    }
+
+    /// Every value of `name`, in order (response headers may repeat, e.g. Set-Cookie).
+    public func values(for name: String) -> [String] {
+        fields.filter { $0.name.caseInsensitiveEquals(name) }.map(\.value)
+    }
+
+    /// Adds a field without replacing others of the same name (response parsing).
+    public mutating func append(name: String, value: String) { fields.append((name, value)) }
+
+    /// These headers with `overrides` applied on top, each replacing any same-named field.
+    public func merging(_ overrides: HTTPHeaders) -> HTTPHeaders {
+        var merged = self
+        for field in overrides.fields { merged[field.name] = field.value }
+        return merged
+    }
+
+    public var isEmpty: Bool { fields.isEmpty }
+
+    public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
+
+    public static func == (lhs: HTTPHeaders, rhs: HTTPHeaders) -> Bool {
+        lhs.fields.count == rhs.fields.count
+            && zip(lhs.fields, rhs.fields).allSatisfy { $0.name.caseInsensitiveEquals($1.name) && $0.value == $1.value }
+    }
+}
+
+extension String {
+    func caseInsensitiveEquals(_ other: String) -> Bool {
+        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// One HTTP request as the Medusa client builds it.
+public struct HTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: URL
+    public var headers: HTTPHeaders
+    public var body: [UInt8]?
+    /// Deadline for this attempt, enforced by the transport to the millisecond.
+    public var timeout: Duration
+
+    public init(method: String, url: URL, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+}
+
+/// One HTTP response. Redirects are never followed, so a 3xx arrives here as it is.
+public struct HTTPResponse: Sendable, Equatable {
+    public var status: Int
+    public var headers: HTTPHeaders
+    public var body: [UInt8]
+    /// The body was longer than the transport's cap; `body` holds its first bytes only.
+    public var bodyTruncated: Bool
+
+    public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], bodyTruncated: Bool = false) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.bodyTruncated = bodyTruncated
+    }
+}
+
+/// Why no response arrived. `reason` is the one word that -32002 `data.reason` carries.
+public struct TransportError: Error, Sendable, Equatable {
+    public enum Reason: String, Sendable {
+        case refused, timeout, dns, tls, other
+        /// The caller's task was cancelled: never retried, never reported as unreachable.
+        case cancelled
+    }
+
+    public var reason: Reason
+    /// A short description for logs and `data.detail`: never a header value or a body.
+    public var detail: String
+
+    public init(_ reason: Reason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+}
+
+/// The seam between the Medusa client and the network; tests substitute a scripted fake.
+public protocol HTTPTransport: Sendable {
+    /// Sends one request; throws `TransportError` when no complete response arrived.
+    func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+}

@@ -1,0 +1,93 @@
+import Foundation
+import JSON
+
+/// The five methods of medusa-js's `AuthResource` (medusa-store-auth.md §4.2), each returning Medusa's
+/// body unchanged after checking it has the shape the route documents (§2).
+extension MedusaClient {
+    /// `POST /store/auth` (§2.1): logs in with a cookie session; the jar keeps `connect.sid`.
+    public func authenticate(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", "/store/auth", body: credentials(email, password), options: options)
+        let body = try expect(response, member: "customer") { $0.objectValue != nil }
+        rememberCustomer(in: body, session: options.session)
+        return body
+    }
+
+    /// `GET /store/auth` (§2.3): the current customer, by cookie or bearer token.
+    public func getSession(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("GET", "/store/auth", body: nil, options: options)
+        let body = try expect(response, member: "customer") { $0.objectValue != nil }
+        rememberCustomer(in: body, session: options.session)
+        return body
+    }
+
+    /// `DELETE /store/auth` (§2.4) with medusa-js's `{}` body, then forgets the session's cookies and
+    /// token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout (§6, #7236).
+    public func deleteSession(options: CallOptions) async throws(MedusaFailure) {
+        defer {
+            sessions.update(options.session) { state in
+                state.cookies.removeAll()
+                state.token = nil
+                state.customerID = nil
+            }
+        }
+        _ = try await perform("DELETE", "/store/auth", body: .object(JSONObject()), options: options)
+    }
+
+    /// `GET /store/auth/{email}` (§2.5), the email percent-encoded as one path segment (medusa-js
+    /// interpolates it raw, so `a/b@x.io` would reach another route).
+    public func exists(email: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("GET", "/store/auth/" + Self.pathSegment(email), body: nil, options: options)
+        return try expect(response, member: "exists") { $0.boolValue != nil }
+    }
+
+    /// `POST /store/auth/token` (§2.2); on success the session sends `Authorization: Bearer` from now on,
+    /// as medusa-js's `JwtTokenManager.registerJwt` makes it do (§4.4), but per session.
+    public func getToken(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", "/store/auth/token", body: credentials(email, password), options: options)
+        let body = try expect(response, member: "access_token") { $0.stringValue != nil }
+        if let token = body["access_token"]?.stringValue {
+            let customerID = Self.customerID(fromJWT: token)
+            sessions.update(options.session) { state in
+                state.token = token
+                if let customerID { state.customerID = customerID }
+            }
+        }
+        return body
+    }
+
+    private func credentials(_ email: String, _ password: String) -> JSONValue {
+        .object(JSONObject([(key: "email", value: .string(email)), (key: "password", value: .string(password))]))
+    }
+
+    /// The parsed body when it is a JSON object whose `member` passes `check`; otherwise -32003.
+    private func expect(_ response: HTTPResponse, member: String, _ check: (JSONValue) -> Bool) throws(MedusaFailure) -> JSONValue {
+        if let body = try? JSONParser.parse(response.body), let value = body[member], check(value) {
+            return body
+        }
+        throw .badResponse(status: response.status, body: truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters))
+    }
+
+    private func rememberCustomer(in body: JSONValue, session: String) {
+        guard let id = body["customer"]?["id"]?.stringValue else { return }
+        sessions.update(session) { $0.customerID = id }
+    }
+
+    /// RFC 3986 pchar minus what curl or Express would reinterpret: `/`, `?`, `#`, `%`, and the dot
+    /// segments `.` and `..`, which URL normalisation would collapse.
+    static func pathSegment(_ text: String) -> String {
+        if text == "." || text == ".." { return text.replacingOccurrences(of: ".", with: "%2E") }
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// The `customer_id` claim of a JWT, read without verifying it: for `session.list` only.
+    static func customerID(fromJWT token: String) -> String? {
+        let parts = token.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let payload = try? JSONParser.parse([UInt8](data)) else { return nil }
+        return payload["customer_id"]?.stringValue
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import JSON
+
+/// The options of one call: which session it uses and its own extra headers.
+public struct CallOptions: Sendable {
+    public var session: String
+    public var customHeaders: HTTPHeaders
+
+    public static let defaultSession = "default"
+
+    public init(session: String = CallOptions.defaultSession, customHeaders: HTTPHeaders = HTTPHeaders()) {
+        self.session = session
+        self.customHeaders = customHeaders
+    }
+}
+
+/// Sends Medusa store auth requests exactly as medusa-js's `Client.request` does (medusa-store-auth.md
+/// §4.3, §4.6), with each session's cookies and token taken from `SessionStore`.
+public final class MedusaClient: Sendable {
+    public let configuration: MedusaConfiguration
+    public let sessions: SessionStore
+    let transport: any HTTPTransport
+    let retryPolicy: RetryPolicy
+    let sleep: @Sendable (Duration) async throws -> Void
+    let makeIdempotencyKey: @Sendable () -> String
+
+    /// - Parameters:
+    ///   - sleep: waits between retries; tests pass a recorder instead of the clock.
+    ///   - makeIdempotencyKey: a new key per call; medusa-js uses uuid v4.
+    public init(
+        configuration: MedusaConfiguration, transport: any HTTPTransport, sessions: SessionStore = SessionStore(),
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        makeIdempotencyKey: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.sessions = sessions
+        self.retryPolicy = RetryPolicy(maxRetries: configuration.maxRetries)
+        self.sleep = sleep
+        self.makeIdempotencyKey = makeIdempotencyKey
+    }
+
+    /// Sends one call, retrying per §4.6, storing every cookie Medusa sets; returns the final response.
+    /// Non-2xx is thrown as `.status`.
+    func perform(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) async throws(MedusaFailure) -> HTTPResponse {
+        guard let url = configuration.url(for: path) else {
+            throw .badResponse(status: 0, body: "the base URL and path do not form a URL")
+        }
+        let request = HTTPRequest(
+            method: method, url: url, headers: headers(method: method, url: url, options: options),
+            body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let delay: Duration
+            switch await Result(catching: { () async throws(TransportError) in try await transport.send(request) }) {
+            case .success(let response):
+                let setCookies = response.headers.values(for: "Set-Cookie").flatMap(SetCookie.split(joined:)).compactMap(SetCookie.init)
+                if !setCookies.isEmpty {
+                    sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
+                }
+                if (200..<300).contains(response.status) {
+                    if response.bodyTruncated {
+                        throw .badResponse(
+                            status: response.status, body: truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters))
+                    }
+                    return response
+                }
+                guard let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
+                else { throw .status(MedusaHTTPError(status: response.status, body: response.body)) }
+                delay = wait
+            case .failure(let error):
+                if error.reason == .cancelled || Task.isCancelled { throw .cancelled }
+                guard let wait = retryPolicy.delay(beforeRetry: attempt, status: nil, retryAfter: nil)
+                else { throw .unreachable(reason: error.reason.rawValue, attempts: attempt, detail: error.detail) }
+                delay = wait
+            }
+            do {
+                try await sleep(delay)
+            } catch {
+                throw .cancelled
+            }
+            if Task.isCancelled { throw .cancelled }
+        }
+    }
+
+    /// The headers of §4.3, in medusa-js's order, then configured and per-call headers over them.
+    func headers(method: String, url: URL, options: CallOptions) -> HTTPHeaders {
+        let state = sessions.snapshot(options.session)
+        var headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
+        if let token = state.token { headers["Authorization"] = "Bearer \(token)" }
+        if let key = configuration.publishableAPIKey { headers["x-publishable-api-key"] = key }
+        if method == "POST" && configuration.maxRetries > 0 { headers["Idempotency-Key"] = makeIdempotencyKey() }
+        headers["User-Agent"] = configuration.userAgent
+        if let cookie = state.cookies.header(for: url) { headers["Cookie"] = cookie }
+        return headers.merging(configuration.headers).merging(options.customHeaders)
+    }
+}
+
+extension Result {
+    /// `Result(catching:)` for an async body with a typed error.
+    init(catching body: () async throws(Failure) -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
+}

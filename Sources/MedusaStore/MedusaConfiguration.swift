@@ -1,0 +1,42 @@
+import Foundation
+
+/// How the bridge talks to Medusa: the medusa-js `Config` (medusa-store-auth.md §4.1) plus the
+/// bridge's per-attempt timeout and body cap.
+public struct MedusaConfiguration: Sendable {
+    /// medusa-js's default `baseUrl`.
+    public static let defaultBaseURL = "http://localhost:9000"
+    /// Per HTTP attempt. medusa-js has none (axios `timeout: 0`); a bridge must never hang.
+    public static let defaultAttemptTimeout: Duration = .seconds(30)
+    /// The largest body read from Medusa. A customer with many orders is tens of KiB; 16 MiB leaves room
+    /// while bounding what a broken backend can make the bridge hold (issue 5, "a body of 100 MB").
+    public static let defaultMaximumBodyBytes = 16 << 20
+
+    public var baseURL: URL
+    public var maxRetries: Int
+    public var publishableAPIKey: String?
+    /// Sent on every request, over the bridge's own headers.
+    public var headers: HTTPHeaders
+    public var attemptTimeout: Duration
+    public var userAgent: String
+    public var maximumBodyBytes: Int
+
+    public init(
+        baseURL: URL, maxRetries: Int = 0, publishableAPIKey: String? = nil, headers: HTTPHeaders = HTTPHeaders(),
+        attemptTimeout: Duration = defaultAttemptTimeout, userAgent: String, maximumBodyBytes: Int = defaultMaximumBodyBytes
+    ) {
+        self.baseURL = baseURL
+        self.maxRetries = maxRetries
+        self.publishableAPIKey = publishableAPIKey
+        self.headers = headers
+        self.attemptTimeout = attemptTimeout
+        self.userAgent = userAgent
+        self.maximumBodyBytes = maximumBodyBytes
+    }
+
+    /// `baseURL` joined with `path` with exactly one `/` between them, as axios joins `baseURL`.
+    func url(for path: String) -> URL? {
+        var base = baseURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        return URL(string: base + path)
+    }
+}
