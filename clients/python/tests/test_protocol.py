@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medusa_auth_bridge import InvalidParamsError, ProtocolVersionError, UnauthorizedError
+from medusa_auth_bridge import BridgeError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError, UnauthorizedError
 from medusa_auth_bridge import _protocol
 
 
@@ -118,22 +118,28 @@ def test_initialize_names_the_protocol_version_and_the_client() -> None:
 
 
 def test_an_initialize_result_with_another_version_is_refused_naming_both() -> None:
-    with pytest.raises(ProtocolVersionError) as caught:
+    with pytest.raises(BridgeVersionError) as caught:
         _protocol.check_initialize_result({"protocolVersion": "2.0", "serverInfo": {}})
-    assert "1.0" in str(caught.value) and "2.0" in str(caught.value)
-    assert caught.value.bridge_versions == ["2.0"]
+    assert "'2.0'" in str(caught.value) and "this client speaks 1.0" in str(caught.value)
+    assert (caught.value.client_version, caught.value.bridge_version, caught.value.supported) == ("1.0", "2.0", None)
 
 
 def test_the_bridges_unsupported_version_answer_becomes_a_version_error_naming_both() -> None:
     rejected = InvalidParamsError(
         "Unsupported protocol version", -32602, {"supported": ["3.1", "3.2"], "requested": "1.0"}
     )
-    error = _protocol.version_error_from(rejected)
-    assert isinstance(error, ProtocolVersionError)
-    assert "1.0" in str(error) and "3.1, 3.2" in str(error)
-    assert error.code == -32602
+    error = _protocol.handshake_error(rejected, "/bin/b", 10.0)
+    assert isinstance(error, BridgeVersionError)
+    assert "supports protocol versions 3.1, 3.2; this client speaks 1.0" in str(error)
+    assert (error.supported, error.code) == (["3.1", "3.2"], -32602)
+
+
+def test_a_handshake_timeout_asks_whether_the_binary_is_a_bridge() -> None:
+    error = _protocol.handshake_error(BridgeTimeoutError("slow"), "/bin/cat", 10.0)
+    assert type(error) is BridgeError
+    assert str(error) == "/bin/cat did not answer initialize within 10.0 s; is it medusa-auth-bridge?"
 
 
 def test_other_initialize_errors_pass_through_unchanged() -> None:
     other = InvalidParamsError("Invalid params", -32602, {"field": "clientInfo"})
-    assert _protocol.version_error_from(other) is other
+    assert _protocol.handshake_error(other, "/bin/b", 10.0) is other

@@ -65,31 +65,6 @@ class InternalError(ProtocolError):
     """-32603: the bridge failed unexpectedly; its stderr has the details."""
 
 
-class ProtocolVersionError(ProtocolError):
-    """The bridge speaks another protocol version than this client; raised by the handshake.
-
-    Not a wire code of its own: it comes either from the bridge's -32602 answer to ``initialize``
-    (``data: {supported, requested}``) or from an ``initialize`` result naming another version.
-    """
-
-    def __init__(
-        self,
-        client_version: str,
-        bridge_versions: Sequence[str],
-        code: Optional[int] = None,
-        data: Any = None,
-    ) -> None:
-        self.client_version = client_version
-        self.bridge_versions: List[str] = list(bridge_versions)
-        spoken = ", ".join(self.bridge_versions) or "an unknown version"
-        super().__init__(
-            f"protocol version mismatch: this client speaks {client_version}, "
-            f"the bridge speaks {spoken}; install a client and a bridge of the same release",
-            code,
-            data,
-        )
-
-
 # -- Medusa and the road to it --------------------------------------------------------------------
 
 
@@ -182,7 +157,47 @@ class CancelledError(BridgeError):
 
 
 class BridgeClosedError(BridgeError):
-    """The bridge process is gone or was closed; every pending and later call raises this."""
+    """The bridge process is gone or was closed; every pending and later call raises this.
+
+    ``exit_code`` and ``signal`` say how the process ended, when known (as in the Node client).
+    """
+
+    def __init__(self, message: str, exit_code: Optional[int] = None, signal: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+        self.signal = signal
+
+
+class BridgeVersionError(BridgeError):
+    """The bridge speaks another protocol version than this client; raised by the handshake.
+
+    From the bridge's -32602 answer to ``initialize`` (``data: {supported, requested}``: then
+    ``supported`` is set) or from an ``initialize`` result naming another version (then
+    ``bridge_version`` is). Same name and fields as the Node client's.
+    """
+
+    def __init__(
+        self,
+        client_version: str,
+        *,
+        bridge_version: Optional[str] = None,
+        supported: Optional[Sequence[str]] = None,
+        code: Optional[int] = None,
+        data: Any = None,
+    ) -> None:
+        self.client_version = client_version
+        self.bridge_version = bridge_version
+        self.supported: Optional[List[str]] = list(supported) if supported is not None else None
+        if self.supported is not None:
+            theirs = f"supports protocol versions {', '.join(self.supported) or '(none)'}"
+        else:
+            theirs = f"speaks protocol version {bridge_version!r}"
+        super().__init__(
+            f"medusa-auth-bridge {theirs}; this client speaks {client_version}: "
+            "install a client and a bridge of the same release",
+            code,
+            data,
+        )
 
 
 class BridgeTimeoutError(BridgeError, TimeoutError):

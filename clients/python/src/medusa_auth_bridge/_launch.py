@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import IO, Dict, List, Mapping, Optional, Union
 
+from ._errors import BridgeClosedError
+
 #: After stdin closes, the bridge finishes the requests in flight and exits 0. Two seconds covers
 #: an HTTP round trip to a local or nearby Medusa; longer would make ``close()`` look hung.
 STDIN_EOF_GRACE_SECONDS = 2.0
@@ -87,6 +89,13 @@ def build_env(options: LaunchOptions, parent: Optional[Mapping[str, str]] = None
 
 def _seconds(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def closed_error(reason: str, status: Optional[int]) -> BridgeClosedError:
+    """BridgeClosedError carrying how the process ended: ``exit_code``, or ``signal`` (negative status)."""
+    if status is not None and status < 0:
+        return BridgeClosedError(reason, signal=-status)
+    return BridgeClosedError(reason, exit_code=status)
 
 
 def describe_exit(status: Optional[int]) -> str:

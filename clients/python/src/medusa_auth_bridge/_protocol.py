@@ -8,9 +8,9 @@ per line, ``\\n``-terminated, both ways.
 from __future__ import annotations
 
 import json
-from typing import Any, List, Mapping, Optional, Sequence, Union
+from typing import Any, List, Mapping, Optional, Union
 
-from ._errors import BridgeError, ProtocolVersionError, error_from_wire
+from ._errors import BridgeError, BridgeTimeoutError, BridgeVersionError, error_from_wire
 from ._version import __version__
 
 JSONRPC_VERSION = "2.0"
@@ -129,15 +129,21 @@ def check_initialize_result(result: Any) -> dict:
     """Accept the bridge's ``initialize`` result only if it names our protocol version."""
     spoken = result.get("protocolVersion") if isinstance(result, dict) else None
     if spoken != PROTOCOL_VERSION:
-        raise ProtocolVersionError(PROTOCOL_VERSION, [str(spoken)], data=result)
+        raise BridgeVersionError(PROTOCOL_VERSION, bridge_version=spoken, data=result)
     return result
 
 
-def version_error_from(error: BridgeError) -> BridgeError:
-    """The bridge's -32602 answer to ``initialize`` becomes a ProtocolVersionError naming both sides."""
+def handshake_error(error: BridgeError, binary: str, timeout: float) -> BridgeError:
+    """Rewrite a failed ``initialize`` into an error that says what to do.
+
+    The bridge's -32602 with ``data.supported`` becomes BridgeVersionError naming both sides;
+    no answer at all most likely means the binary is not a bridge.
+    """
     data = error.data
-    if error.code == -32602 and isinstance(data, dict) and "supported" in data:
-        supported = data.get("supported")
-        versions: Sequence[str] = [str(v) for v in supported] if isinstance(supported, list) else []
-        return ProtocolVersionError(PROTOCOL_VERSION, versions, error.code, data)
+    if error.code == -32602 and isinstance(data, dict) and isinstance(data.get("supported"), list):
+        return BridgeVersionError(
+            PROTOCOL_VERSION, supported=[str(v) for v in data["supported"]], code=error.code, data=data
+        )
+    if isinstance(error, BridgeTimeoutError):
+        return BridgeError(f"{binary} did not answer initialize within {timeout} s; is it medusa-auth-bridge?")
     return error
