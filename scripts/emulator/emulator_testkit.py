@@ -1,0 +1,128 @@
+"""Helpers for tests that talk to an emulator: one-shot HTTP calls and the control API.
+
+Usable by any Python test suite (put scripts/emulator on sys.path):
+    from emulator_testkit import Control, call
+    control = Control(emulator.url)
+    control.add_fault(method="GET", path="/store/auth", status=503, times=2)
+"""
+
+import http.client
+import json
+import ssl
+from urllib.parse import urlsplit
+
+# Every call is bounded: a hung emulator fails the test instead of hanging it.
+CALL_TIMEOUT_SECONDS = 10.0
+
+
+class Result:
+    """One HTTP answer: status, header pairs in wire order, body bytes."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name):
+        values = self.all(name)
+        return values[0] if values else None
+
+    def all(self, name):
+        lowered = name.lower()
+        return [v for k, v in self.headers if k.lower() == lowered]
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def json(self):
+        return json.loads(self.body)
+
+    def cookie(self):
+        """``connect.sid=...`` from Set-Cookie, ready for a Cookie header, or None."""
+        value = self.header("Set-Cookie")
+        return value.split(";", 1)[0] if value else None
+
+    def __repr__(self):
+        return "Result(%d, %r, %r)" % (self.status, self.headers, self.body[:200])
+
+
+def connect(base_url, timeout=CALL_TIMEOUT_SECONDS):
+    parts = urlsplit(base_url)
+    if parts.scheme == "https":
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+                                           context=context)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
+def request(connection, method, path, body=None, headers=None, json_body=None):
+    """Send one request on ``connection`` (keep-alive is kept) and read the whole answer."""
+    headers = dict(headers or {})
+    if json_body is not None:
+        body = json.dumps(json_body)
+        headers.setdefault("Content-Type", "application/json")
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    return Result(response.status, response.getheaders(), response.read())
+
+
+def call(base_url, method, path, body=None, headers=None, json_body=None):
+    """One request on a fresh connection, closed afterwards."""
+    connection = connect(base_url)
+    try:
+        return request(connection, method, path, body, headers, json_body)
+    finally:
+        connection.close()
+
+
+class Control:
+    """The emulator's /__emulator/ API."""
+
+    def __init__(self, base_url):
+        self.url = base_url
+
+    def _call(self, method, path, body=None):
+        result = call(self.url, method, "/__emulator/" + path,
+                      json_body=body if body is not None else None)
+        if result.status != 200:
+            raise AssertionError("control %s %s -> %d %s" % (method, path, result.status, result.text))
+        return result.json()
+
+    def requests(self):
+        return self._call("GET", "requests")["requests"]
+
+    def clear_requests(self):
+        self._call("DELETE", "requests")
+
+    def add_fault(self, **spec):
+        return self._call("POST", "faults", spec)["faults"]
+
+    def faults(self):
+        return self._call("GET", "faults")["faults"]
+
+    def clear_faults(self):
+        self._call("DELETE", "faults")
+
+    def reset(self):
+        self._call("POST", "reset")
+
+    def customers(self):
+        return self._call("GET", "customers")["customers"]
+
+    def create_customer(self, email, password=None, has_account=True, **extra):
+        body = dict(extra, email=email, password=password, has_account=has_account)
+        return self._call("POST", "customers", body)["customer"]
+
+    def delete_customer(self, customer_id):
+        return self._call("DELETE", "customers/" + customer_id)
+
+    def jwt(self, **body):
+        return self._call("POST", "jwt", body)["token"]
+
+    def sessions(self):
+        return self._call("GET", "sessions")["sessions"]
