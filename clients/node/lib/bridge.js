@@ -15,7 +15,7 @@ const { findBinary } = require('./binary');
 const { Session } = require('./session');
 const { Method, PROTOCOL_VERSION } = require('./methods');
 const { validateBridgeOptions, bridgeArgs, bridgeEnv } = require('./options');
-const { validateCallOptions, raceCallOptions } = require('./call-options');
+const { validateCallOptions, raceCallOptions, abortError } = require('./call-options');
 const { BridgeClosedError, BridgeError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError } = require('./errors');
 const { name: CLIENT_NAME, version: CLIENT_VERSION } = require('../package.json');
 
@@ -99,12 +99,29 @@ class Bridge {
     return this.#closing;
   }
 
-  async #request(method, params, options) {
-    const { signal, timeout } = validateCallOptions(options);
+  /**
+   * Sends at once when the bridge is running (no await before the write), so a call made before
+   * close() is on the wire before close() ends stdin.
+   */
+  #request(method, params, options) {
+    let signal, timeout;
+    try {
+      ({ signal, timeout } = validateCallOptions(options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (signal?.aborted) return Promise.reject(abortError(method, signal));
+    if (this.#live && this.#ready && !this.#closing && !this.#gone) {
+      return this.#live.request(method, params, { signal, timeout });
+    }
+    return this.#startThenRequest(method, params, signal, timeout);
+  }
+
+  async #startThenRequest(method, params, signal, timeout) {
     const started = performance.now();
     const connection = await raceCallOptions(this.#connect(), method, { signal, timeout });
     const remaining = timeout === undefined ? undefined : Math.max(0, timeout - (performance.now() - started));
-    return connection.request(method, params, { signal, timeout: remaining });
+    return connection.request(method, params, { signal, timeout: remaining, totalTimeout: timeout });
   }
 
   #connect() {

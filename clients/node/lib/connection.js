@@ -85,9 +85,10 @@ class Connection {
    * Sends one request and settles with its result, or rejects with the mapped error.
    * @param {string} method
    * @param {object} params
-   * @param {{signal?: AbortSignal, timeout?: number}} [options]
+   * @param {{signal?: AbortSignal, timeout?: number, totalTimeout?: number}} [options] `timeout` is
+   *   what is left of the caller's `totalTimeout` (named in the error) once the bridge had started
    */
-  request(method, params, { signal, timeout } = {}) {
+  request(method, params, { signal, timeout, totalTimeout = timeout } = {}) {
     if (this.#refusal) return Promise.reject(this.#closedError(method, this.#refusal));
     if (signal?.aborted) return Promise.reject(abortError(method, signal));
     const id = this.#nextId++;
@@ -106,7 +107,7 @@ class Connection {
         signal.addEventListener('abort', entry.onAbort, { once: true });
       }
       if (timeout !== undefined) {
-        entry.timer = setTimeout(() => this.#abandon(id, timeoutError(method, timeout)), timeout);
+        entry.timer = setTimeout(() => this.#abandon(id, timeoutError(method, totalTimeout)), timeout);
       }
       this.#write(line);
     });
