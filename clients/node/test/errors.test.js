@@ -1,0 +1,94 @@
+'use strict';
+// In-process tests of the error table: wire error objects in, error instances out.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const errors = require('../lib/errors');
+const { errorFromWire, ErrorCode } = errors;
+
+test('every JSON-RPC code of the contract maps to its class', () => {
+  const table = [
+    [-32700, 'ParseError', 'ProtocolError'],
+    [-32600, 'InvalidRequestError', 'ProtocolError'],
+    [-32601, 'MethodNotFoundError', 'ProtocolError'],
+    [-32602, 'InvalidParamsError', 'ProtocolError'],
+    [-32603, 'InternalError', 'ProtocolError'],
+    [-32001, 'MedusaError', 'BridgeError'],
+    [-32002, 'BridgeUnreachableError', 'BridgeError'],
+    [-32003, 'BadResponseError', 'BridgeError'],
+    [-32800, 'CancelledError', 'BridgeError'],
+  ];
+  for (const [code, name, parent] of table) {
+    const error = errorFromWire({ code, message: 'm' });
+    assert.equal(error.constructor.name, name, `code ${code}`);
+    assert.equal(error.name, name);
+    assert.ok(error instanceof errors[parent], `${name} is a ${parent}`);
+    assert.ok(error instanceof errors.BridgeError);
+    assert.equal(error.code, code);
+  }
+});
+
+test('an unknown code becomes the base BridgeError, keeping code and data', () => {
+  const error = errorFromWire({ code: -31999, message: 'odd', data: { x: 1 } });
+  assert.equal(error.constructor, errors.BridgeError);
+  assert.equal(error.code, -31999);
+  assert.deepEqual(error.data, { x: 1 });
+});
+
+test('a Medusa 401 is an UnauthorizedError carrying status and body', () => {
+  const error = errorFromWire({ code: -32001, message: 'Medusa answered with an error status', data: { status: 401, body: 'Unauthorized' } }, 'auth.getSession');
+  assert.ok(error instanceof errors.UnauthorizedError);
+  assert.ok(error instanceof errors.MedusaError);
+  assert.equal(error.status, 401);
+  assert.equal(error.body, 'Unauthorized');
+  assert.equal(error.medusaMessage, undefined);
+  assert.match(error.message, /^auth\.getSession: Medusa answered with an error status \(401 Unauthorized\)$/);
+});
+
+test("a Medusa 404 is a NotFoundError and a 400 a plain MedusaError with Medusa's type, message and code", () => {
+  assert.ok(errorFromWire({ code: -32001, message: 'm', data: { status: 404 } }) instanceof errors.NotFoundError);
+  const error = errorFromWire({ code: -32001, message: 'm', data: { status: 400, type: 'invalid_data', message: 'email must be an email', code: 'x_code' } });
+  assert.equal(error.constructor, errors.MedusaError);
+  assert.equal(error.type, 'invalid_data');
+  assert.equal(error.medusaMessage, 'email must be an email');
+  assert.equal(error.medusaCode, 'x_code');
+  assert.equal(error.code, ErrorCode.MEDUSA_HTTP_ERROR);
+});
+
+test('an unreachable backend error exposes reason, attempts and detail', () => {
+  const error = errorFromWire({ code: -32002, message: 'Medusa could not be reached', data: { reason: 'refused', attempts: 3, detail: 'connection refused' } });
+  assert.deepEqual([error.reason, error.attempts, error.detail], ['refused', 3, 'connection refused']);
+  assert.match(error.message, /refused, after 3 attempt\(s\), connection refused/);
+});
+
+test('a bad response error exposes status and body, and invalid params name the field', () => {
+  const bad = errorFromWire({ code: -32003, message: 'm', data: { status: 200, body: '<html>' } });
+  assert.deepEqual([bad.status, bad.body], [200, '<html>']);
+  const params = errorFromWire({ code: -32602, message: 'Invalid params', data: { field: 'email' } });
+  assert.equal(params.field, 'email');
+  assert.match(params.message, /field email/);
+});
+
+test('a malformed wire error still yields a BridgeError instead of throwing', () => {
+  for (const wire of [null, 'text', [], { message: 5 }]) assert.ok(errorFromWire(wire) instanceof errors.BridgeError);
+});
+
+test('abort and timeout errors carry the names fetch-style code checks for', () => {
+  const reason = new Error('stop');
+  const abort = new errors.BridgeAbortError(undefined, { cause: reason });
+  assert.equal(abort.name, 'AbortError');
+  assert.equal(abort.code, 'ABORT_ERR');
+  assert.equal(abort.cause, reason);
+  const timeout = new errors.BridgeTimeoutError('slow', { timeout: 5 });
+  assert.equal(timeout.name, 'TimeoutError');
+  assert.equal(timeout.timeout, 5);
+  assert.ok(abort instanceof errors.BridgeError && timeout instanceof errors.BridgeError);
+});
+
+test('the client-side errors keep what they were built with', () => {
+  assert.deepEqual(new errors.BridgeNotFoundError('m', { searched: ['a', 'b'] }).searched, ['a', 'b']);
+  const closed = new errors.BridgeClosedError('m', { exitCode: 3, signal: null });
+  assert.deepEqual([closed.exitCode, closed.signal, closed.name], [3, null, 'BridgeClosedError']);
+  const version = new errors.BridgeVersionError('m', { clientVersion: '1.0', bridgeVersion: '2.0' });
+  assert.deepEqual([version.clientVersion, version.bridgeVersion], ['1.0', '2.0']);
+});
