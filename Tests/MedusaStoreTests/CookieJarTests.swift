@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+
+@testable import MedusaStore
+
+@Suite("Cookies")
+struct CookieJarTests {
+    let origin = URL(string: "http://127.0.0.1:9000/store/auth")!
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func cookies(_ headers: String...) -> [SetCookie] { headers.compactMap(SetCookie.init) }
+
+    @Test("express-session's Set-Cookie parses with its Expires date, Path and HttpOnly")
+    func parsesExpressSessionCookie() throws {
+        let cookie = try #require(SetCookie("connect.sid=s%3Aabc.def; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly"))
+        #expect(cookie.name == "connect.sid")
+        #expect(cookie.value == "s%3Aabc.def")
+        #expect(cookie.path == "/")
+        #expect(cookie.httpOnly)
+        #expect(!cookie.secure)
+        #expect(cookie.expires == Date(timeIntervalSince1970: 1_800_043_200))
+    }
+
+    @Test("several Set-Cookie fields joined with a comma split apart without breaking Expires dates")
+    func splitsJoinedHeaders() {
+        let joined = "a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly, b=2, c=3; Max-Age=10"
+        #expect(SetCookie.split(joined: joined) == ["a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly", "b=2", "c=3; Max-Age=10"])
+    }
+
+    @Test("HTTP dates in the three RFC 9110 forms parse; nonsense does not")
+    func httpDates() {
+        let expected = Date(timeIntervalSince1970: 784_111_777)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == expected)
+        #expect(HTTPDate.parse("tomorrow") == nil)
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 25:49:37 GMT") == nil)
+    }
+
+    @Test("a stored cookie goes back to its origin only, never to another host, port or scheme")
+    func originOnly() {
+        var jar = CookieJar()
+        jar.store(cookies("sid=1; Path=/"), from: origin, now: now)
+        #expect(jar.header(for: origin, now: now) == "sid=1")
+        #expect(jar.header(for: URL(string: "http://127.0.0.1:9001/store/auth")!, now: now) == nil)
+        #expect(jar.header(for: URL(string: "http://localhost:9000/store/auth")!, now: now) == nil)
+        #expect(jar.header(for: URL(string: "https://127.0.0.1:9000/store/auth")!, now: now) == nil)
+    }
+
+    @Test("a Domain attribute never widens a cookie to other hosts, and a foreign Domain is refused")
+    func domainAttribute() {
+        var jar = CookieJar()
+        let shop = URL(string: "http://shop.example.com/store/auth")!
+        jar.store(cookies("a=1; Domain=example.com", "b=2; Domain=other.com"), from: shop, now: now)
+        #expect(jar.header(for: shop, now: now) == "a=1")
+        #expect(jar.header(for: URL(string: "http://api.example.com/store/auth")!, now: now) == nil)
+    }
+
+    @Test("Path is honoured, with the RFC 6265 default path and longer paths first")
+    func paths() {
+        var jar = CookieJar()
+        jar.store(cookies("root=1; Path=/", "store=2; Path=/store", "auth=3"), from: origin, now: now)
+        #expect(jar.header(for: origin, now: now) == "store=2; auth=3; root=1")
+        #expect(jar.header(for: URL(string: "http://127.0.0.1:9000/storefront")!, now: now) == "root=1")
+        #expect(jar.header(for: URL(string: "http://127.0.0.1:9000/admin")!, now: now) == "root=1")
+    }
+
+    @Test("a Secure cookie is neither accepted over plain HTTP nor ever sent over it")
+    func secureCookies() {
+        var jar = CookieJar()
+        jar.store(cookies("s=1; Secure"), from: origin, now: now)
+        #expect(!jar.hasCookies(now: now))
+        let https = URL(string: "https://127.0.0.1:9443/store/auth")!
+        jar.store(cookies("s=1; Secure; Path=/"), from: https, now: now)
+        #expect(jar.header(for: https, now: now) == "s=1")
+        #expect(jar.header(for: URL(string: "http://127.0.0.1:9443/store/auth")!, now: now) == nil)
+    }
+
+    @Test("Max-Age and Expires end a cookie; Max-Age wins; zero or a past date deletes it")
+    func expiry() {
+        var jar = CookieJar()
+        jar.store(cookies("a=1; Max-Age=60", "b=2; Expires=Sun, 06 Nov 1994 08:49:37 GMT; Max-Age=60", "c=3"), from: origin, now: now)
+        #expect(jar.header(for: origin, now: now) == "a=1; b=2; c=3")
+        #expect(jar.header(for: origin, now: now.addingTimeInterval(61)) == "c=3")
+        jar.store(cookies("c=3; Max-Age=0"), from: origin, now: now)
+        jar.store(cookies("a=1; Expires=Sun, 06 Nov 1994 08:49:37 GMT"), from: origin, now: now)
+        #expect(jar.header(for: origin, now: now) == "b=2")
+    }
+
+    @Test("a cookie set again replaces the old value in place")
+    func replacement() {
+        var jar = CookieJar()
+        jar.store(cookies("a=1", "b=2"), from: origin, now: now)
+        jar.store(cookies("a=9"), from: origin, now: now)
+        #expect(jar.header(for: origin, now: now) == "a=9; b=2")
+    }
+
+    @Test("headers without a name=value pair are ignored")
+    func malformedCookies() {
+        #expect(SetCookie("novalue") == nil)
+        #expect(SetCookie("=v") == nil)
+        #expect(SetCookie("a=") != nil)
+    }
+}
