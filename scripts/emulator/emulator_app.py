@@ -18,9 +18,9 @@ from emulator_validation import validate_auth_body
 
 # Express routing is case-insensitive and not strict (a trailing slash matches), §2.
 _STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)
-_AUTH_ROOT = re.compile(r"^/store/auth/?$", re.IGNORECASE)
-_AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?$", re.IGNORECASE)
-_HEALTH = re.compile(r"^/health/?$", re.IGNORECASE)
+_AUTH_ROOT = re.compile(r"^/store/auth/?\Z", re.IGNORECASE)
+_AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?\Z", re.IGNORECASE)
+_HEALTH = re.compile(r"^/health/?\Z", re.IGNORECASE)
 # cors package defaults for the preflight answer (§4.8).
 _CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 # Medusa's starter config: STORE_CORS defaults to the storefront's dev origin.

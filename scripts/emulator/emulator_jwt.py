@@ -20,7 +20,7 @@ TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 # jsonwebtoken's defaults for a string secret: HS256/384/512 are accepted, "none" never is.
 _ALGORITHMS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 # jws.isValid: three base64url runs, the signature may be empty.
-_JWS_SHAPE = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?$")
+_JWS_SHAPE = re.compile(r"^[a-zA-Z0-9\-_]+?\.[a-zA-Z0-9\-_]+?\.([a-zA-Z0-9\-_]+)?\Z")
 # passport-jwt lib/auth_header.js: the first two non-space runs, not anchored.
 _AUTH_HEADER = re.compile(r"(\S+)\s+(\S+)")
 

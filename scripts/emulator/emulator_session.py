@@ -26,7 +26,7 @@ SESSION_TTL_SECONDS = 10 * 3600
 MAX_SESSIONS = 200_000
 
 
-_COOKIE_FAST = re.compile(r"^[A-Za-z0-9_\-.:+/]*$")
+_COOKIE_FAST = re.compile(r"^[A-Za-z0-9_\-.:+/]*\Z")
 _COOKIE_ESCAPES = str.maketrans({":": "%3A", "+": "%2B", "/": "%2F"})
 
 

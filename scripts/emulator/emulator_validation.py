@@ -15,20 +15,21 @@ AUTH_FIELDS = ("email", "password")
 # validator.js 13 lib/isEmail.js, default options (allow_utf8_local_part true, require_tld true,
 # allow_ip_domain false, allow_display_name false, ignore_max_length false).
 _EMAIL_USER_UTF8_PART = re.compile(
-    "^[a-z0-9!#$%&'*+\\-/=?^_`{|}~\u00a1-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]+$", re.IGNORECASE)
+    r"^[a-z\d!#\$%&'\*\+\-\/=\?\^_`{\|}~\u00A1-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]+\Z",
+    re.IGNORECASE | re.ASCII)
 _QUOTED_EMAIL_USER_UTF8 = re.compile(
-    "^([\\s\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x21\x23-\x5b\x5d-\x7e\u00a1-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]"
-    "|(\\\\[\x01-\x09\x0b\x0c\x0d-\x7f\u00a1-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]))*$", re.IGNORECASE)
+    r"^([\s\x01-\x08\x0b\x0c\x0e-\x1f\x7f\x21\x23-\x5b\x5d-\x7e\u00A1-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]"
+    r"|(\\[\x01-\x09\x0b\x0c\x0d-\x7f\u00A1-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]))*\Z", re.IGNORECASE)
 _MAX_EMAIL_LENGTH = 254
 
 # validator.js lib/isFQDN.js, default options (require_tld, no underscores, no trailing dot,
 # no numeric TLD). In JavaScript "\u00a1-\uffff" also covers the UTF-16 halves of astral
 # characters, hence the explicit astral range here.
-_TLD = re.compile("^([a-z\u00a1-\u00a8\u00aa-\ud7ff\uf900-\ufdcf\ufdf0-\uffef]{2,}|xn[a-z0-9-]{2,})$",
+_TLD = re.compile(r"^([a-z\u00A1-\u00A8\u00AA-\uD7FF\uF900-\uFDCF\uFDF0-\uFFEF]{2,}|xn[a-z0-9-]{2,})\Z",
                   re.IGNORECASE)
-_LABEL = re.compile("^[a-z_\u00a1-\uffff\U00010000-\U0010ffff0-9-]+$", re.IGNORECASE)
-_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
-_JS_SPACE = re.compile("[\\s\ufeff]")
+_LABEL = re.compile(r"^[a-z_\u00a1-\uffff\U00010000-\U0010ffff0-9-]+\Z", re.IGNORECASE)
+_FULL_WIDTH = re.compile(r"[\uff01-\uff5e]")
+_JS_SPACE = re.compile(r"[\s\ufeff]")
 
 
 def is_fqdn(domain):
