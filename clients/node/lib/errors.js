@@ -174,27 +174,30 @@ function errorFromWire(wire, method) {
   let Class = CLASS_BY_CODE.get(code) ?? BridgeError;
   if (Class === MedusaError && isObject(data)) Class = MEDUSA_CLASS_BY_STATUS.get(data.status) ?? MedusaError;
   const base = typeof error.message === 'string' && error.message !== '' ? error.message : 'Bridge error';
-  const detail = describe(code, data);
+  // The bridge's message may already say some of it ("Medusa answered 401: Unauthorized"); only
+  // what it leaves out is appended, so the message never repeats itself.
+  const detail = describe(code, data)
+    .filter(([text, probe = text]) => text !== undefined && !base.includes(String(probe)))
+    .map(([text]) => text)
+    .join(', ');
   const message = `${method ? `${method}: ` : ''}${base}${detail ? ` (${detail})` : ''}`;
   return new Class(message, { code, data });
 }
 
-/** A short human summary of `data` for the message; the structured fields stay on the error. */
+/** The parts of `data` worth a human's eye, each `[text, probe]`: skipped when the message holds `probe`. */
 function describe(code, data) {
-  if (!isObject(data)) return '';
+  if (!isObject(data)) return [];
   switch (code) {
     case ErrorCode.MEDUSA_HTTP_ERROR:
-      return [data.status, data.type, data.message ?? data.body].filter((x) => x !== undefined).join(' ');
+      return [[data.status !== undefined ? `HTTP ${data.status}` : undefined, data.status], [data.type], [data.message ?? data.body]];
     case ErrorCode.MEDUSA_UNREACHABLE:
-      return [data.reason, data.attempts !== undefined ? `after ${data.attempts} attempt(s)` : undefined, data.detail]
-        .filter((x) => x !== undefined)
-        .join(', ');
+      return [[data.reason], [data.attempts !== undefined ? `after ${data.attempts} attempt(s)` : undefined], [data.detail]];
     case ErrorCode.MEDUSA_BAD_RESPONSE:
-      return data.status !== undefined ? `status ${data.status}` : '';
+      return [[data.status !== undefined ? `HTTP ${data.status}` : undefined, data.status]];
     case ErrorCode.INVALID_PARAMS:
-      return typeof data.field === 'string' ? `field ${data.field}` : '';
+      return [[typeof data.field === 'string' ? `field ${data.field}` : undefined, data.field]];
     default:
-      return '';
+      return [];
   }
 }
 

@@ -51,14 +51,19 @@ function runScript(script, args = [], { env = {}, timeoutMs = SCRIPT_TIMEOUT_MS 
  * locally; under CI=true a missing bridge is an error, so CI can never pass by skipping.
  */
 function realBinary() {
+  const fromEnv = process.env.MEDUSA_AUTH_BRIDGE;
+  if (fromEnv) {
+    // Named explicitly, as the project's test command does: a wrong path is an error, not a skip.
+    if (!fs.existsSync(fromEnv)) throw new Error(`MEDUSA_AUTH_BRIDGE is set but ${fromEnv} does not exist`);
+    return fromEnv;
+  }
   const candidates = [
-    process.env.MEDUSA_AUTH_BRIDGE,
     path.join(REPO_ROOT, '.build', 'release', 'medusa-auth-bridge'),
     path.join(REPO_ROOT, '.build', 'debug', 'medusa-auth-bridge'),
-  ].filter(Boolean);
+  ];
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found && process.env.CI === 'true') {
-    throw new Error(`CI=true but no medusa-auth-bridge binary was found; looked at: ${candidates.join(', ')}`);
+    throw new Error(`CI=true but no medusa-auth-bridge binary was found; set MEDUSA_AUTH_BRIDGE or build one of: ${candidates.join(', ')}`);
   }
   return found ?? null;
 }
