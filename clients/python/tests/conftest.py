@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator, List
 
 import pytest
 
 import support
-from medusa_auth_bridge import _launch
+from medusa_auth_bridge import Bridge, _launch
 
 #: Shutdown waits for tests that exercise the SIGTERM and SIGKILL steps: long enough for a
 #: Python fake to react to a signal on a loaded machine, short enough to keep tests quick.
@@ -61,3 +61,19 @@ def emulator(_emulator_process: support.Emulator) -> support.Emulator:
     """The shared emulator, reset (customers, sessions, faults, request log) for each test."""
     _emulator_process.reset()
     return _emulator_process
+
+
+@pytest.fixture
+def open_bridge(bridge_binary: Path, emulator: support.Emulator) -> Iterator[Callable[..., Bridge]]:
+    """Start real bridges against the emulator (options as for ``Bridge``); all closed at teardown."""
+    started: List[Bridge] = []
+
+    def start(**options: Any) -> Bridge:
+        options.setdefault("base_url", emulator.url)
+        bridge = Bridge(binary=bridge_binary, **options)
+        started.append(bridge)
+        return bridge
+
+    yield start
+    for bridge in started:
+        bridge.close()

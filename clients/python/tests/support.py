@@ -122,6 +122,12 @@ def _readline_within(process: "subprocess.Popen[bytes]", timeout: float) -> byte
     return result[0]
 
 
+def delay_exists(emulator: Emulator, email: str, delay_ms: int) -> None:
+    """Make the emulator sit on ``GET /store/auth/{email}`` once, whichever way '@' is encoded."""
+    for segment in (email, email.replace("@", "%40")):
+        emulator.fault(method="GET", path=f"/store/auth/{segment}", delay_ms=delay_ms, times=1)
+
+
 class WireWatcher:
     """Records the client's wire trace and lets a test wait, bounded, for a message to appear.
 
@@ -138,6 +144,7 @@ class WireWatcher:
 
         self.records: List[Any] = []
         self._condition = threading.Condition()
+        self._async_waiters: List[Any] = []  # (loop, future) pairs woken on the next record
         self._logger = logging.getLogger("medusa_auth_bridge.wire")
         watcher = self
 
@@ -146,6 +153,9 @@ class WireWatcher:
                 with watcher._condition:
                     watcher.records.append((getattr(record, "direction", None), getattr(record, "wire", None)))
                     watcher._condition.notify_all()
+                    waiters, watcher._async_waiters = watcher._async_waiters, []
+                for loop, changed in waiters:
+                    loop.call_soon_threadsafe(lambda f=changed: f.done() or f.set_result(None))
 
         self._handler = _Handler(logging.DEBUG)
 
@@ -173,3 +183,23 @@ class WireWatcher:
             )
         assert found, f"no {count} {direction} message(s) matching within {self.WAIT_SECONDS} s: {self.records[-5:]}"
         return self.matching(direction, predicate)
+
+    async def wait_for_async(self, direction: str, predicate: Any, count: int = 1) -> List[Any]:
+        """``wait_for`` for coroutines: suspends (never blocks the loop) until the message is seen."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.WAIT_SECONDS
+        while True:
+            with self._condition:
+                found = self.matching(direction, predicate)
+                if len(found) >= count:
+                    return found
+                changed = loop.create_future()
+                self._async_waiters.append((loop, changed))
+            remaining = deadline - loop.time()
+            assert remaining > 0, f"no {count} {direction} message(s) matching within {self.WAIT_SECONDS} s"
+            try:
+                await asyncio.wait_for(changed, remaining)
+            except asyncio.TimeoutError:
+                pass  # checked once more above, then the assert reports it
