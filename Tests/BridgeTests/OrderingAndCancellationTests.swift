@@ -1,0 +1,123 @@
+import Foundation
+import JSON
+import MedusaStore
+import Testing
+
+@testable import Bridge
+
+/// Per-session ordering and `$/cancelRequest`, observed through a transport that holds each request
+/// until the test answers it.
+@Suite("Session ordering and cancellation")
+struct OrderingAndCancellationTests {
+    static let customer = HTTPResponse.json(200, #"{"customer":{"id":"cus_1"}}"#)
+
+    @Test("a call pipelined after a login in the same session starts only when the login has finished")
+    func loginThenSession() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p"}}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
+        let login = try await transport.started.next("the login request")
+        #expect(login.request.method == "POST")
+        #expect(transport.started.pending.isEmpty)
+        transport.answer(login.serial, HTTPResponse(status: 200, headers: ["Set-Cookie": "connect.sid=s1; Path=/"], body: Array(#"{"customer":{"id":"cus_1"}}"#.utf8)))
+        let session = try await transport.started.next("the getSession request")
+        #expect(session.request.method == "GET")
+        #expect(session.answeredBefore == 1)
+        #expect(session.request.headers["Cookie"] == "connect.sid=s1")
+        transport.answer(session.serial, Self.customer)
+        #expect(Set([try await bridge.replies.next("reply 1"), try await bridge.replies.next("reply 2")]).count == 2)
+    }
+
+    @Test("calls of one session overlap until a state change, which waits for them and holds later ones")
+    func exclusiveWaitsForEarlierAndHoldsLater() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.exists","params":{"email":"a@b.co"}}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":3,"method":"auth.deleteSession"}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":5,"method":"auth.getSession","params":{"session":"other"}}"#)
+        var first = [try await transport.started.next("call 1"), try await transport.started.next("call 2"), try await transport.started.next("call 5")]
+        first.sort { $0.serial < $1.serial }
+        #expect(Set(first.map(\.request.url.path)) == ["/store/auth", "/store/auth/a@b.co"])
+        #expect(first.allSatisfy { $0.request.method == "GET" && $0.answeredBefore == 0 })
+        #expect(transport.started.pending.isEmpty)
+        for call in first { transport.answer(call.serial, call.request.url.path == "/store/auth" ? Self.customer : .json(200, #"{"exists":true}"#)) }
+        let logout = try await transport.started.next("the logout")
+        #expect(logout.request.method == "DELETE")
+        #expect(logout.answeredBefore == 3)
+        #expect(transport.started.pending.isEmpty)
+        transport.answer(logout.serial, .json(200, "OK"))
+        let last = try await transport.started.next("the call after the logout")
+        #expect(last.request.method == "GET")
+        #expect(last.answeredBefore == 4)
+        transport.answer(last.serial, Self.customer)
+        var replies: [String] = []
+        for index in 1...5 { replies.append(try await bridge.replies.next("reply \(index)")) }
+        #expect(replies.count == 5)
+    }
+
+    @Test("$/cancelRequest abandons a running request, which is answered -32800")
+    func cancelRunning() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":"slow","method":"auth.getSession"}"#)
+        _ = try await transport.started.next("the request")
+        bridge.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}"#)
+        #expect(try await bridge.replies.next("the notification's non-reply") == Harness.noReply)
+        #expect(try await bridge.replies.next("the cancelled answer") == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
+        #expect(transport.waitingCount == 0)
+        #expect(bridge.dispatcher.runningCount == 0)
+    }
+
+    @Test("a request cancelled while it waits behind a login is answered -32800 and never sent")
+    func cancelWaiting() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.getToken","params":{"email":"a@b.co","password":"p"}}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":3,"method":"auth.exists","params":["a@b.co"]}"#)
+        let login = try await transport.started.next("the token request")
+        bridge.send(#"{"jsonrpc":"2.0","id":4,"method":"$/cancelRequest","params":{"id":2}}"#)
+        var replies = [try await bridge.replies.next("cancel ack"), try await bridge.replies.next("cancelled answer")]
+        #expect(replies.contains(#"{"jsonrpc":"2.0","id":4,"result":{}}"#))
+        #expect(replies.contains(#"{"jsonrpc":"2.0","id":2,"error":{"code":-32800,"message":"Request cancelled"}}"#))
+        transport.answer(login.serial, .json(200, #"{"access_token":"t.t.t"}"#))
+        let exists = try await transport.started.next("the exists request")
+        #expect(exists.answeredBefore == 1)
+        #expect(exists.request.url.path.hasPrefix("/store/auth/"))
+        #expect(exists.request.headers["Authorization"] == "Bearer t.t.t")
+        transport.answer(exists.serial, .json(200, #"{"exists":true}"#))
+        replies = [try await bridge.replies.next("reply 1"), try await bridge.replies.next("reply 3")]
+        #expect(replies.contains(#"{"jsonrpc":"2.0","id":3,"result":{"exists":true}}"#))
+        #expect(transport.started.pending.isEmpty)
+    }
+
+    @Test("cancelAll answers every running request -32800")
+    func cancelAll() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        for id in 1...3 { bridge.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"auth.getSession","params":{"session":"s\#(id)"}}"#) }
+        for index in 1...3 { _ = try await transport.started.next("request \(index)") }
+        bridge.dispatcher.cancelAll()
+        var replies: [String] = []
+        for index in 1...3 { replies.append(try await bridge.replies.next("reply \(index)")) }
+        #expect(replies.allSatisfy { $0.contains("-32800") })
+    }
+
+    @Test("different sessions never wait for each other, even behind a held login")
+    func sessionsIndependent() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p","session":"alice"}}"#)
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.authenticate","params":{"email":"b@b.co","password":"p","session":"bob"}}"#)
+        let first = try await transport.started.next("alice's login")
+        let second = try await transport.started.next("bob's login")
+        #expect(Set([first.request.body, second.request.body].compactMap { $0.map { String(decoding: $0, as: UTF8.self) } }).count == 2)
+        transport.answer(first.serial, Self.customer)
+        transport.answer(second.serial, Self.customer)
+        _ = try await bridge.replies.next("reply 1")
+        _ = try await bridge.replies.next("reply 2")
+    }
+}
