@@ -22,8 +22,8 @@ COOKIE_NAME = "connect.sid"
 SESSION_TTL_SECONDS = 10 * 3600
 # express-session keeps every session of a cookie-less request (saveUninitialized). The real
 # MemoryStore grows without bound; the emulator forgets the least recently used sessions beyond
-# this many so that a soak run of millions of cookie-less calls keeps its memory flat.
-MAX_SESSIONS = 200_000
+# this many (about 35 MB) so that a soak run of millions of cookie-less calls stays flat.
+MAX_SESSIONS = 100_000
 
 
 _COOKIE_FAST = re.compile(r"^[A-Za-z0-9_\-.:+/]*\Z")

@@ -145,6 +145,8 @@ def main(argv=None):
         return 1
     sys.stdout.write(json.dumps({"url": emulator.url, "port": emulator.port}) + "\n")
     sys.stdout.flush()
+    # From here on a stray print can only reach stderr: stdout carries the one line above.
+    sys.stdout = sys.stderr
     if not args.quiet:
         sys.stderr.write("medusa_emulator: serving Medusa v1 store auth on %s%s\n"
                          % (emulator.url, " (production)" if args.production else ""))

@@ -1,0 +1,134 @@
+"""HTTP/1.1 plumbing modelled on Node's http server: keep-alive and its idle timeout, Expect,
+chunked bodies, HEAD, body-parser limits, malformed requests.
+
+In-process (start_emulator), with http.client or raw sockets; every socket read has a timeout.
+"""
+
+import os
+import socket
+import sys
+import time
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from emulator_testkit import Control, call, connect, request  # noqa: E402
+from medusa_emulator import start_emulator  # noqa: E402
+
+OLI = {"email": "oli@test.dk", "password": "test"}
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    with start_emulator() as running:
+        yield running
+
+
+@pytest.fixture(autouse=True)
+def fresh(emulator):
+    Control(emulator.url).reset()
+
+
+def test_head_answers_the_get_headers_without_a_body(emulator):
+    connection = connect(emulator.url)
+    connection.request("HEAD", "/store/auth/oli@test.dk")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Content-Length") == "15"
+    assert response.read() == b""
+    connection.close()
+
+
+def test_many_requests_share_one_keep_alive_connection(emulator):
+    connection = connect(emulator.url)
+    cookie = request(connection, "POST", "/store/auth", json_body=OLI).cookie()
+    for _ in range(20):
+        assert request(connection, "GET", "/store/auth", headers={"Cookie": cookie}).status == 200
+    recorded = Control(emulator.url).requests()
+    assert len(recorded) == 21 and len({r["connection"] for r in recorded}) == 1
+    closing = request(connection, "GET", "/store/auth", headers={"Connection": "close"})
+    assert closing.header("Connection") == "close"
+    connection.close()
+
+
+def test_a_chunked_request_body_is_read(emulator):
+    connection = connect(emulator.url)
+    connection.putrequest("POST", "/store/auth")
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    payload = b'{"email":"oli@test.dk","password":"test"}'
+    for part in (payload[:10], payload[10:]):
+        connection.send(b"%x\r\n%s\r\n" % (len(part), part))
+    connection.send(b"0\r\n\r\n")
+    response = connection.getresponse()
+    assert response.status == 200 and b'"customer"' in response.read()
+    connection.close()
+
+
+def raw_response(port, data, timeout=10):
+    """Send raw bytes on a new socket; return everything until the server closes it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        received = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout():
+    with start_emulator(keep_alive_timeout=0.2) as short:
+        with socket.create_connection(("127.0.0.1", short.port), timeout=10) as sock:
+            sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+            answer = b""
+            while not answer.endswith(b"OK"):
+                chunk = sock.recv(65536)
+                assert chunk, "closed before the answer: %r" % answer
+                answer += chunk
+            assert b"\r\nKeep-Alive: timeout=0\r\n" in answer  # Node floors the seconds
+            started = time.monotonic()
+            assert sock.recv(65536) == b""  # the server closed it; bounded by the 10 s timeout
+            assert time.monotonic() - started < 5
+
+
+def test_expect_100_continue_gets_an_interim_answer_before_the_body_is_sent(emulator):
+    body = b'{"email":"oli@test.dk","password":"test"}'
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as sock:
+        sock.sendall(b"POST /store/auth HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        assert sock.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+def test_a_json_body_over_100kb_is_413_and_an_unknown_charset_is_415(emulator):
+    big = call(emulator.url, "POST", "/store/auth", json_body={"email": "x" * (100 * 1024)})
+    assert big.status == 413 and "PayloadTooLargeError: request entity too large" in big.text
+    latin = call(emulator.url, "POST", "/store/auth", body="{}",
+                 headers={"Content-Type": "application/json; charset=latin1"})
+    assert latin.status == 415 and 'unsupported charset &quot;LATIN1&quot;' in latin.text
+
+
+def test_json_with_nan_or_a_bare_string_is_a_syntax_error_as_in_javascript(emulator):
+    for body, message in (('{"email": NaN}', "Unexpected token N in JSON at position 10"),
+                          ('"oli@test.dk"', 'Unexpected token &quot; in JSON at position 0')):
+        result = call(emulator.url, "POST", "/store/auth", body=body, headers={"Content-Type": "application/json"})
+        assert result.status == 400 and message in result.text
+
+
+def test_a_malformed_request_line_is_answered_400_and_closed(emulator):
+    answer = raw_response(emulator.port, b"NONSENSE\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n") and b"Connection: close" in answer
+
+
+def test_an_absolute_form_target_is_routed_by_its_path(emulator):
+    answer = raw_response(emulator.port, b"GET http://shop.test/store/auth/oli@test.dk HTTP/1.1\r\n"
+                                         b"Host: shop.test\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK") and answer.endswith(b'{"exists":true}')
+
+
+def test_an_http_1_0_request_is_answered_and_closed(emulator):
+    answer = raw_response(emulator.port, b"GET /store/auth/oli@test.dk HTTP/1.0\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK") and b"Connection: close" in answer
