@@ -43,6 +43,8 @@ class ControlAPI:
             return handler(body, segments)
         except (FaultSpecError, _BadInput) as exc:
             return _json(400, {"error": str(exc)})
+        except Exception as exc:  # noqa: BLE001 - a test author should see the emulator's bug
+            return _json(500, {"error": "emulator bug: %r" % exc})
 
     def _routes(self):
         return {

@@ -3,7 +3,7 @@
 
 Run by path from anywhere:
     python3 scripts/emulator/medusa_emulator.py [--host 127.0.0.1] [--port 0] [--production]
-        [--cookie-secret S] [--jwt-secret S] [--tls-cert FILE --tls-key FILE]
+        [--cookie-secret S] [--jwt-secret S] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
         [--exit-on-stdin-eof] [--quiet | --verbose]
 It prints exactly one line on stdout, {"url": "http://127.0.0.1:PORT", "port": PORT}, and
 nothing else ever goes to stdout. Exits 0 on SIGTERM, SIGINT and (with --exit-on-stdin-eof) EOF
@@ -28,6 +28,7 @@ from emulator_app import DEFAULT_STORE_CORS, Config, MedusaApp  # noqa: E402
 from emulator_control import ControlAPI  # noqa: E402
 from emulator_faults import DEFAULT_RECORD_LIMIT, FaultQueue, RequestLog  # noqa: E402
 from emulator_server import DEFAULT_KEEP_ALIVE_TIMEOUT, EmulatorServer  # noqa: E402
+from emulator_tls import self_signed_context, server_context  # noqa: E402
 
 # serve_forever checks for shutdown this often; it bounds how long stop() takes.
 _POLL_INTERVAL = 0.05
@@ -76,7 +77,7 @@ class Emulator:
 def start_emulator(host="127.0.0.1", port=0, production=False, cookie_secret="supersecret",
                    jwt_secret="supersecret", tls_cert=None, tls_key=None, verbose=False,
                    keep_alive_timeout=DEFAULT_KEEP_ALIVE_TIMEOUT, record_limit=DEFAULT_RECORD_LIMIT,
-                   store_cors=DEFAULT_STORE_CORS):
+                   store_cors=DEFAULT_STORE_CORS, tls_self_signed=False):
     """Bind, start serving in a background daemon thread, and return an Emulator."""
     config = Config(production, cookie_secret, jwt_secret, store_cors)
     app = MedusaApp(config)
@@ -87,8 +88,9 @@ def start_emulator(host="127.0.0.1", port=0, production=False, cookie_secret="su
     if tls_cert or tls_key:
         if not (tls_cert and tls_key):
             raise ValueError("--tls-cert and --tls-key go together")
-        tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        tls_context.load_cert_chain(tls_cert, tls_key)
+        tls_context = server_context(tls_cert, tls_key)
+    elif tls_self_signed:
+        tls_context = self_signed_context()
     server = EmulatorServer((host, port), app, control, faults, request_log, keep_alive_timeout,
                             tls_context, verbose)
     thread = threading.Thread(target=server.serve_forever, args=(_POLL_INTERVAL,),
@@ -112,6 +114,8 @@ def _parse_args(argv):
     parser.add_argument("--store-cors", default=DEFAULT_STORE_CORS)
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--tls-self-signed", action="store_true",
+                        help="serve HTTPS with a throwaway self-signed certificate (needs openssl)")
     parser.add_argument("--keep-alive-timeout", type=float, default=DEFAULT_KEEP_ALIVE_TIMEOUT,
                         help="idle seconds before a keep-alive connection is closed (Node: 5; "
                              "0 = never)")
@@ -124,6 +128,8 @@ def _parse_args(argv):
     args = parser.parse_args(argv)
     if bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
+    if args.tls_self_signed and args.tls_cert:
+        parser.error("--tls-self-signed replaces --tls-cert/--tls-key")
     return args
 
 
@@ -139,7 +145,8 @@ def main(argv=None):
     try:
         emulator = start_emulator(args.host, args.port, args.production, args.cookie_secret,
                                   args.jwt_secret, args.tls_cert, args.tls_key, args.verbose,
-                                  args.keep_alive_timeout, args.record_limit, args.store_cors)
+                                  args.keep_alive_timeout, args.record_limit, args.store_cors,
+                                  args.tls_self_signed)
     except (OSError, ValueError, ssl.SSLError) as exc:
         sys.stderr.write("medusa_emulator: cannot start: %s\n" % exc)
         return 1

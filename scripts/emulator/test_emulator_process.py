@@ -142,3 +142,14 @@ def test_with_a_certificate_it_serves_https_and_production_cookies(running, tmp_
     assert call(url, "GET", "/health").status == 200
     proc.terminate()
     assert finish(proc)[0] == 0
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a certificate")
+def test_tls_self_signed_serves_https_that_a_verifying_client_refuses(running):
+    proc = running("--tls-self-signed", "--quiet")
+    url = json.loads(first_line(proc))["url"]
+    assert url.startswith("https://127.0.0.1:")
+    with pytest.raises(urllib.error.URLError) as refused:
+        urllib.request.urlopen(url + "/health", timeout=PROCESS_WAIT_SECONDS)
+    assert isinstance(refused.value.reason, ssl.SSLCertVerificationError)
+    assert call(url, "GET", "/store/auth/oli@test.dk").json() == {"exists": True}
