@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from medusa_auth_bridge import BridgeNotFoundError, find_binary
-from medusa_auth_bridge._driver import find_checkout
+from medusa_auth_bridge._driver import _pip_source, find_checkout
 
 
 def executable(path: Path) -> Path:
@@ -35,21 +36,21 @@ def test_an_explicit_binary_wins_over_everything(tmp_path: Path, checkout: Path)
     explicit = executable(tmp_path / "mine")
     env_binary = executable(tmp_path / "from-env")
     executable(checkout / ".build" / "release" / "medusa-auth-bridge")
-    found = find_binary(explicit, environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, start=package_dir(checkout), path="")
+    found = find_binary(explicit, environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, search_from=[package_dir(checkout)], path="")
     assert found == str(explicit)
 
 
 def test_an_explicit_binary_that_is_missing_is_an_error_not_a_fallback(tmp_path: Path) -> None:
     env_binary = executable(tmp_path / "from-env")
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(tmp_path / "nope", environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, start=tmp_path, path="")
+        find_binary(tmp_path / "nope", environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, search_from=[tmp_path], path="")
     assert caught.value.searched == [(f"binary={str(tmp_path / 'nope')!r}", "does not exist")]
 
 
 def test_the_environment_variable_comes_second(tmp_path: Path, checkout: Path) -> None:
     env_binary = executable(tmp_path / "from-env")
     executable(checkout / ".build" / "release" / "medusa-auth-bridge")
-    found = find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, start=package_dir(checkout), path="")
+    found = find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, search_from=[package_dir(checkout)], path="")
     assert found == str(env_binary)
 
 
@@ -57,7 +58,7 @@ def test_the_environment_variable_set_to_a_missing_file_is_an_error_naming_it(tm
     executable(checkout / ".build" / "release" / "medusa-auth-bridge")
     missing = tmp_path / "typo" / "medusa-auth-bridge"
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(missing)}, start=package_dir(checkout), path="")
+        find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(missing)}, search_from=[package_dir(checkout)], path="")
     assert caught.value.searched == [(f"MEDUSA_AUTH_BRIDGE={missing}", "does not exist")]
     assert f"MEDUSA_AUTH_BRIDGE={missing}: does not exist" in str(caught.value)
 
@@ -66,40 +67,40 @@ def test_the_environment_variable_set_to_a_non_executable_file_says_so(tmp_path:
     plain = tmp_path / "plain"
     plain.write_text("")
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(plain)}, start=tmp_path, path="")
+        find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(plain)}, search_from=[tmp_path], path="")
     assert caught.value.searched[0][1] == "is not executable"
 
 
 def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
     on_path = executable(tmp_path / "bin" / "medusa-auth-bridge")
-    assert find_binary(environ={"MEDUSA_AUTH_BRIDGE": ""}, start=tmp_path, path=str(on_path.parent)) == str(on_path)
+    assert find_binary(environ={"MEDUSA_AUTH_BRIDGE": ""}, search_from=[tmp_path], path=str(on_path.parent)) == str(on_path)
 
 
 def test_the_checkouts_release_build_comes_before_its_debug_build(checkout: Path) -> None:
     release = executable(checkout / ".build" / "release" / "medusa-auth-bridge")
     executable(checkout / ".build" / "debug" / "medusa-auth-bridge")
-    assert find_binary(environ={}, start=package_dir(checkout), path="") == str(release)
+    assert find_binary(environ={}, search_from=[package_dir(checkout)], path="") == str(release)
 
 
 def test_the_checkouts_debug_build_is_used_when_there_is_no_release_build(tmp_path: Path, checkout: Path) -> None:
     debug = executable(checkout / ".build" / "debug" / "medusa-auth-bridge")
     executable(tmp_path / "bin" / "medusa-auth-bridge")
-    assert find_binary(environ={}, start=package_dir(checkout), path=str(tmp_path / "bin")) == str(debug)
+    assert find_binary(environ={}, search_from=[package_dir(checkout)], path=str(tmp_path / "bin")) == str(debug)
 
 
 def test_path_comes_last(tmp_path: Path, checkout: Path) -> None:
     on_path = executable(tmp_path / "bin" / "medusa-auth-bridge")
-    assert find_binary(environ={}, start=package_dir(checkout), path=f"/nonexistent:{on_path.parent}") == str(on_path)
+    assert find_binary(environ={}, search_from=[package_dir(checkout)], path=f"/nonexistent:{on_path.parent}") == str(on_path)
 
 
 def test_path_is_read_from_the_given_environment_by_default(tmp_path: Path) -> None:
     on_path = executable(tmp_path / "bin" / "medusa-auth-bridge")
-    assert find_binary(environ={"PATH": str(on_path.parent)}, start=tmp_path) == str(on_path)
+    assert find_binary(environ={"PATH": str(on_path.parent)}, search_from=[tmp_path]) == str(on_path)
 
 
 def test_not_found_lists_every_place_searched_in_order(tmp_path: Path, checkout: Path) -> None:
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, start=package_dir(checkout), path="/nonexistent")
+        find_binary(environ={}, search_from=[package_dir(checkout)], path="/nonexistent")
     assert caught.value.searched == [
         ("$MEDUSA_AUTH_BRIDGE", "not set"),
         (str(checkout / ".build" / "release" / "medusa-auth-bridge"), "does not exist"),
@@ -111,15 +112,35 @@ def test_not_found_lists_every_place_searched_in_order(tmp_path: Path, checkout:
 
 def test_not_found_outside_a_checkout_says_no_package_swift_was_found(tmp_path: Path) -> None:
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, start=tmp_path, path="")
+        find_binary(environ={}, search_from=[tmp_path], path="")
     assert (f"a source checkout above {tmp_path}", "no Package.swift found") in caught.value.searched
 
 
 def test_a_directory_named_like_the_binary_is_not_taken(checkout: Path) -> None:
     (checkout / ".build" / "release" / "medusa-auth-bridge").mkdir(parents=True)
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, start=package_dir(checkout), path="")
+        find_binary(environ={}, search_from=[package_dir(checkout)], path="")
     assert (str(checkout / ".build" / "release" / "medusa-auth-bridge"), "is not a file") in caught.value.searched
+
+
+def test_a_pip_installed_copy_finds_the_checkout_it_was_installed_from(tmp_path: Path, checkout: Path) -> None:
+    release = executable(checkout / ".build" / "release" / "medusa-auth-bridge")
+    site_packages = tmp_path / "venv" / "lib" / "site-packages" / "medusa_auth_bridge"
+    site_packages.mkdir(parents=True)
+    pip_source = checkout / "clients" / "python"
+    assert find_binary(environ={}, search_from=[site_packages, pip_source], path="") == str(release)
+
+
+def test_the_pip_source_is_read_from_pep_610_direct_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib.metadata
+
+    class Dist:
+        def read_text(self, name: str) -> str:
+            assert name == "direct_url.json"
+            return json.dumps({"url": (tmp_path / "src dir").as_uri(), "dir_info": {}})
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Dist())
+    assert _pip_source() == [tmp_path / "src dir"]
 
 
 def test_the_checkout_is_the_nearest_folder_with_package_swift(checkout: Path) -> None:
