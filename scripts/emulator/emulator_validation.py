@@ -70,6 +70,25 @@ def is_not_empty(value):
     return value is not None and value != ""
 
 
+# class-transformer's plainToInstance skips keys naming a function the instance inherits (every
+# Object.prototype method) and "__proto__" sets the prototype instead of a property: neither
+# reaches class-validator, so neither is reported as forbidden.
+_INHERITED_NAMES = frozenset((
+    "constructor", "__defineGetter__", "__defineSetter__", "hasOwnProperty", "__lookupGetter__",
+    "__lookupSetter__", "isPrototypeOf", "propertyIsEnumerable", "toString", "valueOf",
+    "toLocaleString", "__proto__"))
+_ARRAY_INDEX = re.compile(r"(?:0|[1-9][0-9]*)\Z")
+
+
+def js_object_keys(body):
+    """``Object.keys`` order: array-index keys ascending first, then the rest as inserted."""
+    indexes = sorted((k for k in body if _ARRAY_INDEX.match(k) and int(k) < 2 ** 32 - 1), key=int)
+    if not indexes:
+        return list(body)
+    chosen = set(indexes)
+    return indexes + [k for k in body if k not in chosen]
+
+
 def validate_auth_body(body):
     """Return the class-validator message for a /store/auth(/token) body, or None when valid.
 
@@ -79,7 +98,8 @@ def validate_auth_body(body):
         # class-validator 0.14 (forbidUnknownValues defaults to true) on an array: the
         # instance has no validation metadata. (inferred)
         return "an unknown value was passed to the validate function"
-    messages = ["property %s should not exist" % key for key in body if key not in AUTH_FIELDS]
+    messages = ["property %s should not exist" % key for key in js_object_keys(body)
+                if key not in AUTH_FIELDS and key not in _INHERITED_NAMES]
     if not is_email(body.get("email")):
         messages.append("email must be an email")
     if not is_not_empty(body.get("password")):

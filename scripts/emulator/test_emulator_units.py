@@ -172,3 +172,14 @@ def test_404_paths_are_encoded_like_encodeurl():
 @pytest.mark.parametrize("value", ["oli@test.dk\n", "oli\n@test.dk", "oli@test\n.dk", '"a"\n@test.dk'])
 def test_a_trailing_newline_never_sneaks_past_an_anchor(value):
     assert is_email(value) is False
+
+
+def test_forbidden_properties_are_listed_in_javascript_key_order_with_indexes_first():
+    body = {"z": 1, "10": 2, "email": "a@b.co", "password": "x", "2": 3, "01": 4}
+    assert validate_auth_body(body) == ("property 2 should not exist, property 10 should not exist, "
+                                        "property z should not exist, property 01 should not exist")
+
+
+def test_keys_class_transformer_never_copies_are_not_reported():
+    body = {"email": "a@b.co", "password": "x", "constructor": 1, "toString": 2, "__proto__": {}}
+    assert validate_auth_body(body) is None
