@@ -199,4 +199,4 @@ if (typeof Symbol.asyncDispose === 'symbol') {
   };
 }
 
-module.exports = { Bridge, DEFAULT_SESSION, HANDSHAKE_TIMEOUT_MS };
+module.exports = { Bridge, DEFAULT_SESSION, HANDSHAKE_TIMEOUT_MS, handshakeError };

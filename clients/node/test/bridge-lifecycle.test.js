@@ -128,8 +128,8 @@ test('close() sends SIGKILL to a bridge that ignores both the end of stdin and S
 
 test('close() during the start rejects the starting call with BridgeClosedError', async (t) => {
   const bridge = fakeBridge(t, { 'x-fake-init': 'silent' });
-  const call = bridge.ping();
-  await new Promise((resolve) => setImmediate(resolve)); // the process is spawned
+  const call = bridge.ping(); // spawns the process before it returns; the handshake never ends
+  assert.equal(typeof bridge.pid, 'number');
   await bridge.close();
   await assert.rejects(call, BridgeClosedError);
 });
@@ -148,8 +148,7 @@ test('a binary that never answers initialize fails the start after the handshake
   const { HANDSHAKE_TIMEOUT_MS } = require('../lib/bridge');
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const bridge = fakeBridge(t, { 'x-fake-init': 'silent' });
-  const call = bridge.ping();
-  await new Promise((resolve) => setImmediate(resolve));
+  const call = bridge.ping(); // spawns and sends initialize, arming the handshake bound, before it returns
   t.mock.timers.tick(HANDSHAKE_TIMEOUT_MS);
   t.mock.timers.reset();
   await assert.rejects(call, (error) => {

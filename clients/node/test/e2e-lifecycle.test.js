@@ -6,7 +6,9 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { BridgeClosedError, BridgeTimeoutError, UnauthorizedError } = require('..');
+const { BridgeClosedError, BridgeTimeoutError, BridgeVersionError, UnauthorizedError } = require('..');
+const { Connection } = require('../lib/connection');
+const { handshakeError } = require('../lib/bridge');
 const { useRealBridge, SLOW_MS } = require('../test-support/e2e');
 const { runScript } = require('../test-support/helpers');
 
@@ -69,6 +71,19 @@ test('the bridge dying mid-call rejects every pending call with BridgeClosedErro
     assert.equal(result.reason.signal, 'SIGKILL');
   }
   await assert.rejects(bridge.ping(), BridgeClosedError);
+});
+
+test("the real bridge's refusal of another protocol version becomes a BridgeVersionError listing 1.0", { skip }, async (t) => {
+  const connection = new Connection(e2e.binary, ['--base-url', e2e.emulator.url], { env: process.env });
+  t.after(() => connection.close());
+  const refusal = await connection.request('initialize', { protocolVersion: '9.9' }).then(
+    () => assert.fail('initialize with protocol 9.9 was accepted'),
+    (error) => error,
+  );
+  assert.deepEqual(refusal.data, { supported: ['1.0'], requested: '9.9' });
+  const error = handshakeError(refusal);
+  assert.ok(error instanceof BridgeVersionError);
+  assert.deepEqual(error.supported, ['1.0']);
 });
 
 test('close() ends the bridge process before it resolves, and later calls reject', { skip }, async (t) => {
