@@ -175,6 +175,8 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         return keep_alive
 
     def _read_request(self, line):
+        if not line.endswith(b"\n"):
+            raise _BadRequest(431)  # request line longer than Node's 16 KiB header limit
         try:
             method, target, version = line.decode("latin-1").rstrip("\r\n").split(" ")
         except ValueError:
