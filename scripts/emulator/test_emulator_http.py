@@ -148,3 +148,34 @@ def test_a_request_line_or_headers_beyond_16_kib_get_431(emulator):
     huge_header = b"X-Big: " + b"b" * (17 * 1024) + b"\r\n"
     assert raw_response(emulator.port, b"GET /health HTTP/1.1\r\n" + huge_header + b"\r\n").startswith(
         b"HTTP/1.1 431 ")
+
+
+def test_fifty_concurrent_keep_alive_clients_each_see_only_their_own_customer(emulator):
+    import threading
+    control = Control(emulator.url)
+    customers = [control.create_customer("load%d@test.dk" % i, "pw%d" % i) for i in range(50)]
+    failures = []
+    done = threading.Barrier(len(customers) + 1, timeout=60)
+
+    def client(index, customer):
+        try:
+            connection = connect(emulator.url)
+            login = request(connection, "POST", "/store/auth",
+                            json_body={"email": customer["email"], "password": "pw%d" % index})
+            cookie = login.cookie()
+            for _ in range(40):
+                seen = request(connection, "GET", "/store/auth", headers={"Cookie": cookie})
+                if seen.status != 200 or seen.json()["customer"]["id"] != customer["id"]:
+                    failures.append((index, seen.status, seen.body[:80]))
+            connection.close()
+        except Exception as exc:  # noqa: BLE001 - reported below, never swallowed
+            failures.append((index, repr(exc)))
+        finally:
+            done.wait()
+
+    threads = [threading.Thread(target=client, args=pair, daemon=True) for pair in enumerate(customers)]
+    for thread in threads:
+        thread.start()
+    done.wait()
+    assert failures == []
+    assert len(control.requests()) == 50 * 41
