@@ -19,9 +19,12 @@ let package = Package(
         .target(name: "Bridge", dependencies: ["JSONRPC", "MedusaStore"]),
         // main and option parsing only.
         .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge"]),
+        // Waiting on events with a bound, and driving child processes, for the test targets.
+        .target(name: "TestSupport", dependencies: ["JSON"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC"]),
         .testTarget(name: "MedusaStoreTests", dependencies: ["JSON", "MedusaStore"]),
-        .testTarget(name: "BridgeTests", dependencies: ["JSON", "JSONRPC", "MedusaStore", "Bridge", "medusa-auth-bridge"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["JSON"]),
+        .testTarget(name: "BridgeTests", dependencies: ["JSON", "JSONRPC", "MedusaStore", "Bridge", "medusa-auth-bridge", "TestSupport"]),
+        // Spawns the built binary against the Medusa emulator (scripts/emulator).
+        .testTarget(name: "EndToEndTests", dependencies: ["JSON", "medusa-auth-bridge", "TestSupport"]),
     ]
 )

@@ -208,7 +208,7 @@ class Bridge:
     so an unread stderr can never stall the bridge; ``stderr_bytes()`` reads it back.
     """
 
-    def __init__(self, args=(), env=None, framing="ndjson", read_stdout=True, binary=None):
+    def __init__(self, args=(), env=None, framing="ndjson", read_stdout=True, binary=None, keep_raw=False):
         self.binary = binary or bridge_binary()
         self.args = list(args)
         self.framing = framing
@@ -223,7 +223,7 @@ class Bridge:
         self._condition = threading.Condition()
         self.messages = []        # every parsed message (a dict or a list), in arrival order
         self.responses = []       # every response, batches flattened
-        self.raw_output = bytearray() if framing == "lsp" else None
+        self.raw_output = bytearray() if (keep_raw or framing == "lsp") else None
         self.bad_output = []      # bytes that were not a valid complete message
         self.stdout_closed = False
         self.output_bytes = 0
@@ -322,8 +322,9 @@ class Bridge:
             with self._condition:
                 self.output_bytes += len(chunk)
             pending += chunk
-            if self.framing == "lsp":
+            if self.raw_output is not None:
                 self.raw_output += chunk
+            if self.framing == "lsp":
                 frames = _split_lsp(pending)
             else:
                 *frames, rest = pending.split(b"\n")

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// Retries, cancellation and shutdown through the real binary, with faults injected by the emulator.
+@Suite("End to end: retries, cancellation and shutdown")
+struct LifecycleEndToEndTests {
+    @Test("503 twice then 200 is retried after 0.5 s and 1.5 s with one Idempotency-Key")
+    func retries() async throws {
+        try await withBridge(bridgeArguments: ["--max-retries", "2"]) { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"method":"POST","path":"/store/auth","status":503,"times":2}"#)
+            let reply = try await bridge.call("auth.authenticate", id: 1, #"{"email":"oli@test.dk","password":"test"}"#)
+            #expect(reply["result"]?["customer"]?["email"] == "oli@test.dk")
+            let requests = try await emulator.requests()
+            #expect(requests.count == 3)
+            let keys = Set(requests.compactMap { $0["headers"]?["idempotency-key"]?.stringValue })
+            #expect(keys.count == 1 && keys.first?.count == 36)
+            let times = requests.compactMap { $0["received_at"].flatMap { if case .number(let n) = $0 { n.doubleValue } else { nil } } }
+            // Lower bounds only: a slow machine may wait longer, never shorter.
+            #expect(times[1] - times[0] >= 0.49)
+            #expect(times[2] - times[1] >= 1.49)
+        }
+    }
+
+    @Test("500 is not retried and unreachable backends report their reason and attempts")
+    func notRetried() async throws {
+        try await withBridge(bridgeArguments: ["--max-retries", "1"]) { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","status":500,"body":"{\"code\":\"unknown_error\",\"type\":\"unknown_error\",\"message\":\"An unknown error occurred.\"}"}"#)
+            let reply = try await bridge.call("auth.getSession", id: 1)
+            #expect(reply["error"]?["data"] == ["status": 500, "type": "unknown_error", "message": "An unknown error occurred.", "code": "unknown_error"])
+            #expect(try await emulator.requests().count == 1)
+        }
+        let closed = try BridgeProcess(["--base-url", "http://127.0.0.1:1", "--max-retries", "1"])
+        defer { closed.stop() }
+        let reply = try await closed.call("auth.exists", id: 1, #"["a@b.co"]"#)
+        #expect(reply["error"]?["code"] == -32002)
+        #expect(reply["error"]?["data"]?["reason"] == "refused")
+        #expect(reply["error"]?["data"]?["attempts"] == 2)
+    }
+
+    @Test("a backend slower than --timeout is -32002 with reason timeout")
+    func timeout() async throws {
+        try await withBridge(bridgeArguments: ["--timeout", "0.3"]) { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":3000}"#)
+            let reply = try await bridge.call("auth.getSession", id: 1)
+            #expect(reply["error"]?["code"] == -32002)
+            #expect(reply["error"]?["data"]?["reason"] == "timeout")
+        }
+    }
+
+    @Test("$/cancelRequest answers a slow call -32800 at once, and the bridge keeps serving")
+    func cancellation() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":8000}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":"slow","method":"auth.getSession"}"#)
+            try await emulator.waitForRequests(1)
+            bridge.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}"#)
+            #expect(try await bridge.answer(to: "slow")["error"] == ["code": -32800, "message": "Request cancelled"])
+            #expect(try await bridge.call("ping", id: 2)["result"] == [:])
+        }
+    }
+
+    @Test("end of input with requests in flight: they are answered, then the process exits 0")
+    func eofDrains() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth/oli@test.dk","delay_ms":500}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":["oli@test.dk"]}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.exists","params":["guest@test.dk"]}"#)
+            bridge.child.closeStdin()
+            try await bridge.waitForExit(0)
+            try await bridge.child.waitForStdoutClosed()
+            #expect(try await bridge.answer(to: 1)["result"] == ["exists": true])
+            #expect(try await bridge.answer(to: 2)["result"] == ["exists": false])
+        }
+    }
+
+    @Test("SIGTERM with a request in flight: it is answered, then the process exits 0")
+    func sigterm() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":500}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)
+            try await emulator.waitForRequests(1)
+            bridge.child.signal(SIGTERM)
+            try await bridge.waitForExit(0)
+            #expect(try await bridge.answer(to: 1)["error"]?["data"]?["status"] == 401)
+        }
+    }
+
+    @Test("SIGTERM with a call slower than the grace period: it is cancelled, answered -32800, and the process exits 0")
+    func sigtermCancelsStragglers() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":9000}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)
+            try await emulator.waitForRequests(1)
+            bridge.child.signal(SIGINT)
+            try await bridge.waitForExit(0)
+            #expect(try await bridge.answer(to: 1)["error"]?["code"] == -32800)
+        }
+    }
+
+    @Test("a client that closes stdout ends the bridge cleanly (EPIPE, not SIGPIPE) at its next answer")
+    func brokenStdout() async throws {
+        let child = try ChildProcess(BridgeProcess.binary, ["--base-url", "http://127.0.0.1:1", "--log-level", "info"], closeStdoutReader: true)
+        defer { child.stop() }
+        child.write(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"# + "\n")
+        #expect(try await child.waitForExit() == 0)
+        #expect(child.process.terminationReason == .exit)
+        try await child.waitForStderrClosed()
+        #expect(child.stderrText.contains("stdout is closed"))
+    }
+}
+
+extension Emulator {
+    /// Waits until the emulator has received `count` store requests (a bounded poll: the emulator has
+    /// no push channel; each look is a request to it, not a sleep).
+    func waitForRequests(_ count: Int) async throws {
+        let deadline = ContinuousClock.now + eventTimeout
+        while try await requests().count < count {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: "\(count) request(s) at the emulator") }
+            await Task.yield()
+        }
+    }
+}
