@@ -9,6 +9,8 @@ import collections
 import threading
 import time
 
+from emulator_express import Response, reason_phrase
+
 # Keys that select a fault's action; "delay_ms" may also be combined with one of the others.
 ACTIONS = ("redirect", "status", "drop", "reset_mid_body", "garbage", "huge_bytes")
 _SELECTORS = ("method", "path", "times")
@@ -158,6 +160,32 @@ class RequestLog:
         with self._lock:
             self._entries.clear()
             self.dropped = 0
+
+
+def canned_response(action, spec):
+    """The canned answer of a status, redirect or garbage fault (no session, no Express headers)."""
+    extra = [(str(k), str(v)) for k, v in spec.get("headers", {}).items()]
+    if action == "redirect":
+        status = spec.get("status", 302)
+        text = "%s. Redirecting to %s" % (reason_phrase(status), spec["redirect"])
+        return Response(status, [("Location", spec["redirect"]),
+                                 ("Content-Type", "text/plain; charset=utf-8")] + extra,
+                        text.encode("utf-8"))
+    if action == "garbage":
+        text = spec["garbage"] if isinstance(spec["garbage"], str) else DEFAULT_GARBAGE
+        content_type = spec.get("content_type", "application/json; charset=utf-8")
+        return Response(200, [("Content-Type", content_type)] + extra, text.encode("utf-8"))
+    body = spec.get("body", "").encode("utf-8")
+    content_type = spec.get("content_type") or _guess_type(body)
+    headers = ([("Content-Type", content_type)] if body or "content_type" in spec else []) + extra
+    return Response(spec["status"], headers, body)
+
+
+def _guess_type(body):
+    stripped = body.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        return "application/json; charset=utf-8"
+    return "text/plain; charset=utf-8"
 
 
 def _optional_str(spec, key):

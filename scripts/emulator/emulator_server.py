@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from emulator_app import Request
 from emulator_express import Response, reason_phrase
-from emulator_faults import DEFAULT_GARBAGE
+from emulator_faults import canned_response
 
 # Node's server.keepAliveTimeout: an idle keep-alive connection is closed after 5 s.
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0
@@ -270,7 +270,7 @@ class EmulatorHandler(BaseHTTPRequestHandler):
         elif action == "huge_bytes":
             self._stream_huge(spec["huge_bytes"], spec.get("content_type"))
         else:
-            self._write(_fault_response(action, spec), keep_alive)
+            self._write(canned_response(action, spec), keep_alive)
         return keep_alive and action not in ("drop", "reset_mid_body", "huge_bytes")
 
     def _close_now(self, reset):
@@ -319,32 +319,6 @@ class EmulatorHandler(BaseHTTPRequestHandler):
 
     def _log(self, req, status):
         sys.stderr.write("emulator: %s %s -> %d\n" % (req.method, req.target, status))
-
-
-def _fault_response(action, spec):
-    """The canned answer of a status, redirect or garbage fault (no session, no Express headers)."""
-    extra = [(str(k), str(v)) for k, v in spec.get("headers", {}).items()]
-    if action == "redirect":
-        status = spec.get("status", 302)
-        text = "%s. Redirecting to %s" % (reason_phrase(status), spec["redirect"])
-        return Response(status, [("Location", spec["redirect"]),
-                                 ("Content-Type", "text/plain; charset=utf-8")] + extra,
-                        text.encode("utf-8"))
-    if action == "garbage":
-        text = spec["garbage"] if isinstance(spec["garbage"], str) else DEFAULT_GARBAGE
-        content_type = spec.get("content_type", "application/json; charset=utf-8")
-        return Response(200, [("Content-Type", content_type)] + extra, text.encode("utf-8"))
-    body = spec.get("body", "").encode("utf-8")
-    content_type = spec.get("content_type") or _guess_type(body)
-    headers = ([("Content-Type", content_type)] if body or "content_type" in spec else []) + extra
-    return Response(spec["status"], headers, body)
-
-
-def _guess_type(body):
-    stripped = body.lstrip()
-    if stripped[:1] in (b"{", b"["):
-        return "application/json; charset=utf-8"
-    return "text/plain; charset=utf-8"
 
 
 _date_cache = [0, ""]

@@ -1,9 +1,12 @@
 """HTTP/1.1 plumbing modelled on Node's http server: keep-alive and its idle timeout, Expect,
-chunked bodies, HEAD, body-parser limits, malformed requests.
+chunked bodies, HEAD, body-parser limits, malformed requests, concurrency; and what Express adds
+around Medusa's handlers (X-Powered-By, weak ETags and 304s, CORS on /store).
 
 In-process (start_emulator), with http.client or raw sockets; every socket read has a timeout.
 """
 
+import base64
+import hashlib
 import os
 import socket
 import sys
@@ -179,3 +182,30 @@ def test_fifty_concurrent_keep_alive_clients_each_see_only_their_own_customer(em
     done.wait()
     assert failures == []
     assert len(control.requests()) == 50 * 41
+
+
+def test_responses_carry_express_headers_and_a_weak_etag(emulator):
+    result = call(emulator.url, "DELETE", "/store/auth")
+    assert result.header("X-Powered-By") == "Express"
+    assert result.header("Vary") == "Origin" and result.header("Access-Control-Allow-Credentials") == "true"
+    digest = base64.b64encode(hashlib.sha1(b"OK").digest()).decode()[:27]
+    assert result.header("ETag") == 'W/"2-%s"' % digest
+    assert result.header("Connection") == "keep-alive" and result.header("Keep-Alive") == "timeout=5"
+
+
+def test_a_get_with_a_matching_if_none_match_is_answered_304_without_body(emulator):
+    first = call(emulator.url, "GET", "/store/auth/oli@test.dk")
+    again = call(emulator.url, "GET", "/store/auth/oli@test.dk", headers={"If-None-Match": first.header("ETag")})
+    assert (again.status, again.body, again.header("Content-Type")) == (304, b"", None)
+
+
+def test_cors_reflects_the_configured_store_origin_and_answers_preflights(emulator):
+    allowed = call(emulator.url, "GET", "/store/auth", headers={"Origin": "http://localhost:8000"})
+    assert allowed.header("Access-Control-Allow-Origin") == "http://localhost:8000"
+    other = call(emulator.url, "GET", "/store/auth", headers={"Origin": "http://evil.test"})
+    assert other.header("Access-Control-Allow-Origin") is None
+    preflight = call(emulator.url, "OPTIONS", "/store/auth", headers={
+        "Origin": "http://localhost:8000", "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status == 204
+    assert preflight.header("Access-Control-Allow-Methods") == "GET,HEAD,PUT,PATCH,POST,DELETE"
+    assert preflight.header("Access-Control-Allow-Headers") == "content-type"
