@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// Retries, cancellation and shutdown through the real binary, with faults injected by the emulator.
-@Suite("End to end: retries, cancellation and shutdown")
+@Suite("End to end: retries, cancellation and shutdown", .serialized)
 struct LifecycleEndToEndTests {
     @Test("503 twice then 200 is retried after 0.5 s and 1.5 s with one Idempotency-Key")
     func retries() async throws {

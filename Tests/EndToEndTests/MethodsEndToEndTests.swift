@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// Every method through the real binary against the Medusa emulator.
-@Suite("End to end: methods")
+@Suite("End to end: methods", .serialized)
 struct MethodsEndToEndTests {
     @Test("authenticate logs in with a cookie session that getSession then uses")
     func loginAndSession() async throws {

@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// Framing, batches, bad input and stdout purity through the real binary.
-@Suite("End to end: protocol")
+@Suite("End to end: protocol", .serialized)
 struct ProtocolEndToEndTests {
     /// Every stdout line must be one complete JSON-RPC response or batch of them.
     static func expectPureStdout(_ bridge: BridgeProcess) throws {

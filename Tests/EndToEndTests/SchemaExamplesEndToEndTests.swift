@@ -8,7 +8,7 @@ import TestSupport
 /// An example's `result.value` must be contained in the actual result: object members are compared
 /// recursively, array elements position by position (so `[]` stands for any array), scalars exactly.
 /// An example with `x-error` expects that error code and `data` (contained in the same way) instead.
-@Suite("End to end: the schema's examples")
+@Suite("End to end: the schema's examples", .serialized)
 struct SchemaExamplesEndToEndTests {
     static func contains(_ actual: JSONValue?, _ expected: JSONValue) -> Bool {
         switch (actual, expected) {

@@ -2,7 +2,7 @@ import Synchronization
 
 /// How long a test waits for an event before failing: generous, because CI machines are shared; a
 /// passing test never waits this long.
-public let eventTimeout: Duration = .seconds(10)
+public let eventTimeout: Duration = .seconds(30)
 
 public struct TimedOut: Error, CustomStringConvertible {
     public let what: String
