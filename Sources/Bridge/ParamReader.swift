@@ -29,7 +29,10 @@ public struct ParamReader: Sendable {
             members = object
         case .byPosition(let values):
             guard let positions else {
-                if values.isEmpty { members = JSONObject(); return }
+                if values.isEmpty {
+                    members = JSONObject()
+                    return
+                }
                 throw .invalidParams("this method takes its params by name")
             }
             guard values.count <= positions.count else {
@@ -111,14 +114,15 @@ public struct ParamReader: Sendable {
 /// RFC 9110 §5.1 field names (tokens) and §5.5 field values.
 public enum HeaderSyntax {
     public static func isToken(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                true
-            default:
-                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        !name.isEmpty
+            && name.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default:
+                    "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
             }
-        }
     }
 
     public static func isValidValue(_ value: String) -> Bool {

@@ -19,10 +19,11 @@ extension ResponseError {
             self.init(
                 code: .medusaUnreachable,
                 message: "Medusa could not be reached (\(reason)) after \(attempts) attempt\(attempts == 1 ? "" : "s")",
-                data: .object(JSONObject([
-                    (key: "reason", value: .string(reason)), (key: "attempts", value: .number(JSONNumber(attempts))),
-                    (key: "detail", value: .string(detail)),
-                ])))
+                data: .object(
+                    JSONObject([
+                        (key: "reason", value: .string(reason)), (key: "attempts", value: .number(JSONNumber(attempts))),
+                        (key: "detail", value: .string(detail)),
+                    ])))
         case .badResponse(let status, let body):
             self.init(
                 code: .medusaBadResponse, message: "Medusa answered \(status) with a body that is not the JSON expected",

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
 import Dispatch
 import Foundation
 import JSON
 import JSONRPC
 import Synchronization
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
 
 /// The stdio transport: a dedicated thread doing blocking `read(2)` on stdin (STDIO-NOTES.md: the only
 /// reliable way on Linux), a serial queue that writes each answer with one `write(2)` loop, and the
@@ -117,7 +118,8 @@ public final class StdioServer: Sendable {
                 dispatcher.receive(frame, reply: reply)
             case .tooLarge:
                 logger.warn("dropped a message longer than \(configuration.maximumMessageBytes) bytes")
-                let error = ResponseError.invalidRequest("message longer than \(configuration.maximumMessageBytes) bytes (--max-message-bytes)")
+                let error = ResponseError.invalidRequest(
+                    "message longer than \(configuration.maximumMessageBytes) bytes (--max-message-bytes)")
                 reply(Response.encode([.failure(.null, error)], asBatch: false))
             case .invalidHeader(let reason):
                 reply(Response.encode([.failure(.null, .parseError(reason))], asBatch: false))

@@ -66,7 +66,8 @@ public final class MedusaClient: Sendable {
                     }
                     return response
                 }
-                guard let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
+                guard
+                    let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
                 else { throw .status(MedusaHTTPError(status: response.status, body: response.body)) }
                 delay = wait
             case .failure(let error):

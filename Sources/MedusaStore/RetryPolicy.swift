@@ -30,8 +30,9 @@ public struct RetryPolicy: Sendable, Equatable {
         if let status, !Self.isRetryable(status: status) { return nil }
         guard let retryAfter else { return Self.backoff(beforeRetry: retry) }
         let seconds: Double? =
-            if let number = Double(retryAfter.trimmingCharacters(in: .whitespaces)) { number }
-            else { HTTPDate.parse(retryAfter).map { $0.timeIntervalSince(now) } }
+            if let number = Double(retryAfter.trimmingCharacters(in: .whitespaces)) { number } else {
+                HTTPDate.parse(retryAfter).map { $0.timeIntervalSince(now) }
+            }
         guard let seconds, seconds > 0, seconds <= 300 else { return nil }
         return .milliseconds(Int((seconds * 1000).rounded()))
     }

@@ -122,9 +122,10 @@ struct CommandLineOptions: Equatable {
 
     /// The configured headers as name/value pairs.
     var headerFields: HTTPHeaders {
-        HTTPHeaders(headers.map { text in
-            let colon = text.firstIndex(of: ":")!
-            return (name: String(text[..<colon]), value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        })
+        HTTPHeaders(
+            headers.map { text in
+                let colon = text.firstIndex(of: ":")!
+                return (name: String(text[..<colon]), value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            })
     }
 }

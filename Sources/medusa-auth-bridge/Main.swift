@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    @preconcurrency import Glibc
-#endif
 import Bridge
 import Dispatch
 import Foundation
 import MedusaStore
+
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
 
 /// Entry point: parse options, protect stdout, wire the pieces, and park the main thread. The process
 /// ends through `StdioServer` (EOF, signal, broken stdout), always with `exit`.
@@ -13,7 +14,8 @@ enum Main {
     static func main() {
         let command: CommandLineOptions.Command
         do {
-            command = try CommandLineOptions.parse(Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
+            command = try CommandLineOptions.parse(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         } catch {
             FileHandle.standardError.write(Data("medusa-auth-bridge: \(error.description)\n".utf8))
             exit(64)
@@ -23,7 +25,8 @@ enum Main {
             FileHandle.standardOutput.write(Data((CommandLineOptions.usage + "\n").utf8))
             exit(0)
         case .version:
-            FileHandle.standardOutput.write(Data("\(BridgeInfo.name) \(BridgeInfo.version) (protocol \(BridgeInfo.protocolVersion))\n".utf8))
+            FileHandle.standardOutput.write(
+                Data("\(BridgeInfo.name) \(BridgeInfo.version) (protocol \(BridgeInfo.protocolVersion))\n".utf8))
             exit(0)
         case .run(let options):
             run(options)

@@ -27,28 +27,37 @@ struct DispatcherTests {
     func initialize() async throws {
         let (bridge, _) = harness()
         #expect(
-            try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1.0","clientInfo":{"name":"t"}}}"#)
-                == #"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"1.0","serverInfo":{"name":"medusa-auth-bridge","version":"0.1.0"}}}"#)
+            try await bridge.call(
+                #"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1.0","clientInfo":{"name":"t"}}}"#)
+                == #"{"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"1.0","serverInfo":{"name":"medusa-auth-bridge","version":"0.1.0"}}}"#
+        )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":2,"method":"initialize","params":{"protocolVersion":"9.9"}}"#)
-                == #"{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"Unsupported protocol version 9.9","data":{"supported":["1.0"],"requested":"9.9"}}}"#)
+                == #"{"jsonrpc":"2.0","id":2,"error":{"code":-32602,"message":"Unsupported protocol version 9.9","data":{"supported":["1.0"],"requested":"9.9"}}}"#
+        )
     }
 
     @Test("parse errors and invalid requests are answered with the ids JSON-RPC prescribes")
     func protocolErrors() async throws {
         let (bridge, _) = harness()
         #expect(try await bridge.call("{oops").hasPrefix(#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700"#))
-        #expect(try await bridge.call("[]") == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch"}}"#)
-        #expect(try await bridge.call(#"{"jsonrpc":"2.0","id":5,"method":"nope"}"#) == #"{"jsonrpc":"2.0","id":5,"error":{"code":-32601,"message":"Method not found: nope"}}"#)
+        #expect(
+            try await bridge.call("[]")
+                == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch"}}"#)
+        #expect(
+            try await bridge.call(#"{"jsonrpc":"2.0","id":5,"method":"nope"}"#)
+                == #"{"jsonrpc":"2.0","id":5,"error":{"code":-32601,"message":"Method not found: nope"}}"#)
         #expect(try await bridge.call(#"{"id":5,"method":"ping"}"#).hasPrefix(#"{"jsonrpc":"2.0","id":5,"error":{"code":-32600"#))
     }
 
     @Test("notifications are never answered, not even when they fail")
     func notifications() async throws {
         let (bridge, _) = harness()
-        for text in [#"{"jsonrpc":"2.0","method":"ping"}"#, #"{"jsonrpc":"2.0","method":"nope"}"#, #"{"jsonrpc":"2.0","method":"auth.exists","params":{}}"#,
-            #"{"jsonrpc":"2.0","method":"$/unknown"}"#]
-        {
+        for text in [
+            #"{"jsonrpc":"2.0","method":"ping"}"#, #"{"jsonrpc":"2.0","method":"nope"}"#,
+            #"{"jsonrpc":"2.0","method":"auth.exists","params":{}}"#,
+            #"{"jsonrpc":"2.0","method":"$/unknown"}"#,
+        ] {
             #expect(try await bridge.call(text) == Harness.noReply)
         }
     }
@@ -57,10 +66,12 @@ struct DispatcherTests {
     func batch() async throws {
         let (bridge, _) = harness([.success(.json(200, #"{"exists":true}"#))])
         let reply = try await bridge.call(
-            #"[{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":["a@b.co"]},{"jsonrpc":"2.0","method":"ping"},1,{"jsonrpc":"2.0","id":2,"method":"ping"}]"#)
+            #"[{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":["a@b.co"]},{"jsonrpc":"2.0","method":"ping"},1,{"jsonrpc":"2.0","id":2,"method":"ping"}]"#
+        )
         #expect(
             reply
-                == #"[{"jsonrpc":"2.0","id":1,"result":{"exists":true}},{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a request must be an object, not number"}},{"jsonrpc":"2.0","id":2,"result":{}}]"#)
+                == #"[{"jsonrpc":"2.0","id":1,"result":{"exists":true}},{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a request must be an object, not number"}},{"jsonrpc":"2.0","id":2,"result":{}}]"#
+        )
         #expect(try await bridge.call(#"[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]"#) == Harness.noReply)
     }
 
@@ -71,10 +82,22 @@ struct DispatcherTests {
             (#"{"email":1,"password":"secret-pw"}"#, "email", "'email' must be a string, not number"),
             (#"{"email":"a@b.co","password":"secret-pw","remember":true}"#, "remember", "unknown param 'remember'"),
             (#"{"email":"a@b.co","password":"secret-pw","session":""}"#, "session", "'session' must not be empty"),
-            (#"{"email":"a@b.co","password":"secret-pw","customHeaders":[]}"#, "customHeaders", "'customHeaders' must be an object of strings, not array"),
-            (#"{"email":"a@b.co","password":"secret-pw","customHeaders":{"X":1}}"#, "customHeaders.X", "'customHeaders.X' must be a string, not number"),
-            (#"{"email":"a@b.co","password":"secret-pw","customHeaders":{"X":"a\r\nInjected: 1"}}"#, "customHeaders.X", "'customHeaders.X' holds a control character"),
-            (#"{"email":"a@b.co","password":"secret-pw","customHeaders":{"Bad Name":"v"}}"#, "customHeaders.Bad Name", "'Bad Name' is not a valid header name"),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":[]}"#, "customHeaders",
+                "'customHeaders' must be an object of strings, not array"
+            ),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"X":1}}"#, "customHeaders.X",
+                "'customHeaders.X' must be a string, not number"
+            ),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"X":"a\r\nInjected: 1"}}"#, "customHeaders.X",
+                "'customHeaders.X' holds a control character"
+            ),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"Bad Name":"v"}}"#, "customHeaders.Bad Name",
+                "'Bad Name' is not a valid header name"
+            ),
             (#"[{"email":"a@b.co","password":"secret-pw"},{},"extra"]"#, nil, "expected at most 2 params by position, got 3"),
             (#"["a@b.co"]"#, "payload", "payload must be an object, not string"),
         ] as [(String, String?, String)])
@@ -91,7 +114,8 @@ struct DispatcherTests {
     @Test("by-position params follow medusa-js's argument order and use the default session")
     func byPosition() async throws {
         let (bridge, transport) = harness([.success(.json(200, Self.customer)), .success(.json(200, #"{"exists":false}"#))])
-        _ = try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":[{"email":"a@b.co","password":"pw"},{"X-Trace":"t1"}]}"#)
+        _ = try await bridge.call(
+            #"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":[{"email":"a@b.co","password":"pw"},{"X-Trace":"t1"}]}"#)
         _ = try await bridge.call(#"{"jsonrpc":"2.0","id":2,"method":"auth.exists","params":["a@b.co",{"X-Trace":"t2"}]}"#)
         #expect(transport.requests.map(\.method) == ["POST", "GET"])
         #expect(transport.requests.map { $0.headers["X-Trace"] } == ["t1", "t2"])
@@ -110,16 +134,20 @@ struct DispatcherTests {
         ])
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)
-                == #"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Medusa answered 401: Unauthorized","data":{"status":401,"body":"Unauthorized"}}}"#)
+                == #"{"jsonrpc":"2.0","id":1,"error":{"code":-32001,"message":"Medusa answered 401: Unauthorized","data":{"status":401,"body":"Unauthorized"}}}"#
+        )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
-                == #"{"jsonrpc":"2.0","id":2,"error":{"code":-32001,"message":"Medusa answered 404: Customer with id: cus_9 was not found","data":{"status":404,"type":"not_found","message":"Customer with id: cus_9 was not found"}}}"#)
+                == #"{"jsonrpc":"2.0","id":2,"error":{"code":-32001,"message":"Medusa answered 404: Customer with id: cus_9 was not found","data":{"status":404,"type":"not_found","message":"Customer with id: cus_9 was not found"}}}"#
+        )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":3,"method":"auth.getSession"}"#)
-                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32002,"message":"Medusa could not be reached (refused) after 1 attempt","data":{"reason":"refused","attempts":1,"detail":"URLError -1004: connection refused"}}}"#)
+                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32002,"message":"Medusa could not be reached (refused) after 1 attempt","data":{"reason":"refused","attempts":1,"detail":"URLError -1004: connection refused"}}}"#
+        )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)
-                == #"{"jsonrpc":"2.0","id":4,"error":{"code":-32003,"message":"Medusa answered 200 with a body that is not the JSON expected","data":{"status":200,"body":"<html>"}}}"#)
+                == #"{"jsonrpc":"2.0","id":4,"error":{"code":-32003,"message":"Medusa answered 200 with a body that is not the JSON expected","data":{"status":200,"body":"<html>"}}}"#
+        )
     }
 
     @Test("deleteSession answers {} whatever Medusa's text body, and session.clear forgets a session")
@@ -128,16 +156,22 @@ struct DispatcherTests {
             .success(.json(200, Self.customer, headers: ["Set-Cookie": "connect.sid=s1; Path=/"])), .success(.json(200, "OK")),
             .success(.json(200, Self.customer, headers: ["Set-Cookie": "connect.sid=s2; Path=/"])),
         ])
-        _ = try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p","session":"a"}}"#)
+        _ = try await bridge.call(
+            #"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p","session":"a"}}"#)
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":2,"method":"session.list"}"#)
                 == #"{"jsonrpc":"2.0","id":2,"result":{"sessions":[{"name":"a","hasCookie":true,"hasToken":false,"customerId":"cus_1"}]}}"#)
-        #expect(try await bridge.call(#"{"jsonrpc":"2.0","id":3,"method":"auth.deleteSession","params":{"session":"a"}}"#) == #"{"jsonrpc":"2.0","id":3,"result":{}}"#)
+        #expect(
+            try await bridge.call(#"{"jsonrpc":"2.0","id":3,"method":"auth.deleteSession","params":{"session":"a"}}"#)
+                == #"{"jsonrpc":"2.0","id":3,"result":{}}"#)
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":4,"method":"session.list"}"#)
                 == #"{"jsonrpc":"2.0","id":4,"result":{"sessions":[{"name":"a","hasCookie":false,"hasToken":false,"customerId":null}]}}"#)
-        _ = try await bridge.call(#"{"jsonrpc":"2.0","id":5,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p","session":"b"}}"#)
-        #expect(try await bridge.call(#"{"jsonrpc":"2.0","id":6,"method":"session.clear","params":{"session":"b"}}"#) == #"{"jsonrpc":"2.0","id":6,"result":{}}"#)
+        _ = try await bridge.call(
+            #"{"jsonrpc":"2.0","id":5,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p","session":"b"}}"#)
+        #expect(
+            try await bridge.call(#"{"jsonrpc":"2.0","id":6,"method":"session.clear","params":{"session":"b"}}"#)
+                == #"{"jsonrpc":"2.0","id":6,"result":{}}"#)
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":7,"method":"session.list"}"#)
                 == #"{"jsonrpc":"2.0","id":7,"result":{"sessions":[{"name":"a","hasCookie":false,"hasToken":false,"customerId":null}]}}"#)

@@ -20,7 +20,9 @@ struct OrderingAndCancellationTests {
         let login = try await transport.started.next("the login request")
         #expect(login.request.method == "POST")
         #expect(transport.started.pending.isEmpty)
-        transport.answer(login.serial, HTTPResponse(status: 200, headers: ["Set-Cookie": "connect.sid=s1; Path=/"], body: Array(#"{"customer":{"id":"cus_1"}}"#.utf8)))
+        transport.answer(
+            login.serial,
+            HTTPResponse(status: 200, headers: ["Set-Cookie": "connect.sid=s1; Path=/"], body: Array(#"{"customer":{"id":"cus_1"}}"#.utf8)))
         let session = try await transport.started.next("the getSession request")
         #expect(session.request.method == "GET")
         #expect(session.answeredBefore == 1)
@@ -38,12 +40,17 @@ struct OrderingAndCancellationTests {
         bridge.send(#"{"jsonrpc":"2.0","id":3,"method":"auth.deleteSession"}"#)
         bridge.send(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)
         bridge.send(#"{"jsonrpc":"2.0","id":5,"method":"auth.getSession","params":{"session":"other"}}"#)
-        var first = [try await transport.started.next("call 1"), try await transport.started.next("call 2"), try await transport.started.next("call 5")]
+        var first = [
+            try await transport.started.next("call 1"), try await transport.started.next("call 2"),
+            try await transport.started.next("call 5"),
+        ]
         first.sort { $0.serial < $1.serial }
         #expect(Set(first.map(\.request.url.path)) == ["/store/auth", "/store/auth/a@b.co"])
         #expect(first.allSatisfy { $0.request.method == "GET" && $0.answeredBefore == 0 })
         #expect(transport.started.pending.isEmpty)
-        for call in first { transport.answer(call.serial, call.request.url.path == "/store/auth" ? Self.customer : .json(200, #"{"exists":true}"#)) }
+        for call in first {
+            transport.answer(call.serial, call.request.url.path == "/store/auth" ? Self.customer : .json(200, #"{"exists":true}"#))
+        }
         let logout = try await transport.started.next("the logout")
         #expect(logout.request.method == "DELETE")
         #expect(logout.answeredBefore == 3)
@@ -66,7 +73,9 @@ struct OrderingAndCancellationTests {
         _ = try await transport.started.next("the request")
         bridge.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}"#)
         #expect(try await bridge.replies.next("the notification's non-reply") == Harness.noReply)
-        #expect(try await bridge.replies.next("the cancelled answer") == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
+        #expect(
+            try await bridge.replies.next("the cancelled answer")
+                == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
         #expect(transport.waitingCount == 0)
         #expect(bridge.dispatcher.runningCount == 0)
     }

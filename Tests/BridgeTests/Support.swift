@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import MedusaStore
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Bridge
 

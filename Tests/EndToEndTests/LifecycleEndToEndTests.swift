@@ -1,10 +1,11 @@
+import Foundation
+import JSON
+import TestSupport
+import Testing
+
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #endif
-import Foundation
-import JSON
-import Testing
-import TestSupport
 
 /// Retries, cancellation and shutdown through the real binary, with faults injected by the emulator.
 @Suite("End to end: retries, cancellation and shutdown", .serialized)
@@ -29,9 +30,15 @@ struct LifecycleEndToEndTests {
     @Test("500 is not retried and unreachable backends report their reason and attempts")
     func notRetried() async throws {
         try await withBridge(bridgeArguments: ["--max-retries", "1"]) { bridge, emulator async throws in
-            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","status":500,"body":"{\"code\":\"unknown_error\",\"type\":\"unknown_error\",\"message\":\"An unknown error occurred.\"}"}"#)
+            try await emulator.control(
+                "POST", "/__emulator/faults",
+                #"{"path":"/store/auth","status":500,"body":"{\"code\":\"unknown_error\",\"type\":\"unknown_error\",\"message\":\"An unknown error occurred.\"}"}"#
+            )
             let reply = try await bridge.call("auth.getSession", id: 1)
-            #expect(reply["error"]?["data"] == ["status": 500, "type": "unknown_error", "message": "An unknown error occurred.", "code": "unknown_error"])
+            #expect(
+                reply["error"]?["data"] == [
+                    "status": 500, "type": "unknown_error", "message": "An unknown error occurred.", "code": "unknown_error",
+                ])
             #expect(try await emulator.requests().count == 1)
         }
         let closed = try BridgeProcess(["--base-url", "http://127.0.0.1:1", "--max-retries", "1"])
@@ -104,7 +111,8 @@ struct LifecycleEndToEndTests {
 
     @Test("a client that closes stdout ends the bridge cleanly (EPIPE, not SIGPIPE) at its next answer")
     func brokenStdout() async throws {
-        let child = try ChildProcess(BridgeProcess.binary, ["--base-url", "http://127.0.0.1:1", "--log-level", "info"], closeStdoutReader: true)
+        let child = try ChildProcess(
+            BridgeProcess.binary, ["--base-url", "http://127.0.0.1:1", "--log-level", "info"], closeStdoutReader: true)
         defer { child.stop() }
         child.write(#"{"jsonrpc":"2.0","id":1,"method":"ping"}"# + "\n")
         #expect(try await child.waitForExit() == 0)

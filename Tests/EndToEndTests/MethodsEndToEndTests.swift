@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Every method through the real binary against the Medusa emulator.
 @Suite("End to end: methods", .serialized)
@@ -26,7 +26,9 @@ struct MethodsEndToEndTests {
     @Test("wrong credentials and an anonymous getSession are -32001 with Medusa's 401 text")
     func unauthorized() async throws {
         try await withBridge { bridge, _ async throws in
-            let expected: JSONValue = ["code": -32001, "message": "Medusa answered 401: Unauthorized", "data": ["status": 401, "body": "Unauthorized"]]
+            let expected: JSONValue = [
+                "code": -32001, "message": "Medusa answered 401: Unauthorized", "data": ["status": 401, "body": "Unauthorized"],
+            ]
             #expect(try await bridge.call("auth.authenticate", id: 1, #"{"email":"oli@test.dk","password":"wrong"}"#)["error"] == expected)
             #expect(try await bridge.call("auth.getSession", id: 2)["error"] == expected)
         }
@@ -54,7 +56,8 @@ struct MethodsEndToEndTests {
     @Test("getToken makes later calls use the bearer token, and logout forgets it (unlike medusa-js)")
     func tokenAndLogout() async throws {
         try await withBridge { bridge, emulator async throws in
-            let token = try await bridge.call("auth.getToken", id: 1, #"{"email":"alice@example.com","password":"alice-password","session":"a"}"#)
+            let token = try await bridge.call(
+                "auth.getToken", id: 1, #"{"email":"alice@example.com","password":"alice-password","session":"a"}"#)
             let jwt = try #require(token["result"]?["access_token"]?.stringValue)
             // Forget the anonymous cookie so only the token can authenticate the next call.
             let list = try await bridge.call("session.list", id: 2)
@@ -72,8 +75,12 @@ struct MethodsEndToEndTests {
     @Test("two sessions hold two customers at once and session.clear forgets one")
     func twoSessions() async throws {
         try await withBridge { bridge, _ async throws in
-            bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"alice@example.com","password":"alice-password","session":"alice"}}"#)
-            bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.authenticate","params":{"email":"bob@example.com","password":"bob-password","session":"bob"}}"#)
+            bridge.send(
+                #"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"alice@example.com","password":"alice-password","session":"alice"}}"#
+            )
+            bridge.send(
+                #"{"jsonrpc":"2.0","id":2,"method":"auth.authenticate","params":{"email":"bob@example.com","password":"bob-password","session":"bob"}}"#
+            )
             bridge.send(#"{"jsonrpc":"2.0","id":3,"method":"auth.getSession","params":{"session":"alice"}}"#)
             bridge.send(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession","params":{"session":"bob"}}"#)
             #expect(try await bridge.answer(to: 3)["result"]?["customer"]?["email"] == "alice@example.com")
@@ -82,8 +89,12 @@ struct MethodsEndToEndTests {
             _ = try await bridge.answer(to: 2)
             #expect(try await bridge.call("session.clear", id: 5, #"{"session":"alice"}"#)["result"] == [:])
             #expect(try await bridge.call("auth.getSession", id: 6, #"{"session":"alice"}"#)["error"]?["code"] == -32001)
-            #expect(try await bridge.call("auth.getSession", id: 7, #"{"session":"bob"}"#)["result"]?["customer"]?["email"] == "bob@example.com")
-            let names = try await bridge.call("session.list", id: 8)["result"]?["sessions"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
+            #expect(
+                try await bridge.call("auth.getSession", id: 7, #"{"session":"bob"}"#)["result"]?["customer"]?["email"] == "bob@example.com"
+            )
+            let names = try await bridge.call("session.list", id: 8)["result"]?["sessions"]?.arrayValue?.compactMap {
+                $0["name"]?.stringValue
+            }
             #expect(names == ["alice", "bob"])
         }
     }

@@ -1,10 +1,11 @@
+import Foundation
+import JSON
+import TestSupport
+import Testing
+
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #endif
-import Foundation
-import JSON
-import Testing
-import TestSupport
 
 /// Framing, batches, bad input and stdout purity through the real binary.
 @Suite("End to end: protocol", .serialized)
@@ -31,11 +32,15 @@ struct ProtocolEndToEndTests {
         bridge.send(#"{"jsonrpc":"2.0","method":"ping"}"#)
         bridge.send(#"[{"jsonrpc":"2.0","method":"ping"}]"#)
         bridge.send(#"[]"#)
-        #expect(try await bridge.nextLine() == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch"}}"#)
-        bridge.send(#"[{"jsonrpc":"2.0","id":"b","method":"ping"},{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","id":9,"method":"nope"}]"#)
         #expect(
             try await bridge.nextLine()
-                == #"[{"jsonrpc":"2.0","id":"b","result":{}},{"jsonrpc":"2.0","id":9,"error":{"code":-32601,"message":"Method not found: nope"}}]"#)
+                == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: an empty batch"}}"#)
+        bridge.send(
+            #"[{"jsonrpc":"2.0","id":"b","method":"ping"},{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","id":9,"method":"nope"}]"#)
+        #expect(
+            try await bridge.nextLine()
+                == #"[{"jsonrpc":"2.0","id":"b","result":{}},{"jsonrpc":"2.0","id":9,"error":{"code":-32601,"message":"Method not found: nope"}}]"#
+        )
         bridge.child.closeStdin()
         try await bridge.waitForExit(0)
         try await bridge.child.waitForStdoutClosed()
@@ -61,7 +66,8 @@ struct ProtocolEndToEndTests {
     func lineEndings() async throws {
         let bridge = try BridgeProcess(["--base-url", "http://127.0.0.1:1"])
         defer { bridge.stop() }
-        bridge.child.write("\r\n\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n   \n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}")
+        bridge.child.write(
+            "\r\n\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\r\n   \n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}")
         bridge.child.closeStdin()
         try await bridge.waitForExit(0)
         try await bridge.child.waitForStdoutClosed()
@@ -72,7 +78,8 @@ struct ProtocolEndToEndTests {
     func overLongLine() async throws {
         let bridge = try BridgeProcess(["--base-url", "http://127.0.0.1:1", "--max-message-bytes", "1024"])
         defer { bridge.stop() }
-        bridge.child.write(#"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":""# + String(repeating: "x", count: 200_000) + "\"}}\n")
+        bridge.child.write(
+            #"{"jsonrpc":"2.0","id":1,"method":"ping","params":{"pad":""# + String(repeating: "x", count: 200_000) + "\"}}\n")
         bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"ping"}"#)
         let error = try JSONParser.parse(Array(try await bridge.nextLine().utf8))
         #expect(error["id"] == .null)

@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// Every example in `schema/openrpc.json` is run against the real bridge and the emulator.
 ///
@@ -37,7 +37,13 @@ struct SchemaExamplesEndToEndTests {
                         params.append(param["name"]!.stringValue!, param["value"]!)
                     }
                     if method["x-notification"] == true {
-                        bridge.send(JSONValue.object(JSONObject([(key: "jsonrpc", value: "2.0"), (key: "method", value: .string(name)), (key: "params", value: .object(params))])).jsonText)
+                        bridge.send(
+                            JSONValue.object(
+                                JSONObject([
+                                    (key: "jsonrpc", value: "2.0"), (key: "method", value: .string(name)),
+                                    (key: "params", value: .object(params)),
+                                ])
+                            ).jsonText)
                         // A notification is never answered: the next answer is the ping's.
                         #expect(try await bridge.call("ping", id: id)["result"] == [:])
                         #expect(bridge.child.lines.pending.isEmpty)

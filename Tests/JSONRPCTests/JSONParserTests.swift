@@ -42,8 +42,10 @@ struct JSONParserTests {
 
     @Test(
         "malformed texts are parse errors",
-        arguments: ["", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "1e", "tru", "nul", "\"a", "{\"a\":1,}", "[1 2]", "\"\u{01}\"", "1 2", "'a'",
-            "\"\\x\"", "\"\\u12\"", "NaN", "{1:2}"])
+        arguments: [
+            "", "{", "[1,]", "{\"a\"}", "01", "1.", "-", "1e", "tru", "nul", "\"a", "{\"a\":1,}", "[1 2]", "\"\u{01}\"", "1 2", "'a'",
+            "\"\\x\"", "\"\\u12\"", "NaN", "{1:2}",
+        ])
     func malformed(text: String) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(Array(text.utf8)) }
     }

@@ -71,22 +71,30 @@ struct MessageTests {
         let success = Response.encode([.success(.string("a"), ["customer": ["id": "cus_1"]])], asBatch: false)
         #expect(String(decoding: success, as: UTF8.self) == #"{"jsonrpc":"2.0","id":"a","result":{"customer":{"id":"cus_1"}}}"#)
         let failure = Response.encode([.failure(.null, .parseError("bad"))], asBatch: false)
-        #expect(String(decoding: failure, as: UTF8.self) == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: bad"}}"#)
-        let params = Response.encode([.failure(.number(JSONNumber(3)), .invalidParams("'email' must be a string", field: "email"))], asBatch: false)
+        #expect(
+            String(decoding: failure, as: UTF8.self) == #"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error: bad"}}"#
+        )
+        let params = Response.encode(
+            [.failure(.number(JSONNumber(3)), .invalidParams("'email' must be a string", field: "email"))], asBatch: false)
         #expect(
             String(decoding: params, as: UTF8.self)
-                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"Invalid params: 'email' must be a string","data":{"field":"email"}}}"#)
-        let batch = Response.encode([.success(.number(JSONNumber(1)), [:]), .failure(.number(JSONNumber(2)), .requestCancelled)], asBatch: true)
+                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"Invalid params: 'email' must be a string","data":{"field":"email"}}}"#
+        )
+        let batch = Response.encode(
+            [.success(.number(JSONNumber(1)), [:]), .failure(.number(JSONNumber(2)), .requestCancelled)], asBatch: true)
         #expect(
             String(decoding: batch, as: UTF8.self)
-                == #"[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"error":{"code":-32800,"message":"Request cancelled"}}]"#)
+                == #"[{"jsonrpc":"2.0","id":1,"result":{}},{"jsonrpc":"2.0","id":2,"error":{"code":-32800,"message":"Request cancelled"}}]"#
+        )
     }
 
     @Test("every standard and bridge error code has its documented value")
     func errorCodes() {
         #expect(
-            [ErrorCode.parseError, .invalidRequest, .methodNotFound, .invalidParams, .internalError, .requestCancelled,
-                .medusaHTTPError, .medusaUnreachable, .medusaBadResponse].map(\.rawValue)
+            [
+                ErrorCode.parseError, .invalidRequest, .methodNotFound, .invalidParams, .internalError, .requestCancelled,
+                .medusaHTTPError, .medusaUnreachable, .medusaBadResponse,
+            ].map(\.rawValue)
                 == [-32700, -32600, -32601, -32602, -32603, -32800, -32001, -32002, -32003])
     }
 }

@@ -24,7 +24,8 @@ struct CookieJarTests {
     @Test("several Set-Cookie fields joined with a comma split apart without breaking Expires dates")
     func splitsJoinedHeaders() {
         let joined = "a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly, b=2, c=3; Max-Age=10"
-        #expect(SetCookie.split(joined: joined) == ["a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly", "b=2", "c=3; Max-Age=10"])
+        #expect(
+            SetCookie.split(joined: joined) == ["a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly", "b=2", "c=3; Max-Age=10"])
     }
 
     @Test("HTTP dates in the three RFC 9110 forms parse; nonsense does not")

@@ -36,7 +36,9 @@ final class SleepRecorder: Sendable {
 }
 
 extension HTTPResponse {
-    static func json(_ status: Int, _ body: String, headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]) -> HTTPResponse {
+    static func json(_ status: Int, _ body: String, headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"])
+        -> HTTPResponse
+    {
         HTTPResponse(status: status, headers: headers, body: Array(body.utf8))
     }
 

@@ -101,10 +101,13 @@ struct MedusaClientTests {
         #expect(headers["Cookie"] == "manual=1")
     }
 
-    @Test("exists percent-encodes the email as one path segment", arguments: [
-        ("oli@test.dk", "/store/auth/oli@test.dk"), ("a/b?c#d@x.io", "/store/auth/a%2Fb%3Fc%23d@x.io"),
-        ("a+b@x.io", "/store/auth/a+b@x.io"), ("..", "/store/auth/%2E%2E"), ("é@x.io", "/store/auth/%C3%A9@x.io"), ("50%@x", "/store/auth/50%25@x"),
-    ])
+    @Test(
+        "exists percent-encodes the email as one path segment",
+        arguments: [
+            ("oli@test.dk", "/store/auth/oli@test.dk"), ("a/b?c#d@x.io", "/store/auth/a%2Fb%3Fc%23d@x.io"),
+            ("a+b@x.io", "/store/auth/a+b@x.io"), ("..", "/store/auth/%2E%2E"), ("é@x.io", "/store/auth/%C3%A9@x.io"),
+            ("50%@x", "/store/auth/50%25@x"),
+        ])
     func existsEncodesTheEmail(email: String, path: String) async throws {
         let transport = FakeTransport([.success(.json(200, #"{"exists":true}"#))])
         let body = try await client(transport, base: "http://127.0.0.1:9000/prefix/").exists(email: email, options: CallOptions())
@@ -137,7 +140,9 @@ struct MedusaClientTests {
 
     @Test("500 is never retried and its Medusa JSON error is read into type, message and code")
     func serverErrorNotRetried() async throws {
-        let transport = FakeTransport([.success(.json(500, #"{"code":"unknown_error","type":"unknown_error","message":"An unknown error occurred."}"#))])
+        let transport = FakeTransport([
+            .success(.json(500, #"{"code":"unknown_error","type":"unknown_error","message":"An unknown error occurred."}"#))
+        ])
         let expected = MedusaHTTPError(
             status: 500, body: Array(#"{"code":"unknown_error","type":"unknown_error","message":"An unknown error occurred."}"#.utf8))
         #expect(expected.type == "unknown_error" && expected.code == "unknown_error" && expected.body == nil)

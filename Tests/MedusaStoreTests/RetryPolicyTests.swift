@@ -7,7 +7,10 @@ import Testing
 struct RetryPolicyTests {
     @Test("the backoff before retry n is (2^n − 1) / 2 seconds")
     func backoff() {
-        #expect((1...4).map(RetryPolicy.backoff(beforeRetry:)) == [.milliseconds(500), .milliseconds(1500), .milliseconds(3500), .milliseconds(7500)])
+        #expect(
+            (1...4).map(RetryPolicy.backoff(beforeRetry:)) == [
+                .milliseconds(500), .milliseconds(1500), .milliseconds(3500), .milliseconds(7500),
+            ])
     }
 
     @Test("409 and 501–599 are retryable; 500 and other 4xx are not", arguments: [400, 401, 404, 409, 422, 500, 501, 503, 599, 600])

@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     @preconcurrency import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// A child process with piped stdin, stdout and stderr, for end-to-end tests.
 ///
@@ -43,7 +44,9 @@ public final class ChildProcess: Sendable {
         if closeStdoutReader {
             try output.fileHandleForReading.close()
             stdoutClosed.put(true)
-        } else { startStdoutReader(outFD) }
+        } else {
+            startStdoutReader(outFD)
+        }
         let errFD = errors.fileHandleForReading.fileDescriptor
         Thread.detachNewThread { [self] in
             ChildProcess.drain(errFD) { chunk in self.stderrBytes.withLock { $0.append(contentsOf: chunk) } }

@@ -6,7 +6,8 @@ import JSON
 #endif
 
 /// The repository's root, found from this file's path.
-public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
 
 /// A Medusa emulator (scripts/emulator) in a child process, on a port the OS picked.
 public final class Emulator: Sendable {

@@ -63,4 +63,3 @@ public final class Inbox<T: Sendable>: Sendable {
     /// Items that arrived and were not taken yet.
     public var pending: [T] { state.withLock { $0.items } }
 }
-

@@ -324,6 +324,9 @@ class Bridge:
             pending += chunk
             if self.raw_output is not None:
                 self.raw_output += chunk
+            if self.framing == "auto":
+                # The bridge answers in the framing its input chose: LSP headers start with "C".
+                self.framing = "lsp" if pending[:1] == b"C" else "ndjson"
             if self.framing == "lsp":
                 frames = _split_lsp(pending)
             else:

@@ -100,7 +100,7 @@ def test_any_generated_stream_is_answered_in_full_by_eof_and_the_bridge_exits_0(
         stream = stream.rstrip(b"\r\n")
     expected, messages = expected_answers(stream, framing, max_bytes)
     bridge = Bridge(["--base-url", shared_emulator.url, "--framing", framing, "--max-message-bytes", str(max_bytes)],
-                    binary=binary)
+                    binary=binary, framing="auto")
     try:
         bridge.send(stream)
         bridge.close_stdin()

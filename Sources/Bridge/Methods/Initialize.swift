@@ -22,17 +22,23 @@ struct Initialize: ImmediateMethod {
         if let protocolVersion, !BridgeInfo.supportedProtocolVersions.contains(protocolVersion) {
             throw ResponseError(
                 code: .invalidParams, message: "Unsupported protocol version \(protocolVersion)",
-                data: .object(JSONObject([
-                    (key: "supported", value: .array(BridgeInfo.supportedProtocolVersions.map(JSONValue.string))),
-                    (key: "requested", value: .string(protocolVersion)),
-                ])))
+                data: .object(
+                    JSONObject([
+                        (key: "supported", value: .array(BridgeInfo.supportedProtocolVersions.map(JSONValue.string))),
+                        (key: "requested", value: .string(protocolVersion)),
+                    ])))
         }
         if let clientName { context.logger.info("client \(clientName) initialized") }
-        return .object(JSONObject([
-            (key: "protocolVersion", value: .string(protocolVersion ?? BridgeInfo.protocolVersion)),
-            (key: "serverInfo", value: .object(JSONObject([
-                (key: "name", value: .string(BridgeInfo.name)), (key: "version", value: .string(BridgeInfo.version)),
-            ]))),
-        ]))
+        return .object(
+            JSONObject([
+                (key: "protocolVersion", value: .string(protocolVersion ?? BridgeInfo.protocolVersion)),
+                (
+                    key: "serverInfo",
+                    value: .object(
+                        JSONObject([
+                            (key: "name", value: .string(BridgeInfo.name)), (key: "version", value: .string(BridgeInfo.version)),
+                        ]))
+                ),
+            ]))
     }
 }

@@ -11,12 +11,13 @@ struct SessionList: ImmediateMethod {
 
     func respond(in context: MethodContext) throws(ResponseError) -> JSONValue {
         let sessions = context.medusa.sessions.summaries().map { summary -> JSONValue in
-            .object(JSONObject([
-                (key: "name", value: .string(summary.name)),
-                (key: "hasCookie", value: .bool(summary.hasCookie)),
-                (key: "hasToken", value: .bool(summary.hasToken)),
-                (key: "customerId", value: summary.customerID.map(JSONValue.string) ?? .null),
-            ]))
+            .object(
+                JSONObject([
+                    (key: "name", value: .string(summary.name)),
+                    (key: "hasCookie", value: .bool(summary.hasCookie)),
+                    (key: "hasToken", value: .bool(summary.hasToken)),
+                    (key: "customerId", value: summary.customerID.map(JSONValue.string) ?? .null),
+                ]))
         }
         return .object(JSONObject([(key: "sessions", value: .array(sessions))]))
     }
