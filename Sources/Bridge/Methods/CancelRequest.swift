@@ -8,7 +8,7 @@ struct CancelRequest: ImmediateMethod {
     let target: RequestID
 
     init(params: Params?) throws(ResponseError) {
-        let reader = try ParamReader(params, names: ["id"], positions: [.value("id")])
+        let reader = try ParamReader(params, names: ["id"], positions: nil)
         guard let value = reader.value("id") else { throw .invalidParams("missing required param 'id'", field: "id") }
         guard let id = RequestID(value), id != .null else {
             throw .invalidParams("'id' must be a string or a number", field: "id")

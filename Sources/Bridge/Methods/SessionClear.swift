@@ -7,7 +7,7 @@ struct SessionClear: BridgeMethod {
     let session: String
 
     init(params: Params?) throws(ResponseError) {
-        let reader = try ParamReader(params, names: ["session"], positions: [.value("session")])
+        let reader = try ParamReader(params, names: ["session"], positions: nil)
         session = try reader.string("session")
         guard !session.isEmpty else { throw .invalidParams("'session' must not be empty", field: "session") }
     }
