@@ -158,6 +158,7 @@ class Connection:
             pass  # stdout closed under us: same as EOF
         finally:
             self._on_eof()
+            stdout.close()  # this thread is its only reader
 
     def _dispatch(self, line: bytes) -> None:
         try:
