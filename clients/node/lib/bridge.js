@@ -126,7 +126,10 @@ class Bridge {
 
   #connect() {
     if (this.#closing) return Promise.reject(new BridgeClosedError('the bridge was closed'));
-    if (this.#gone) return Promise.reject(new BridgeClosedError(this.#gone.message, this.#gone));
+    if (this.#gone) {
+      const { message, exitCode, signal } = this.#gone;
+      return Promise.reject(new BridgeClosedError(message, { exitCode, signal, cause: this.#gone }));
+    }
     this.#ready ??= this.#start();
     return this.#ready;
   }
