@@ -161,10 +161,12 @@ def test_a_bridge_dying_mid_call_fails_every_pending_call_and_the_next_one(conne
 def test_a_killed_bridge_is_reported_with_its_signal(connect: Factory) -> None:
     connection = connect()
     with support.WireWatcher() as wire:
-        [_, outcome] = run_in_threads(
-            lambda: (wire.wait_for("sent", lambda m: m.get("method") == "hold"), os.kill(connection.pid, signal.SIGKILL)),
-            lambda: connection.call("hold"),
-        )
+
+        def kill_once_held() -> None:
+            wire.wait_for("sent", lambda m: m.get("method") == "hold")
+            os.kill(connection.pid, signal.SIGKILL)
+
+        [_, outcome] = run_in_threads(kill_once_held, lambda: connection.call("hold"))
     assert isinstance(outcome, BridgeClosedError) and "killed by signal 9" in str(outcome)
     assert (outcome.signal, outcome.exit_code) == (signal.SIGKILL, None)
 
@@ -206,10 +208,12 @@ def test_close_from_several_threads_at_once_stops_the_bridge_once(connect: Facto
 def test_close_fails_calls_still_pending_with_closed_error(connect: Factory) -> None:
     connection = connect()
     with support.WireWatcher() as wire:
-        [_, outcome] = run_in_threads(
-            lambda: (wire.wait_for("sent", lambda m: m.get("method") == "hold"), connection.close()),
-            lambda: connection.call("hold"),
-        )
+
+        def close_once_held() -> None:
+            wire.wait_for("sent", lambda m: m.get("method") == "hold")
+            connection.close()
+
+        [_, outcome] = run_in_threads(close_once_held, lambda: connection.call("hold"))
     assert isinstance(outcome, BridgeClosedError) and "closed before answering" in str(outcome)
 
 

@@ -33,6 +33,14 @@ class BridgeError(Exception):
     def _field(self, name: str) -> Any:
         return self.data.get(name) if isinstance(self.data, Mapping) else None
 
+    def _int(self, name: str) -> Optional[int]:
+        value = self._field(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    def _str(self, name: str) -> Optional[str]:
+        value = self._field(name)
+        return value if isinstance(value, str) else None
+
 
 # -- JSON-RPC protocol errors (the request itself was wrong) --------------------------------------
 
@@ -78,23 +86,23 @@ class MedusaError(BridgeError):
 
     @property
     def status(self) -> Optional[int]:
-        return self._field("status")
+        return self._int("status")
 
     @property
     def type(self) -> Optional[str]:
-        return self._field("type")
+        return self._str("type")
 
     @property
     def medusa_message(self) -> Optional[str]:
-        return self._field("message")
+        return self._str("message")
 
     @property
     def medusa_code(self) -> Optional[str]:
-        return self._field("code")
+        return self._str("code")
 
     @property
     def body(self) -> Optional[str]:
-        return self._field("body")
+        return self._str("body")
 
     def _details(self) -> Optional[str]:
         said = self.medusa_message if self.medusa_message is not None else self.body
@@ -116,15 +124,15 @@ class BridgeUnreachableError(BridgeError):
     @property
     def reason(self) -> Optional[str]:
         """One word: refused, timeout, dns, tls or other."""
-        return self._field("reason")
+        return self._str("reason")
 
     @property
     def attempts(self) -> Optional[int]:
-        return self._field("attempts")
+        return self._int("attempts")
 
     @property
     def detail(self) -> Optional[str]:
-        return self._field("detail")
+        return self._str("detail")
 
     def _details(self) -> Optional[str]:
         return f"{self.reason} after {self.attempts} attempt(s): {self.detail}"
@@ -135,11 +143,11 @@ class BadResponseError(BridgeError):
 
     @property
     def status(self) -> Optional[int]:
-        return self._field("status")
+        return self._int("status")
 
     @property
     def body(self) -> Optional[str]:
-        return self._field("body")
+        return self._str("body")
 
     def _details(self) -> Optional[str]:
         return f"HTTP {self.status}: {self.body!r}"

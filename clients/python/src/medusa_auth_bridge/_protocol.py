@@ -8,7 +8,7 @@ per line, ``\\n``-terminated, both ways.
 from __future__ import annotations
 
 import json
-from typing import Any, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Union, cast
 
 from ._errors import BridgeError, BridgeTimeoutError, BridgeVersionError, error_from_wire
 from ._version import __version__
@@ -37,7 +37,7 @@ def encode(message: Mapping[str, Any]) -> bytes:
 
 
 def request(request_id: RequestId, method: str, params: Optional[Mapping[str, Any]]) -> bytes:
-    message = {"jsonrpc": JSONRPC_VERSION, "id": request_id, "method": method}
+    message: Dict[str, Any] = {"jsonrpc": JSONRPC_VERSION, "id": request_id, "method": method}
     if params is not None:
         message["params"] = params
     return encode(message)
@@ -118,19 +118,19 @@ def as_response(message: Any) -> Optional[Response]:
     return None
 
 
-def initialize_params() -> dict:
+def initialize_params() -> Dict[str, Any]:
     return {
         "protocolVersion": PROTOCOL_VERSION,
         "clientInfo": {"name": CLIENT_NAME, "version": __version__},
     }
 
 
-def check_initialize_result(result: Any) -> dict:
+def check_initialize_result(result: Any) -> Dict[str, Any]:
     """Accept the bridge's ``initialize`` result only if it names our protocol version."""
     spoken = result.get("protocolVersion") if isinstance(result, dict) else None
     if spoken != PROTOCOL_VERSION:
         raise BridgeVersionError(PROTOCOL_VERSION, bridge_version=spoken, data=result)
-    return result
+    return cast(Dict[str, Any], result)
 
 
 def handshake_error(error: BridgeError, binary: str, timeout: float) -> BridgeError:
