@@ -94,6 +94,7 @@ def measure_startup(report, procs, args, nginx_url):
     programs = [
         ("bridge", [h.BRIDGE, "--base-url", nginx_url], "medusa-auth-bridge"),
         ("ref_networking", [h.REF / "ping_networking"], "minimal program, Foundation + FoundationNetworking"),
+        ("ref_urlsession", [h.REF / "ping_urlsession"], "the same + one URLSession created (as the bridge does)"),
         ("ref_foundation", [h.REF / "ping_foundation"], "minimal program, Foundation only"),
         ("ref_echo", [h.REF / "echo"], "echo process (stdlib + Glibc only), the pipe floor"),
     ]
@@ -167,9 +168,13 @@ def measure_http(report, procs, args, upstreams):
     for upstream in upstreams:
         print(f" -- upstream: {upstream.name} ({upstream.url})", flush=True)
         pipe = h.start_bridge(procs, upstream.url)
-        pipe.call("auth.authenticate", {"email": h.OLI[0], "password": h.OLI[1]})  # getSession needs a login
         for key, method, params, path in METHODS:
             tag = f"{upstream.name}.{key}"
+            if key == "getSession":
+                # Log in now: the emulator keeps a bounded session store, and every cookie-less
+                # GET /store/auth/{email} before this created a new session that may have evicted ours.
+                upstream.login()
+                pipe.call("auth.authenticate", {"email": h.OLI[0], "password": h.OLI[1]})
             pipe.sequential(method, params, args.warmup)
             h.http_sequential(upstream, path, args.warmup)
             pipe.pipelined(method, params, args.warmup)
@@ -415,6 +420,8 @@ def machine():
         "wrk": command_output(["sh", "-c", "wrk -v 2>&1 | head -1"]),
         "libcurl": command_output(["dpkg-query", "-W", "-f", "${Version}", "libcurl4"]),
         "loadavg_start": open("/proc/loadavg").read().split()[:3],
+        "bridge_source": command_output(["git", "-C", str(h.ROOT), "log", "-1", "--format=%h %s", "--", "Sources", "Package.swift"])[:100]
+        + (" (Sources modified)" if command_output(["git", "-C", str(h.ROOT), "status", "--porcelain", "--", "Sources"]) else ""),
     }
 
 
@@ -429,7 +436,8 @@ def markdown(result):
         "`bench/run --publish`; details of the method in bench/bench.py, analysis in bench/FINDINGS.md.",
         "",
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']}, kernel {m['kernel']}, {m['swift']}, Python {m['python']}, "
-        f"Node {m['node']}, {m['nginx']}, {m['wrk']}, libcurl {m['libcurl']}. Load average at start "
+        f"Node {m['node']}, {m['nginx']}, {m['wrk']}, libcurl {m['libcurl']}. Bridge measured: {m['bridge_source']}. "
+        f"Load average at start "
         f"{' '.join(m['loadavg_start'])}, at end {' '.join(m['loadavg_end'])} (the machine is shared: other sessions' "
         "test runs add noise).",
         "",
@@ -479,6 +487,7 @@ def main():
     report.calls = args.calls
     started = time.strftime("%Y-%m-%d %H:%M:%S")
     began = time.monotonic()
+    info = machine()  # before the run: the load average it shows is the one the run started with
     procs = h.PROCS
     try:
         nginx = h.start_nginx(procs)
@@ -502,7 +511,6 @@ def main():
     finally:
         procs.stop_all()
     check_targets(report)
-    info = machine()
     info["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
     result = {
         "started": started,

@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Instruction counts per call (valgrind callgrind; `perf` has no instruction counter on this VM)
-for the figures bench.py reports as missed. Run after `bench/run` has built everything:
+and system calls per request (strace) for the figures bench.py reports as missed. Run after `bench/run` has built everything:
 
-    python3 bench/profile.py [--calls N]
+    python3 bench/profile_bridge.py [--calls N]
 
 Drives the release bridge under callgrind with the same raw NDJSON pipe as bench.py (one at a time
 and 64 in flight), subtracts a start-up-only run, and prints instructions per call grouped by
-shared object (the bridge's SessionGate apart), plus urlsession_get under callgrind for the HTTP
-stack alone. Raw callgrind files stay in .build-bench/prof/ for callgrind_annotate.
+shared object (the bridge's SessionGate apart), plus the system calls per request of
+urlsession_get and socket_get (the HTTP stack alone). Raw callgrind files stay in .build-bench/prof/ for callgrind_annotate.
 """
 
 import argparse
@@ -89,19 +89,24 @@ def main():
                 name = f"{method}-{depth}"
                 totals = bridge_run(name, method, params, args.calls, depth, nginx.url)
                 report(f"bridge {method}, {depth} in flight", totals, base, args.calls)
-        # urlsession_get runs for a time, not a count: a 0.01 s run is its start-up base, and each run's
-        # calls come from its own output (plus the warm-up round of `concurrency` calls).
-        runs = {}
-        for label, seconds, concurrency in (("base", 0.01, 1), ("1", 10, 1), ("64", 10, 64)):
-            argv, env, out = callgrind(f"urlsession-{label}",
-                                       [h.REF / "urlsession_get", nginx.url + h.Upstream.EXISTS_PATH, seconds, concurrency])
-            done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600)
-            calls = int(re.search(r'"calls": (\d+)', done.stdout).group(1)) + concurrency
-            runs[label] = (by_object(out), calls)
-        base_totals, base_calls = runs["base"]
-        for label in ("1", "64"):
-            totals, calls = runs[label]
-            report(f"urlsession_get alone, {label} in flight", totals, base_totals, calls - base_calls)
+        # The HTTP stack alone: urlsession_get hangs under valgrind 3.19, so count its system calls
+        # per request with strace instead (socket_get beside it), one at a time and 64 in flight.
+        for program in ("urlsession_get", "socket_get"):
+            for concurrency in (1, 64):
+                summary = PROF / f"{program}-{concurrency}.strace"
+                argv = ["strace", "-f", "-c", "-o", summary, h.REF / program, nginx.url + h.Upstream.EXISTS_PATH, 2,
+                        concurrency]
+                done = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=120)
+                calls = int(re.search(r'"calls": (\d+)', done.stdout).group(1)) + concurrency
+                print(f"\n{program}, {concurrency} in flight, under strace: {calls} requests; system calls per request")
+                for line in summary.read_text().splitlines():
+                    fields = line.split()
+                    if len(fields) >= 5 and fields[0][0].isdigit() and fields[-1] != "total":
+                        count = int(fields[3])
+                        if count / calls >= 0.5:
+                            print(f"  {count / calls:8.1f}  {fields[-1]}")
+                    elif fields and fields[-1] == "total":
+                        print(f"  {int(fields[2]) / calls:8.1f}  total")
     finally:
         h.PROCS.stop_all()
 
