@@ -208,7 +208,8 @@ class Bridge:
     so an unread stderr can never stall the bridge; ``stderr_bytes()`` reads it back.
     """
 
-    def __init__(self, args=(), env=None, framing="ndjson", read_stdout=True, binary=None, keep_raw=False):
+    def __init__(self, args=(), env=None, framing="ndjson", read_stdout=True, binary=None, keep_raw=False,
+                 on_responses=None):
         self.binary = binary or bridge_binary()
         self.args = list(args)
         self.framing = framing
@@ -225,6 +226,10 @@ class Bridge:
         self.responses = []       # every response, batches flattened
         self.raw_output = bytearray() if (keep_raw or framing == "lsp") else None
         self.bad_output = []      # bytes that were not a valid complete message
+        # When set, responses go to this callback (called with the lock held) instead of being kept:
+        # long runs check each answer as it arrives and keep no history.
+        self.on_responses = on_responses
+        self.messages_seen = 0
         self.stdout_closed = False
         self.output_bytes = 0
         self._writer_error = None
@@ -351,6 +356,10 @@ class Bridge:
                 bad.append((str(error), bytes(frame[:500])))
         with self._condition:
             for value, responses in parsed:
+                self.messages_seen += 1
+                if self.on_responses is not None:
+                    self.on_responses(responses)
+                    continue
                 self.messages.append(value)
                 self.responses.extend(responses)
             self.bad_output.extend(bad)
@@ -422,6 +431,8 @@ class Bridge:
 
     def stop(self):
         """Close stdin, bounded wait; SIGTERM, bounded wait; SIGKILL. Safe to call twice."""
+        if self.process.poll() is None and not self.process.stdout.closed:
+            self.start_reading()  # a test that never read must not leave the bridge stuck writing
         if self.process.poll() is None:
             if not self._stdin_closed:
                 try:
@@ -495,3 +506,17 @@ def closed_port():
     port = sock.getsockname()[1]
     sock.close()
     return port
+
+
+# Polling interval for conditions that offer no event to block on (the emulator's request log,
+# /proc figures): short enough not to matter, long enough not to load the machine.
+POLL_INTERVAL_SECONDS = 0.02
+
+
+def wait_until(condition, seconds, what):
+    """Polls ``condition`` until it holds, failing after ``seconds``."""
+    deadline = Deadline(seconds)
+    while not condition():
+        if deadline.expired():
+            raise AssertionError("%s did not happen within %.0f s" % (what, seconds))
+        time.sleep(POLL_INTERVAL_SECONDS)

@@ -9,7 +9,6 @@ In-process: nothing; every test drives a real bridge process (and the emulator f
 the generated messages happen to make valid).
 """
 
-import json
 import os
 
 import pytest
