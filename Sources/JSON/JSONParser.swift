@@ -22,18 +22,34 @@ public enum JSONParser {
     }
 
     public static func parse(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> JSONValue {
+        try parseDocument(buffer).value
+    }
+
+    /// A parsed text, and whether any lone surrogate was replaced by U+FFFD on the way (so a string
+    /// holding U+FFFD may not be what the sender wrote).
+    public struct Document: Sendable {
+        public let value: JSONValue
+        public let replacedLoneSurrogates: Bool
+    }
+
+    public static func parseDocument(_ bytes: [UInt8]) throws(JSONParseError) -> Document {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parseDocument(buffer) }
+    }
+
+    public static func parseDocument(_ buffer: UnsafeBufferPointer<UInt8>) throws(JSONParseError) -> Document {
         var cursor = Cursor(bytes: buffer)
         cursor.skipWhitespace()
         let value = try cursor.parseValue(depth: 0)
         cursor.skipWhitespace()
         guard cursor.index == buffer.count else { throw cursor.error("unexpected data after the JSON value") }
-        return value
+        return Document(value: value, replacedLoneSurrogates: cursor.replacedLoneSurrogates)
     }
 }
 
 private struct Cursor {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    var replacedLoneSurrogates = false
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -227,12 +243,17 @@ private struct Cursor {
                     } else {
                         index = saved
                         scalar = "\u{FFFD}"
+                        replacedLoneSurrogates = true
                     }
                 } else {
                     scalar = "\u{FFFD}"
+                    replacedLoneSurrogates = true
                 }
+            } else if let valid = Unicode.Scalar(unit) {
+                scalar = valid
             } else {
-                scalar = Unicode.Scalar(unit) ?? "\u{FFFD}"
+                scalar = "\u{FFFD}"
+                replacedLoneSurrogates = true
             }
             scratch.append(contentsOf: String(Character(scalar)).utf8)
         default:

@@ -35,18 +35,22 @@ public enum Incoming: Sendable, Equatable {
 
     /// Decodes a frame. Throws only for text that is not JSON (answered -32700 with id null).
     public static func decode(_ frame: [UInt8]) throws(JSONParseError) -> Incoming {
-        decode(try JSONParser.parse(frame))
+        let document = try JSONParser.parseDocument(frame)
+        return decode(document.value, lossyStrings: document.replacedLoneSurrogates)
     }
 
-    public static func decode(_ value: JSONValue) -> Incoming {
+    /// - Parameter lossyStrings: some string had a lone surrogate replaced by U+FFFD; a string id
+    ///   holding U+FFFD then cannot be echoed as sent, so it counts as unreadable (answered with null)
+    ///   rather than answered with an id the client never used.
+    public static func decode(_ value: JSONValue, lossyStrings: Bool = false) -> Incoming {
         if case .array(let elements) = value {
-            return .batch(elements.map(decodeRequest))
+            return .batch(elements.map { decodeRequest($0, lossyStrings: lossyStrings) })
         }
-        return .single(decodeRequest(value))
+        return .single(decodeRequest(value, lossyStrings: lossyStrings))
     }
 
     /// Checks one request object against JSON-RPC 2.0 §4; the error keeps the id when it is readable.
-    static func decodeRequest(_ value: JSONValue) -> Result<Request, InvalidMessage> {
+    static func decodeRequest(_ value: JSONValue, lossyStrings: Bool) -> Result<Request, InvalidMessage> {
         guard case .object(let object) = value else {
             return .failure(InvalidMessage(id: .null, error: .invalidRequest("a request must be an object, not \(value.typeName)")))
         }
@@ -54,6 +58,9 @@ public enum Incoming: Sendable, Equatable {
         if let rawID = object["id"] {
             guard let parsed = RequestID(rawID) else {
                 return .failure(InvalidMessage(id: .null, error: .invalidRequest("id must be a string, number or null")))
+            }
+            if lossyStrings, case .string(let text) = parsed, text.unicodeScalars.contains("\u{FFFD}") {
+                return .failure(InvalidMessage(id: .null, error: .invalidRequest("id holds a lone surrogate, which cannot be echoed")))
             }
             id = parsed
         }

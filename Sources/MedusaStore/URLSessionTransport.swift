@@ -5,34 +5,43 @@ import Synchronization
     import FoundationNetworking
 #endif
 
-/// `HTTPTransport` over one shared URLSession (libcurl underneath on Linux), with cookies, caches and
+/// `HTTPTransport` over one URLSession (libcurl underneath on Linux), with cookies, caches and
 /// redirects turned off: the bridge manages cookies per session itself and never lets credentials
 /// follow a redirect (STDIO-NOTES.md, "URLSession"; issue 5, "a redirect to another host").
 ///
 /// A session-level delegate receives the body in chunks so that a huge body is cut at
 /// `maximumBodyBytes` instead of being buffered whole, and each attempt's deadline is enforced here
-/// because URLSession's own timeouts are whole seconds and count idle time only.
+/// because URLSession's own timeouts are whole seconds and count idle time only. The URLSession is
+/// created on the first request, so a bridge that never calls Medusa never pays for it.
 public final class URLSessionTransport: HTTPTransport {
-    private let session: URLSession
     private let delegate: Delegate
+    private let session: Mutex<URLSession?> = Mutex(nil)
 
     /// Concurrent connections to the backend. URLSession's default of 6 serialises pipelined calls
     /// (200 concurrent 200 ms requests took 6.9 s at 6, 0.8 s at 64: STDIO-NOTES.md).
     public static let maximumConnectionsPerHost = 64
 
     public init(maximumBodyBytes: Int) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpShouldSetCookies = false
-        configuration.httpCookieAcceptPolicy = .never
-        configuration.httpCookieStorage = nil
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.httpMaximumConnectionsPerHost = Self.maximumConnectionsPerHost
         delegate = Delegate(maximumBodyBytes: maximumBodyBytes)
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
     }
 
-    deinit { session.invalidateAndCancel() }
+    deinit { session.withLock { $0?.invalidateAndCancel() } }
+
+    private var urlSession: URLSession {
+        session.withLock { session in
+            if let session { return session }
+            let configuration = URLSessionConfiguration.ephemeral
+            configuration.httpShouldSetCookies = false
+            configuration.httpCookieAcceptPolicy = .never
+            configuration.httpCookieStorage = nil
+            configuration.urlCache = nil
+            configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+            configuration.httpMaximumConnectionsPerHost = Self.maximumConnectionsPerHost
+            let created = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+            session = created
+            return created
+        }
+    }
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
@@ -42,87 +51,130 @@ public final class URLSessionTransport: HTTPTransport {
         urlRequest.timeoutInterval = (Double(request.timeout.components.seconds) + 1).rounded(.up)
         for field in request.headers { urlRequest.addValue(field.value, forHTTPHeaderField: field.name) }
         if let body = request.body { urlRequest.httpBody = Data(body) }
-        let task = session.dataTask(with: urlRequest)
-        let identifier = task.taskIdentifier
-        let delegate = self.delegate
-        let outcome: Result<HTTPResponse, TransportError> = await withTaskCancellationHandler {
+        let task = urlSession.dataTask(with: urlRequest)
+        let call = Call()
+        delegate.register(task.taskIdentifier, call)
+        defer { delegate.forget(task.taskIdentifier) }
+        let timeout = request.timeout
+        let deadline = Task {
+            try await Task.sleep(for: timeout)
+            call.finish(.failure(TransportError(.timeout, "no complete answer before the attempt's deadline")))
+            task.cancel()
+        }
+        defer { deadline.cancel() }
+        // The cancellation handler and the deadline answer the call themselves instead of waiting for
+        // URLSession to report the cancelled task: a task cancelled before `resume()` is never reported.
+        let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let timeout = request.timeout
-                let deadline = Task {
-                    try await Task.sleep(for: timeout)
-                    delegate.markTimedOut(identifier)
-                    task.cancel()
-                }
-                delegate.register(identifier, continuation, deadline: deadline)
-                task.resume()
-                if Task.isCancelled { task.cancel() }
+                if call.wait(continuation) { task.resume() }
             }
         } onCancel: {
+            call.finish(.failure(TransportError(.cancelled, "cancelled")))
             task.cancel()
         }
         return try outcome.get()
     }
 }
 
-extension Duration {
-    var timeInterval: TimeInterval {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
 extension URLSessionTransport {
-    /// Collects each task's response and body; callbacks arrive on URLSession's serial delegate queue,
-    /// and the table is also touched by `send` and timers, so it lives behind a mutex.
-    final class Delegate: NSObject, URLSessionDataDelegate, Sendable {
-        struct Pending {
-            var continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>
-            var deadline: Task<Void, any Error>
+    typealias Outcome = Result<HTTPResponse, TransportError>
+
+    /// One request's state, shared by `send`, its cancellation handler, its deadline and the delegate.
+    /// The first outcome wins; the others are ignored.
+    final class Call: Sendable {
+        private struct State {
+            var continuation: CheckedContinuation<Outcome, Never>?
+            var outcome: Outcome?
             var head: HTTPResponse?
             var body = Data()
             var truncated = false
-            var timedOut = false
         }
 
+        private let state = Mutex(State())
+
+        /// Stores the continuation; false when the call already finished (it is then resumed at once).
+        func wait(_ continuation: CheckedContinuation<Outcome, Never>) -> Bool {
+            let early = state.withLock { state -> Outcome? in
+                if let outcome = state.outcome { return outcome }
+                state.continuation = continuation
+                return nil
+            }
+            guard let early else { return true }
+            continuation.resume(returning: early)
+            return false
+        }
+
+        func finish(_ outcome: Outcome) {
+            let continuation = state.withLock { state -> CheckedContinuation<Outcome, Never>? in
+                guard state.outcome == nil else { return nil }
+                state.outcome = outcome
+                defer { state.continuation = nil }
+                return state.continuation
+            }
+            continuation?.resume(returning: outcome)
+        }
+
+        func received(head: HTTPResponse) { state.withLock { $0.head = $0.head ?? head } }
+
+        /// Appends a body chunk; at the cap, finishes the call with what was read and returns true.
+        func received(_ data: Data, head: HTTPResponse?, cap: Int) -> Bool {
+            let capped = state.withLock { state -> HTTPResponse? in
+                guard state.outcome == nil, !state.truncated else { return nil }
+                if state.head == nil { state.head = head }
+                let room = cap - state.body.count
+                guard data.count > room else {
+                    state.body.append(data)
+                    return nil
+                }
+                state.body.append(data.prefix(room))
+                state.truncated = true
+                guard var response = state.head else { return nil }
+                response.body = [UInt8](state.body)
+                response.bodyTruncated = true
+                return response
+            }
+            guard let capped else { return false }
+            finish(.success(capped))
+            return true
+        }
+
+        /// The task ended: the response read so far, or the error.
+        func completed(error: Error?, head: HTTPResponse?) {
+            let outcome = state.withLock { state -> Outcome in
+                if let error { return .failure(Delegate.classify(error)) }
+                guard var response = state.head ?? head else { return .failure(TransportError(.other, "no HTTP response")) }
+                response.body = [UInt8](state.body)
+                return .success(response)
+            }
+            finish(outcome)
+        }
+    }
+
+    /// Routes URLSession's callbacks (on its serial delegate queue) to each request's `Call`.
+    final class Delegate: NSObject, URLSessionDataDelegate, Sendable {
         let maximumBodyBytes: Int
-        private let pending = Mutex<[Int: Pending]>([:])
+        private let calls = Mutex<[Int: Call]>([:])
 
         init(maximumBodyBytes: Int) { self.maximumBodyBytes = maximumBodyBytes }
 
-        func register(
-            _ id: Int, _ continuation: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>,
-            deadline: Task<Void, any Error>
-        ) {
-            pending.withLock { $0[id] = Pending(continuation: continuation, deadline: deadline) }
-        }
+        func register(_ id: Int, _ call: Call) { calls.withLock { $0[id] = call } }
 
-        func markTimedOut(_ id: Int) {
-            pending.withLock { $0[id]?.timedOut = true }
-        }
+        func forget(_ id: Int) { _ = calls.withLock { $0.removeValue(forKey: id) } }
+
+        private func call(_ id: Int) -> Call? { calls.withLock { $0[id] } }
 
         func urlSession(
             _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
             completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
         ) {
-            let head = (response as? HTTPURLResponse).map(Self.makeHead)
-            pending.withLock { $0[dataTask.taskIdentifier]?.head = head }
+            if let head = (response as? HTTPURLResponse).map(Self.makeHead) { call(dataTask.taskIdentifier)?.received(head: head) }
             completionHandler(.allow)
         }
 
         func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-            let overflow = pending.withLock { table -> Bool in
-                guard var entry = table[dataTask.taskIdentifier], !entry.truncated else { return false }
-                if entry.head == nil { entry.head = (dataTask.response as? HTTPURLResponse).map(Self.makeHead) }
-                let room = maximumBodyBytes - entry.body.count
-                if data.count > room {
-                    entry.body.append(data.prefix(room))
-                    entry.truncated = true
-                } else {
-                    entry.body.append(data)
-                }
-                table[dataTask.taskIdentifier] = entry
-                return entry.truncated
-            }
-            if overflow { dataTask.cancel() }
+            let head = (dataTask.response as? HTTPURLResponse).map(Self.makeHead)
+            // At the cap the call is answered with what was read; stop the transfer.
+            if call(dataTask.taskIdentifier)?.received(data, head: head, cap: maximumBodyBytes) == true { dataTask.cancel() }
         }
 
         func urlSession(
@@ -134,24 +186,7 @@ extension URLSessionTransport {
         }
 
         func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-            guard let entry = pending.withLock({ $0.removeValue(forKey: task.taskIdentifier) }) else { return }
-            entry.deadline.cancel()
-            var response = entry.head ?? (task.response as? HTTPURLResponse).map(Self.makeHead)
-            response?.body = [UInt8](entry.body)
-            response?.bodyTruncated = entry.truncated
-            let result: Result<HTTPResponse, TransportError>
-            if entry.truncated, let response {
-                result = .success(response)
-            } else if entry.timedOut {
-                result = .failure(TransportError(.timeout, "no complete answer before the attempt's deadline"))
-            } else if let error {
-                result = .failure(Self.classify(error))
-            } else if let response {
-                result = .success(response)
-            } else {
-                result = .failure(TransportError(.other, "no HTTP response"))
-            }
-            entry.continuation.resume(returning: result)
+            call(task.taskIdentifier)?.completed(error: error, head: (task.response as? HTTPURLResponse).map(Self.makeHead))
         }
 
         /// Status and headers, as Sendable values, before the body arrives.
@@ -180,7 +215,14 @@ extension URLSessionTransport {
                 return TransportError(.tls, "\(detail): TLS handshake or certificate verification failed")
             case .networkConnectionLost: return TransportError(.other, "\(detail): connection lost")
             case .badServerResponse: return TransportError(.other, "\(detail): empty or malformed reply")
-            default: return TransportError(.other, detail)
+            default:
+                // corelibs reports curl's certificate and handshake failures as URLError -1 (unknown)
+                // with curl's text, e.g. "SSL certificate problem: self-signed certificate".
+                let text = urlError.localizedDescription
+                if text.contains("SSL") || text.contains("certificate") || text.contains("TLS") {
+                    return TransportError(.tls, "\(detail): \(text.prefix(120))")
+                }
+                return TransportError(.other, detail)
             }
         }
     }

@@ -16,8 +16,12 @@ OLI = {"email": "oli@test.dk", "password": "test"}
 EXISTS_PATH = "/store/auth/oli@test.dk"
 # The bridge's cap on a Medusa body (MedusaConfiguration.defaultMaximumBodyBytes).
 BODY_CAP_BYTES = 16 << 20
-# 2.5x the cap: enough to tell "bounded by the cap" from "follows the body" without 100 MB of CI time.
-BIG_BODY_BYTES = 40_000_000
+# 250 MB: far enough above the cap that "bounded by the cap" and "follows the body" cannot be confused
+# (the emulator streams it; the bridge stops reading at the cap, so it costs well under a second).
+BIG_BODY_BYTES = 250_000_000
+# Peak memory allowed for it: the cap, the copies made while turning it into an error, and what
+# URLSession reads ahead of the delegate (measured: 43-60 MiB with a 16 MiB cap).
+BIG_BODY_PEAK_BYTES = 5 * BODY_CAP_BYTES
 # SIGTERM grace (3 s) + cancellation grace (0.5 s) + process start-up and scheduling slack.
 SIGTERM_EXIT_BOUND_SECONDS = 15.0
 
@@ -145,7 +149,6 @@ def test_a_100_mb_body_is_cut_at_the_cap_and_answered_bad_response(start_bridge,
     finish(bridge)
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: a 2xx body over the 16 MiB cap is not bounded in memory or time")
 def test_a_body_far_over_the_cap_costs_memory_near_the_cap_not_near_the_body(start_bridge, emulator):
     emulator.control.add_fault(method="GET", path="/store/auth", huge_bytes=BIG_BODY_BYTES, times=1)
     bridge = start_bridge("--base-url", emulator.url)
@@ -154,8 +157,8 @@ def test_a_body_far_over_the_cap_costs_memory_near_the_cap_not_near_the_body(sta
     code, _ = error_of(bridge.call("auth.getSession"))
     assert code == -32003
     grown = bridge.peak_rss() - baseline
-    # The bridge may hold its 16 MiB cap and a copy or two of it, never the body.
-    assert grown < 3 * BODY_CAP_BYTES, "peak RSS grew %d MiB for a %d MB body" % (grown >> 20, BIG_BODY_BYTES // 10 ** 6)
+    # The bridge may hold its 16 MiB cap and copies of it, never the body.
+    assert grown < BIG_BODY_PEAK_BYTES, "peak RSS grew %d MiB for a %d MB body" % (grown >> 20, BIG_BODY_BYTES // 10 ** 6)
 
 
 def test_a_redirect_to_another_host_is_not_followed_and_no_credential_reaches_it(start_bridge, emulator, start_emulator):
@@ -250,3 +253,26 @@ def test_sigterm_while_the_client_reads_nothing_still_ends_the_process_with_stat
     wait_until(lambda: pipe_fill(stdout_fd) > 60000, 30.0, "the bridge filling its stdout pipe")
     bridge.process.send_signal(signal.SIGTERM)
     assert bridge.wait_exit(SIGTERM_EXIT_BOUND_SECONDS) == 0
+
+
+# Enough back-to-back request+cancel pairs that a race losing ~1 % of them shows up in every run.
+CANCEL_PAIRS = 400
+
+
+def test_every_request_cancelled_right_after_it_is_written_still_gets_exactly_one_answer(start_bridge, emulator):
+    emulator.control.add_fault(method="GET", path=EXISTS_PATH, delay_ms=300, times=None)
+    bridge = start_bridge("--base-url", emulator.url)
+    bridge.send(b"".join(
+        b'{"jsonrpc":"2.0","id":%d,"method":"auth.exists","params":{"email":"oli@test.dk","session":"c%d"}}\n'
+        b'{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":%d}}\n' % (i, i % 50, i) for i in range(CANCEL_PAIRS)))
+    bridge.close_stdin()
+    try:
+        bridge.wait_for(lambda b: b.stdout_closed, 30.0, "the end of stdout after EOF")
+    finally:
+        answered = {int(r["id"]) for r in bridge.responses}
+        missing = sorted(set(range(CANCEL_PAIRS)) - answered)
+    assert not missing, "%d cancelled requests never answered, e.g. %r" % (len(missing), missing[:5])
+    assert len(bridge.responses) == CANCEL_PAIRS
+    for answer in bridge.responses:
+        assert answer.get("result") == {"exists": True} or int(answer["error"]["code"]) == -32800, answer
+    assert bridge.wait_exit(CLOSE_WAIT_SECONDS) == 0

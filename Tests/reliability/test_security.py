@@ -98,7 +98,6 @@ def test_a_self_signed_https_backend_is_refused_before_any_request_reaches_it(st
     finish(bridge)
 
 
-@pytest.mark.xfail(strict=True, reason="BUGS.md: a self-signed HTTPS backend gives -32002 reason \"other\" (detail \"URLError -1\"), not \"tls\"")
 def test_a_self_signed_https_backend_is_unreachable_with_reason_tls(start_bridge, start_emulator, self_signed):
     cert, key = self_signed
     tls = start_emulator("--tls-cert", cert, "--tls-key", key)
