@@ -175,13 +175,11 @@ def _id_keys(value):
     """The ids an answer may carry for request id ``value``.
 
     A string id holding a lone surrogate (only expressible as a ``\\u`` escape) cannot be held by a
-    Swift String; BUGS.md records that the bridge then echoes U+FFFD instead. Until that is settled
-    the fuzzer accepts the original, the U+FFFD form or null for such ids (and test_bad_input.py pins
-    the exact echo as an xfail).
+    Swift String, so the bridge answers it as unreadable (id null); test_bad_input.py pins that. The
+    model also accepts the exact echo (what a bridge keeping raw id text would send).
     """
     if isinstance(value, str) and _has_surrogate(value):
-        replaced = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
-        return {id_key(value), id_key(replaced), NULL}
+        return {id_key(value), NULL}
     return {id_key(value)}
 
 
@@ -203,7 +201,9 @@ def _request_answer(value):
     if not has_id:
         return None
     if value["method"] not in KNOWN_METHODS:
-        return Expect(keys, {METHOD_NOT_FOUND}, "unknown method")
+        # An unreadable (lone-surrogate) id is an invalid request before its method is looked at.
+        codes = {METHOD_NOT_FOUND, INVALID_REQUEST} if NULL in keys else {METHOD_NOT_FOUND}
+        return Expect(keys, codes, "unknown method")
     return Expect(keys, None, "request")
 
 
