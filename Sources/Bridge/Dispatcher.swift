@@ -12,8 +12,10 @@ public final class Dispatcher: Sendable {
     let context: MethodContext
     let gate = SessionGate()
     /// Running requests by id, so `$/cancelRequest` can reach them. Several may share an id (JSON-RPC
-    /// leaves duplicate ids to the client); a cancel reaches all of them.
-    private let running = Mutex<[RequestID: [UInt64: Task<Void, Never>]]>([:])
+    /// leaves duplicate ids to the client); a cancel reaches all of them. A slot is entered before its
+    /// task exists (nil) and removed by the task when it ends, so a task that ends before the reader
+    /// stores its handle leaves nothing behind.
+    private let running = Mutex<[RequestID: [UInt64: Task<Void, Never>?]]>([:])
     private let serials = Atomic<UInt64>(0)
 
     public init(context: MethodContext) { self.context = context }
@@ -43,7 +45,7 @@ public final class Dispatcher: Sendable {
 
     /// Abandons every running request (shutdown after the grace period); each is answered -32800.
     public func cancelAll() {
-        let tasks = running.withLock { table in table.values.flatMap(\.values) }
+        let tasks = running.withLock { table in table.values.flatMap { $0.values.compactMap { $0 } } }
         for task in tasks { task.cancel() }
     }
 
@@ -85,6 +87,7 @@ public final class Dispatcher: Sendable {
         }
         let ticket = call.sessionUse.map(gate.enter)
         let serial = serials.add(1, ordering: .relaxed).newValue
+        if let id = request.id { running.withLock { $0[id, default: [:]][serial] = .some(nil) } }
         let context = self.context
         let gate = self.gate
         let task = Task {
@@ -104,7 +107,9 @@ public final class Dispatcher: Sendable {
             answer(outcome)
         }
         if let id = request.id {
-            running.withLock { $0[id, default: [:]][serial] = task }
+            running.withLock { table in
+                if table[id]?[serial] != nil { table[id]![serial] = task }
+            }
         }
     }
 
@@ -116,7 +121,7 @@ public final class Dispatcher: Sendable {
     }
 
     private func cancel(_ id: RequestID) {
-        let tasks = running.withLock { $0[id].map { Array($0.values) } ?? [] }
+        let tasks = running.withLock { $0[id].map { $0.values.compactMap { $0 } } ?? [] }
         if tasks.isEmpty { context.logger.debug("cancel for \(id): no such request running") }
         for task in tasks { task.cancel() }
     }

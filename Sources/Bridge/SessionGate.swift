@@ -63,7 +63,8 @@ public final class SessionGate: Sendable {
     /// Marks the call finished and starts the calls it was holding back. Safe to call twice.
     public func leave(_ ticket: Ticket) {
         let ready = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
-            guard var queue = state.queues[ticket.session] else { return [] }
+            // Taken out of the table so that changing it does not copy it (copy-on-write).
+            guard var queue = state.queues.removeValue(forKey: ticket.session) else { return [] }
             queue.removeAll { $0.serial == ticket.serial }
             state.queues[ticket.session] = queue.isEmpty ? nil : queue
             return admitEligible(in: &state, session: ticket.session)
@@ -76,9 +77,12 @@ public final class SessionGate: Sendable {
 
     private func abandon(_ ticket: Ticket) {
         let (abandoned, ready) = state.withLock { state -> (CheckedContinuation<Bool, Never>?, [CheckedContinuation<Bool, Never>]) in
-            guard var queue = state.queues[ticket.session],
-                let index = queue.firstIndex(where: { $0.serial == ticket.serial }), !queue[index].admitted
-            else { return (nil, []) }
+            guard var queue = state.queues.removeValue(forKey: ticket.session) else { return (nil, []) }
+            guard let index = queue.firstIndex(where: { $0.serial == ticket.serial }), !queue[index].admitted
+            else {
+                state.queues[ticket.session] = queue
+                return (nil, [])
+            }
             let waiter = queue[index].waiter
             queue.remove(at: index)
             state.queues[ticket.session] = queue.isEmpty ? nil : queue
@@ -91,7 +95,7 @@ public final class SessionGate: Sendable {
     /// Admits, front to back, every entry allowed to run; returns the waiters to resume outside the lock.
     @discardableResult
     private func admitEligible(in state: inout State, session: String) -> [CheckedContinuation<Bool, Never>] {
-        guard var queue = state.queues[session] else { return [] }
+        guard var queue = state.queues.removeValue(forKey: session) else { return [] }
         var ready: [CheckedContinuation<Bool, Never>] = []
         for index in queue.indices {
             let entry = queue[index]

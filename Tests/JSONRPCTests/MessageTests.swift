@@ -54,6 +54,23 @@ struct MessageTests {
         #expect(invalid.error.code == .invalidRequest)
     }
 
+    @Test("a string id whose lone surrogate was replaced cannot be echoed, so it is answered as unreadable")
+    func loneSurrogateID() throws {
+        guard case .single(.failure(let invalid)) = try decode(#"{"jsonrpc":"2.0","id":"a\ud800","method":"ping"}"#) else {
+            Issue.record("expected an invalid request")
+            return
+        }
+        #expect(invalid.id == .null)
+        #expect(invalid.error.code == .invalidRequest)
+        // A real U+FFFD in the id, with no replacement anywhere, is echoed as sent.
+        guard case .single(.success(let request)) = try decode(#"{"jsonrpc":"2.0","id":"a\ufffd","method":"ping","params":["x"]}"#)
+        else {
+            Issue.record("expected a request")
+            return
+        }
+        #expect(request.id == .string("a\u{FFFD}"))
+    }
+
     @Test("a batch decodes each element on its own")
     func batch() throws {
         guard case .batch(let elements) = try decode(#"[{"jsonrpc":"2.0","id":1,"method":"a"},2,{"jsonrpc":"2.0","method":"n"}]"#) else {

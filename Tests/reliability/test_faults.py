@@ -162,7 +162,7 @@ def test_a_body_far_over_the_cap_costs_memory_near_the_cap_not_near_the_body(sta
 
 
 def test_a_redirect_to_another_host_is_not_followed_and_no_credential_reaches_it(start_bridge, emulator, start_emulator):
-    other = start_emulator()
+    other = start_emulator("--host", "127.0.0.2")  # another host of the loopback range, another origin
     bridge = start_bridge("--base-url", emulator.url, "--max-retries", "2", "--publishable-api-key", "pk_redirect_secret",
                           "--header", "X-Configured: configured-secret")
     assert "result" in bridge.call("auth.authenticate", dict(OLI, session="s"))
