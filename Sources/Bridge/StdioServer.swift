@@ -80,7 +80,9 @@ public final class StdioServer: Sendable {
             source.setEventHandler { [self] in
                 logger.info("signal \(signalNumber): finishing \(limit.outstanding) request(s) in flight")
                 stopping.store(true, ordering: .relaxed)
-                drainAndExit(within: Self.signalGracePeriod)
+                // Wait on a thread of its own: blocking a dispatch worker would take one of the few
+                // threads that run Swift tasks, and slow the very requests being waited for.
+                Thread.detachNewThread { [self] in drainAndExit(within: Self.signalGracePeriod) }
             }
             source.resume()
             return source

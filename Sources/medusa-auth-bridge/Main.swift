@@ -43,7 +43,12 @@ enum Main {
         let configuration = MedusaConfiguration(
             baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
             headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent)
-        let transport = URLSessionTransport(maximumBodyBytes: configuration.maximumBodyBytes)
+        // Plain HTTP over the bridge's own HTTP/1.1 client (URLSession costs 5x a bridged call's budget,
+        // bench/FINDINGS.md); HTTPS through URLSession, for TLS and certificate verification.
+        let transport: any HTTPTransport =
+            configuration.baseURL.scheme?.lowercased() == "https"
+            ? URLSessionTransport(maximumBodyBytes: configuration.maximumBodyBytes)
+            : SocketHTTPTransport(maximumBodyBytes: configuration.maximumBodyBytes)
         let medusa = MedusaClient(configuration: configuration, transport: transport)
         let dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: logger))
         // The longest one call can take: every attempt's timeout plus the longest delays between them
