@@ -27,6 +27,47 @@ struct LifecycleEndToEndTests {
         }
     }
 
+    @Test("a kept-alive connection the server closed is replaced once; a fresh one that drops is -32002")
+    func staleConnections() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth/a@b.co","drop":true}"#)
+            let dropped = try await bridge.call("auth.exists", id: 1, #"["a@b.co"]"#)
+            #expect(dropped["error"]?["code"] == -32002)
+            #expect(dropped["error"]?["data"]?["reason"] == "other")
+            #expect(try await bridge.call("auth.exists", id: 2, #"["oli@test.dk"]"#)["result"] == ["exists": true])
+            // The next call reuses that connection; the server closes it without an answer.
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth/oli@test.dk","drop":true}"#)
+            #expect(try await bridge.call("auth.exists", id: 3, #"["oli@test.dk"]"#)["result"] == ["exists": true])
+            let paths = try await emulator.requests().compactMap { $0["path"]?.stringValue }
+            #expect(paths == ["/store/auth/a@b.co", "/store/auth/oli@test.dk", "/store/auth/oli@test.dk", "/store/auth/oli@test.dk"])
+        }
+    }
+
+    @Test("a body reset halfway is -32002, and a 2xx that is not JSON is -32003 with the body")
+    func brokenBodies() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","reset_mid_body":true}"#)
+            #expect(try await bridge.call("auth.getSession", id: 1)["error"]?["code"] == -32002)
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","garbage":"not json"}"#)
+            #expect(
+                try await bridge.call("auth.getSession", id: 2)["error"] == [
+                    "code": -32003, "message": "Medusa answered 200 with a body that is not the JSON expected",
+                    "data": ["status": 200, "body": "not json"],
+                ])
+        }
+    }
+
+    @Test("a redirect is answered, never followed")
+    func redirects() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control(
+                "POST", "/__emulator/faults", #"{"path":"/store/auth","redirect":"http://127.0.0.1:1/elsewhere","status":302}"#)
+            let reply = try await bridge.call("auth.getSession", id: 1)
+            #expect(reply["error"]?["code"] == -32001)
+            #expect(reply["error"]?["data"]?["status"] == 302)
+        }
+    }
+
     @Test("500 is not retried and unreachable backends report their reason and attempts")
     func notRetried() async throws {
         try await withBridge(bridgeArguments: ["--max-retries", "1"]) { bridge, emulator async throws in

@@ -23,6 +23,20 @@ struct MethodsEndToEndTests {
         }
     }
 
+    @Test("a login and a session read pipelined together: the read waits for the login and sees it")
+    func pipelinedLogin() async throws {
+        try await withBridge { bridge, _ async throws in
+            bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"oli@test.dk","password":"test"}}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":3,"method":"auth.deleteSession"}"#)
+            bridge.send(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)
+            #expect(try await bridge.answer(to: 2)["result"]?["customer"]?["email"] == "oli@test.dk")
+            #expect(try await bridge.answer(to: 4)["error"]?["data"]?["status"] == 401)
+            #expect(try await bridge.answer(to: 1)["result"] != nil)
+            #expect(try await bridge.answer(to: 3)["result"] == [:])
+        }
+    }
+
     @Test("wrong credentials and an anonymous getSession are -32001 with Medusa's 401 text")
     func unauthorized() async throws {
         try await withBridge { bridge, _ async throws in
