@@ -16,7 +16,7 @@ final class BlockingThreadPool: Sendable {
 
     // A monitor: `jobs`, `idle` and `threads` are only touched with `condition` locked.
     private let condition = NSCondition()
-    nonisolated(unsafe) private var jobs: [Job] = []
+    nonisolated(unsafe) private var jobs: [Job?] = []
     nonisolated(unsafe) private var jobIndex = 0
     nonisolated(unsafe) private var idle = 0
     nonisolated(unsafe) private var threads = 0
@@ -51,13 +51,18 @@ final class BlockingThreadPool: Sendable {
                 }
             }
             let job = jobs[jobIndex]
+            jobs[jobIndex] = nil
             jobIndex += 1
+            // Taken slots are dropped when the queue empties, or in bulk under constant load.
             if jobIndex == jobs.count {
                 jobs.removeAll(keepingCapacity: true)
                 jobIndex = 0
+            } else if jobIndex >= 1024 {
+                jobs.removeFirst(jobIndex)
+                jobIndex = 0
             }
             condition.unlock()
-            job()
+            job?()
             condition.lock()
         }
     }
