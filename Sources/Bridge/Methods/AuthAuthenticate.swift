@@ -5,21 +5,13 @@ import MedusaStore
 /// `auth.authenticate`: medusa-js `auth.authenticate(payload, customHeaders)`, `POST /store/auth`.
 struct AuthAuthenticate: BridgeMethod {
     static let name = "auth.authenticate"
-    let email: String
-    let password: String
-    let options: CallOptions
+    let credentials: Credentials
 
-    init(params: Params?) throws(ResponseError) {
-        let reader = try ParamReader(
-            params, names: ["email", "password", "customHeaders", "session"], positions: [.payload, .value("customHeaders")])
-        email = try reader.string("email")
-        password = try reader.string("password")
-        options = try reader.callOptions()
-    }
+    init(params: Params?) throws(ResponseError) { credentials = try Credentials(params: params) }
 
-    var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: true) }
+    var sessionUse: SessionUse? { credentials.sessionUse }
 
     func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.authenticate(email: email, password: password, options: options)
+        try await context.medusa.authenticate(email: credentials.email, password: credentials.password, options: credentials.options)
     }
 }

@@ -6,21 +6,13 @@ import MedusaStore
 /// session then sends `Authorization: Bearer` on its later calls.
 struct AuthGetToken: BridgeMethod {
     static let name = "auth.getToken"
-    let email: String
-    let password: String
-    let options: CallOptions
+    let credentials: Credentials
 
-    init(params: Params?) throws(ResponseError) {
-        let reader = try ParamReader(
-            params, names: ["email", "password", "customHeaders", "session"], positions: [.payload, .value("customHeaders")])
-        email = try reader.string("email")
-        password = try reader.string("password")
-        options = try reader.callOptions()
-    }
+    init(params: Params?) throws(ResponseError) { credentials = try Credentials(params: params) }
 
-    var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: true) }
+    var sessionUse: SessionUse? { credentials.sessionUse }
 
     func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.getToken(email: email, password: password, options: options)
+        try await context.medusa.getToken(email: credentials.email, password: credentials.password, options: credentials.options)
     }
 }
