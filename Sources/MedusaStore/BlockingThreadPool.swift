@@ -9,7 +9,7 @@ import Foundation
 final class BlockingThreadPool: Sendable {
     typealias Job = @Sendable () -> Void
 
-    /// The most threads at once: the bridge's own limit of messages in flight.
+    /// The most threads at once; further jobs wait for one.
     let maximumThreads: Int
     /// How long a thread with nothing to do waits for work before it ends.
     static let idleLifetime: TimeInterval = 30

@@ -20,8 +20,12 @@ import Synchronization
 public final class SocketHTTPTransport: HTTPTransport {
     let maximumBodyBytes: Int
     private let pool = ConnectionPool()
-    /// Exchanges block their thread in `poll`, so they run on threads of their own.
-    private let threads = BlockingThreadPool(maximumThreads: 512)
+    /// Exchanges under way at once, each on a thread of its own (it blocks in `poll`); more wait for
+    /// a thread. 64 is URLSession's pipelining depth as the bridge configured it and twice what the
+    /// benchmark's 64-in-flight load needs of a fast backend; each thread costs ~50 KiB resident, and
+    /// with 512 a soak's thread count (and memory) kept ratcheting up with its load peaks.
+    public static let maximumConcurrentExchanges = 64
+    private let threads = BlockingThreadPool(maximumThreads: SocketHTTPTransport.maximumConcurrentExchanges)
 
     public init(maximumBodyBytes: Int) { self.maximumBodyBytes = maximumBodyBytes }
 
