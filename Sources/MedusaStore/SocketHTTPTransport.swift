@@ -51,7 +51,8 @@ public final class SocketHTTPTransport: HTTPTransport {
         while true {
             var connection: Connection
             let reused: Bool
-            if let idle = pool.take(target.origin) {
+            // The retry after a stale connection opens a new one: the pool may hold more stale ones.
+            if !retriedStale, let idle = pool.take(target.origin) {
                 (connection, reused) = (idle, true)
             } else {
                 switch Connection.open(target, deadline: exchange.deadline, exchange: exchange) {
@@ -123,7 +124,16 @@ final class ConnectionPool: Sendable {
     static let maximumIdlePerOrigin = 64
     private let idle = Mutex<[String: [Connection]]>([:])
 
-    func take(_ origin: String) -> Connection? { idle.withLock { $0[origin]?.popLast() } }
+    /// The most recently used idle connection that the server has not closed meanwhile (an idle
+    /// connection with something to read has been closed, or holds junk): one `poll` each.
+    func take(_ origin: String) -> Connection? {
+        while let connection = idle.withLock({ $0[origin]?.popLast() }) {
+            var entry = pollfd(fd: connection.descriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&entry, 1, 0) == 0 { return connection }
+            connection.close()
+        }
+        return nil
+    }
 
     func put(_ connection: Connection, _ origin: String) {
         let extra = idle.withLock { table -> Connection? in
