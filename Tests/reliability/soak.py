@@ -40,8 +40,8 @@ WARM_UP_SHARE = 0.5
 SAMPLES = 200
 # Flatness tolerance floor, as a share of the steady RSS: glibc's per-thread malloc arenas keep settling
 # for a few hundred thousand calls (a bridge with ~100 threads creeps by a few MiB, decelerating). At
-# 10 % of ~45 MiB a full run (800,000 calls after warm-up) still catches a leak of 6 bytes per call,
-# and the CI run (16,000 calls after warm-up) one of ~300 bytes per call.
+# 10 % of ~50 MiB a full run (500,000 calls judged) still catches a leak of 10 bytes per call, and the
+# CI run (50,000 calls judged) one of ~100 bytes per call, such as URLSession's ~150 B per request.
 RSS_FLOOR_SHARE = 0.10
 # Descriptors: the bridge keeps up to 64 pooled connections to the backend (SocketHTTPTransport), so
 # their number may move with load; growth beyond the warm-up's own range plus this margin is a leak.
