@@ -50,21 +50,42 @@ enum HTTP1 {
         return nil
     }
 
-    /// Parses a response head (status line and fields, without the final blank line's bytes mattering).
+    /// Parses a response head (status line and fields) at the byte level: it runs once per call, and
+    /// Character-level splitting and Foundation's trimming made it half of the bridge's instructions.
     static func parseHead(_ bytes: ArraySlice<UInt8>) -> Head? {
-        let text = String(decoding: bytes, as: UTF8.self)
-        var lines = text.split(omittingEmptySubsequences: true) { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }.makeIterator()
-        guard let statusLine = lines.next() else { return nil }
-        let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), parts[1].count == 3, let status = Int(parts[1]) else { return nil }
-        var headers = HTTPHeaders()
-        while let line = lines.next() {
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty else { return nil }
-            headers.append(name: name, value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        var lines: [ArraySlice<UInt8>] = []
+        var lineStart = bytes.startIndex
+        for index in bytes.indices where bytes[index] == 0x0A {
+            var end = index
+            if end > lineStart && bytes[end - 1] == 0x0D { end -= 1 }
+            if end > lineStart { lines.append(bytes[lineStart..<end]) }
+            lineStart = index + 1
         }
-        return Head(version: String(parts[0]), status: status, headers: headers)
+        if lineStart < bytes.endIndex { lines.append(bytes[lineStart...]) }
+        guard let statusLine = lines.first else { return nil }
+        // "HTTP/1.x SSS reason"
+        let parts = statusLine.split(separator: 0x20, maxSplits: 2, omittingEmptySubsequences: true)
+        guard parts.count >= 2, parts[0].starts(with: "HTTP/1.".utf8), parts[1].count == 3,
+            parts[1].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+        else { return nil }
+        let status = parts[1].reduce(0) { $0 * 10 + Int($1 - 0x30) }
+        var headers = HTTPHeaders()
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+            let name = trimmed(line[line.startIndex..<colon])
+            guard !name.isEmpty else { return nil }
+            headers.append(
+                name: String(decoding: name, as: UTF8.self), value: String(decoding: trimmed(line[(colon + 1)...]), as: UTF8.self))
+        }
+        return Head(version: String(decoding: parts[0], as: UTF8.self), status: status, headers: headers)
+    }
+
+    /// The bytes without leading and trailing spaces and tabs.
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var slice = bytes
+        while let first = slice.first, first == 0x20 || first == 0x09 { slice = slice.dropFirst() }
+        while let last = slice.last, last == 0x20 || last == 0x09 { slice = slice.dropLast() }
+        return slice
     }
 
     /// Decodes `Transfer-Encoding: chunked` incrementally (RFC 9112 §7.1): feed bytes, collect the body.
