@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import JSON
 import JSONRPC
+import MedusaStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -146,10 +147,10 @@ public final class StdioServer: Sendable {
     }
 
     private func drainAndExit(within grace: Duration) {
-        if !limit.waitUntilDrained(before: Date().addingTimeInterval(grace.seconds)) {
+        if !limit.waitUntilDrained(before: Date().addingTimeInterval(grace.timeInterval)) {
             logger.warn("\(limit.outstanding) request(s) still running after \(grace); cancelling them")
             dispatcher.cancelAll()
-            _ = limit.waitUntilDrained(before: Date().addingTimeInterval(Self.cancelGracePeriod.seconds))
+            _ = limit.waitUntilDrained(before: Date().addingTimeInterval(Self.cancelGracePeriod.timeInterval))
         }
         // Every answer was written by the serial writer before its frame was released.
         terminate(0)
@@ -159,8 +160,4 @@ public final class StdioServer: Sendable {
         guard !exiting.exchange(true, ordering: .relaxed) else { return }
         exitHandler(status)
     }
-}
-
-extension Duration {
-    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

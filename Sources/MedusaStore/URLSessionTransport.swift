@@ -79,10 +79,6 @@ public final class URLSessionTransport: HTTPTransport {
     }
 }
 
-extension Duration {
-    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
 extension URLSessionTransport {
     typealias Outcome = Result<HTTPResponse, TransportError>
 
