@@ -1,5 +1,6 @@
 """Process and I/O plumbing of the benchmark: starting and stopping every child, the upstreams
-(nginx, the Medusa emulator), an NDJSON pipe driver, direct HTTP calls, wrk and memory readings.
+(nginx over http and https, the Medusa emulator, the small-backlog burst server), an NDJSON pipe
+driver in Python and the raw C one, direct HTTP(S) calls, wrk, the libcurl floor and memory readings.
 
 Rules kept throughout: every process started here is stopped here (stdin EOF, SIGTERM, SIGKILL,
 each wait bounded); every wait has a bound; traffic goes to 127.0.0.1 only. Standard library only.
@@ -11,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -19,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 BUILD = ROOT / ".build-bench"
-BRIDGE = BUILD / "release" / "medusa-auth-bridge"
+DEFAULT_BRIDGE = BUILD / "release" / "medusa-auth-bridge"
+BRIDGE = DEFAULT_BRIDGE  # bench.py's --bridge replaces it
 REF = BUILD / "ref"
 LOGS = BUILD / "logs"
 
@@ -116,14 +119,23 @@ class Upstream:
     EXISTS_PATH = "/store/auth/oli%40test.dk"
     SESSION_PATH = "/store/auth"
 
-    def __init__(self, name, port):
+    def __init__(self, name, port, ca_file=None):
         self.name = name
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.ca_file = ca_file  # https when set: the test CA that signed the server's certificate
+        self.scheme = "https" if ca_file else "http"
+        self.url = f"{self.scheme}://127.0.0.1:{port}"
         self.cookie = None
 
+    def connection(self):
+        """A keep-alive http.client connection; over https, verified against the test CA."""
+        if self.ca_file is None:
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=CALL_BOUND_SECONDS)
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=CALL_BOUND_SECONDS, context=context)
+
     def login(self):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=CALL_BOUND_SECONDS)
+        conn = self.connection()
         body = json.dumps({"email": OLI[0], "password": OLI[1]})
         conn.request("POST", "/store/auth", body, {"Content-Type": "application/json"})
         response = conn.getresponse()
@@ -142,20 +154,41 @@ class Upstream:
         return headers
 
 
-def start_nginx(procs):
+def nginx_version():
+    """(major, minor, patch) of the nginx on PATH (`nginx -v` writes to stderr)."""
+    done = subprocess.run(["nginx", "-v"], capture_output=True, text=True, timeout=30)
+    match = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", done.stderr)
+    if not match:
+        raise BenchError(f"cannot read nginx's version from {done.stderr.strip()!r}")
+    return tuple(int(part) for part in match.groups())
+
+
+def start_nginx(procs, tls_dir):
+    """nginx answering the canned bodies over http and over https (HTTP/2 offered); returns the
+    two upstreams (http, https), which share the one nginx process."""
     prefix = BUILD / "nginx"
     for sub in ("", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
-    port = free_port()
-    conf = (BENCH / "nginx.conf.in").read_text().replace("@PREFIX@", str(prefix)).replace("@PORT@", str(port))
+    port, tls_port = free_port(), free_port()
+    # `http2 on` exists from nginx 1.25.1; before, HTTP/2 is a parameter of the listen line.
+    listen = f"listen 127.0.0.1:{tls_port} ssl backlog=4096; http2 on;" if nginx_version() >= (1, 25, 1) \
+        else f"listen 127.0.0.1:{tls_port} ssl http2 backlog=4096;"
+    fill = {"@PREFIX@": prefix, "@PORT@": port, "@TLS_PORT@": tls_port, "@TLS_LISTEN@": listen,
+            "@CERT@": Path(tls_dir) / "server.pem", "@KEY@": Path(tls_dir) / "server.key",
+            "@LOCATIONS@": BENCH / "nginx-locations.conf"}
+    conf = (BENCH / "nginx.conf.in").read_text()
+    for mark, value in fill.items():
+        conf = conf.replace(mark, str(value))
     (prefix / "nginx.conf").write_text(conf)
     argv = ["nginx", "-p", prefix, "-c", prefix / "nginx.conf", "-e", prefix / "nginx-error.log"]
     proc = procs.start(argv, log_name="nginx", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, own_group=True)
     wait_for_port(port)
-    upstream = Upstream("nginx", port)
-    upstream.proc = proc
-    upstream.login()
-    return upstream
+    wait_for_port(tls_port)
+    plain, secure = Upstream("nginx", port), Upstream("nginx-tls", tls_port, Path(tls_dir) / "ca.pem")
+    for upstream in (plain, secure):
+        upstream.proc = proc
+        upstream.login()
+    return plain, secure
 
 
 def start_emulator(procs):
@@ -303,7 +336,7 @@ def threads_of(pid):
 
 
 def http_sequential(upstream, path, seconds):
-    conn = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=CALL_BOUND_SECONDS)
+    conn = upstream.connection()
     headers = upstream.headers(path)
     latencies = []
     clock = time.perf_counter_ns
@@ -332,7 +365,7 @@ def http_concurrent(upstream, path, seconds, concurrency=64):
     window = {}
 
     def worker(index):
-        conn = http.client.HTTPConnection("127.0.0.1", upstream.port, timeout=CALL_BOUND_SECONDS)
+        conn = upstream.connection()
         try:
             conn.request("GET", path, headers=headers)
             conn.getresponse().read()
@@ -385,9 +418,122 @@ def wrk(upstream, path, seconds, concurrency=64, threads=2):
     return float(match.group(1))
 
 
-def run_json_program(argv, bound):
+def run_json_program(argv, bound, pass_fds=(), check=True):
     """Runs a measuring child to completion (bounded) and returns the JSON of its last stdout line."""
-    done = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=bound)
-    if done.returncode != 0:
+    done = subprocess.run([str(a) for a in argv], capture_output=True, text=True, timeout=bound, pass_fds=pass_fds)
+    if done.returncode != 0 and (check or not done.stdout.strip()):
         raise BenchError(f"{Path(str(argv[0])).name} exited {done.returncode}: {done.stderr[-500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# Issue 9: what the bridge under test offers, the raw C driver, the libcurl floor, the burst.
+
+
+def bridge_features(binary):
+    """Which of the engine's options `binary --help` lists, and its default connection limit if the
+    text says one (`--max-connections N ... default 8`)."""
+    done = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=30)
+    text = done.stdout + done.stderr
+    limit = re.search(r"--max-connections\b[^\n]*?default:?\s*(\d+)", text)
+    return {
+        "max_connections": "--max-connections" in text,
+        "default_connections": int(limit.group(1)) if limit else None,
+        "ca_file": "--ca-file" in text,
+    }
+
+
+PING_TEMPLATE = '{"jsonrpc":"2.0","id":@ID@,"method":"ping"}'
+
+
+def exists_template(email=OLI[0]):
+    return '{"jsonrpc":"2.0","id":@ID@,"method":"auth.exists","params":{"email":"' + email + '"}}'
+
+
+def raw_drive(proc, template, seconds, warmup, depth):
+    """One run of bench/ref/pipe_driver.c on a child's pipes (the child started and stopped by the
+    caller): pre-built requests, no JSON work. Returns its JSON (calls_per_s, median_us, errors,
+    driver_cpu_us, ...); any error answer aborts the benchmark."""
+    fds = (proc.stdin.fileno(), proc.stdout.fileno())
+    argv = [REF / "pipe_driver", *fds, seconds, warmup, depth, template]
+    result = run_json_program(argv, seconds + warmup + CALL_BOUND_SECONDS + 30, pass_fds=fds, check=False)
+    if result["errors"]:
+        raise BenchError(f"{Path(str(proc.args[0])).name} answered {result['errors']} errors to {template[:80]}")
+    return result
+
+
+def curl_floor(upstream, path, seconds, warmup, inflight, max_connections):
+    """One run of bench/ref/curl_floor.c: the same GET as the bridge makes, with the same headers."""
+    headers = [f"{name}: {value}" for name, value in upstream.headers(path).items()]
+    argv = [REF / "curl_floor", upstream.url + path, seconds, warmup, inflight, max_connections,
+            upstream.ca_file or "-", *headers]
+    return run_json_program(argv, seconds + warmup + CALL_BOUND_SECONDS + 30)
+
+
+def start_burst_server(procs, backlog):
+    """bench/burst_server.py: Python's ThreadingHTTPServer with a listen backlog of `backlog`."""
+    proc = procs.start(["python3", BENCH / "burst_server.py", "--backlog", backlog], log_name="burst-server")
+    announced = json.loads(read_line_bounded(proc, 20.0))
+    upstream = Upstream("burst", announced["port"])
+    upstream.proc = proc
+    return upstream
+
+
+def bridge_burst(procs, upstream, calls, bound, extra=()):
+    """`calls` auth.exists written at once to a fresh bridge (no connection open yet), as a test
+    harness would; returns (seconds from the write to the last answer, error answers)."""
+    pipe = start_bridge(procs, upstream.url, *extra)
+    try:
+        lines = b"".join(request_line(i, "auth.exists", {"email": OLI[0]}) for i in range(1, calls + 1))
+        timer = pipe._watchdog(bound)
+        try:
+            start = time.perf_counter()
+            os.write(pipe.write_fd, lines)
+            errors = 0
+            for _ in range(calls):
+                answer = json.loads(pipe._read_line())
+                errors += "error" in answer
+            return time.perf_counter() - start, errors
+        finally:
+            timer.cancel()
+    finally:
+        procs.stop(pipe.proc)
+
+
+def python_burst(upstream, path, calls, threads=8):
+    """The same `calls` GETs from `threads` Python threads, each on its own keep-alive http.client
+    connection; returns (seconds, failed calls)."""
+    tickets = iter(range(calls))
+    lock = threading.Lock()
+    failures = [0]
+
+    def worker():
+        conn = upstream.connection()
+        try:
+            while True:
+                with lock:
+                    if next(tickets, None) is None:
+                        return
+                try:
+                    conn.request("GET", path, headers=upstream.headers(path))
+                    response = conn.getresponse()
+                    json.loads(response.read())
+                    failed = response.status != 200
+                except (OSError, http.client.HTTPException, ValueError):
+                    failed = True
+                    conn.close()
+                    conn = upstream.connection()
+                if failed:
+                    with lock:
+                        failures[0] += 1
+        finally:
+            conn.close()
+
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
+    start = time.perf_counter()
+    for worker_thread in workers:
+        worker_thread.start()
+    for worker_thread in workers:
+        worker_thread.join(CALL_BOUND_SECONDS * 4)
+    if any(t.is_alive() for t in workers):
+        raise BenchError("the Python burst did not finish in its bound")
+    return time.perf_counter() - start, failures[0]
