@@ -461,11 +461,12 @@ def raw_drive(proc, template, seconds, warmup, depth):
     return result
 
 
-def curl_floor(upstream, path, seconds, warmup, inflight, max_connections):
-    """One run of bench/ref/curl_floor.c: the same GET as the bridge makes, with the same headers."""
+def curl_floor(upstream, path, seconds, warmup, inflight, max_connections, http="2tls"):
+    """One run of bench/ref/curl_floor.c: the same GET as the bridge makes, with the same headers;
+    `http` "2tls" (HTTP/2 when TLS offers it, as the engine) or "1.1"."""
     headers = [f"{name}: {value}" for name, value in upstream.headers(path).items()]
     argv = [REF / "curl_floor", upstream.url + path, seconds, warmup, inflight, max_connections,
-            upstream.ca_file or "-", *headers]
+            upstream.ca_file or "-", http, *headers]
     return run_json_program(argv, seconds + warmup + CALL_BOUND_SECONDS + 30)
 
 

@@ -1,13 +1,15 @@
 /* The engine's floor (issue 9): GETs of one URL through libcurl's multi interface, as the bridge's
  * engine makes them, with nothing else: keep-alive, at most MAXCONN connections to the host, HTTP/2
  * over TLS when the server offers it (multiplexed, PIPEWAIT), Accept-Encoding offered, bodies
- * discarded. Keeps INFLIGHT transfers running for WARMUP seconds, then counts SECONDS more.
- *   curl_floor URL SECONDS WARMUP INFLIGHT MAXCONN CAFILE|- ['Header: value' ...]
+ * discarded. Keeps INFLIGHT transfers running for WARMUP seconds, then counts SECONDS more. HTTP is
+ * `2tls` (HTTP/2 when TLS's ALPN offers it, as the engine does) or `1.1` (HTTP/1.1 only, to compare).
+ *   curl_floor URL SECONDS WARMUP INFLIGHT MAXCONN CAFILE|- HTTP ['Header: value' ...]
  * Prints one JSON line: calls, seconds, calls_per_s, median_us (latency of one call), errors,
  * http_version of the last answer, connections opened. Built by bench/run with `cc -O2 -lcurl`. */
 #include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double now(void) {
@@ -27,8 +29,8 @@ static int by_value(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 7) {
-        fprintf(stderr, "usage: curl_floor URL SECONDS WARMUP INFLIGHT MAXCONN CAFILE|- [HEADER...]\n");
+    if (argc < 8) {
+        fprintf(stderr, "usage: curl_floor URL SECONDS WARMUP INFLIGHT MAXCONN CAFILE|- 2tls|1.1 [HEADER...]\n");
         return 2;
     }
     double seconds = atof(argv[2]), warmup = atof(argv[3]);
@@ -38,7 +40,8 @@ int main(int argc, char **argv) {
     curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)maxconn);
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
     struct curl_slist *headers = NULL;
-    for (int i = 7; i < argc; i++) headers = curl_slist_append(headers, argv[i]);
+    long http = strcmp(argv[7], "1.1") == 0 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS;
+    for (int i = 8; i < argc; i++) headers = curl_slist_append(headers, argv[i]);
     double *started = calloc(inflight, sizeof *started);
     size_t capacity = 1 << 16, recorded = 0;
     double *latencies = malloc(capacity * sizeof *latencies);
@@ -50,7 +53,7 @@ int main(int argc, char **argv) {
         curl_easy_setopt(easy, CURLOPT_URL, argv[1]);
         curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, discard);
         curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+        curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, http);
         curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
         curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
         curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
