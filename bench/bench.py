@@ -208,7 +208,9 @@ def options():
 def main():
     args = options()
     if args.bridge:
-        h.BRIDGE = args.bridge.resolve()
+        h.BRIDGE = (Path(os.environ.get("BENCH_CALLER_DIR", ".")) / args.bridge).resolve()
+        if "debug" in h.BRIDGE.parts:
+            print(f"bench: warning: {h.BRIDGE} looks like a debug build; the targets are for release builds", file=sys.stderr)
     for needed in (h.BRIDGE, h.REF / "echo", h.REF / "echo_c", h.REF / "ping_networking", h.REF / "pipe_driver",
                    h.REF / "curl_floor", args.tls_dir / "ca.pem"):
         if not needed.exists():
