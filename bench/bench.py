@@ -205,8 +205,24 @@ def options():
     return args
 
 
+# Settings in the caller's environment that would change what is measured: a proxy (curl, the
+# floor program and the engine honour them), a CA bundle, or the bridge's own MEDUSA_* options.
+# The bridge gets its options from the command line only, so both sides run alike.
+ENVIRONMENT_REMOVED = ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy",
+                       "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR", "CURL_CA_BUNDLE")
+
+
+def clean_environment():
+    removed = [name for name in os.environ if name in ENVIRONMENT_REMOVED or name.startswith("MEDUSA_")]
+    for name in removed:
+        del os.environ[name]
+    if removed:
+        print(f"bench: ignoring {', '.join(sorted(removed))} from the environment", file=sys.stderr)
+
+
 def main():
     args = options()
+    clean_environment()
     if args.bridge:
         h.BRIDGE = (Path(os.environ.get("BENCH_CALLER_DIR", ".")) / args.bridge).resolve()
         if "debug" in h.BRIDGE.parts:
