@@ -4,7 +4,7 @@ run, each the median over repeated runs with min and max, and each target as a r
 measured in the same run. Run it through `bench/run`, which installs and builds what it needs
 first. Prints the figures and the targets table, writes bench/results/<time>.json and
 bench/results/latest.md (`--publish` also writes bench/RESULTS.md). What each figure measures is
-said in issue9.py.
+said in bench/README.md.
 """
 
 import argparse
@@ -148,7 +148,7 @@ def markdown(result):
         f"{s['wrk_seconds']} s; start-up: {s['spawns']} spawns; burst: {s['burst_runs']} bursts) with [min – max]; a ratio "
         "is the median of per-run ratios where both sides ran in the same round, else the ratio of medians. "
         f"Connection limit given to the bridge and the C floor: {s['connection_limit']}. Regenerate with "
-        "`bench/run --publish`; what each figure measures is said in bench/issue9.py.",
+        "`bench/run --publish`; what each figure measures is said in bench/README.md.",
         "",
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']}, kernel {m['kernel']}, {m['swift']}, Python {m['python']}, "
         f"{m['nginx']}, {m['wrk']}, libcurl {m['libcurl']}. Bridge measured: {m['bridge']}; options it offers: "

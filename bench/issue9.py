@@ -1,22 +1,7 @@
 """The sections of issue 9's performance targets, each figure beside its floor measured in the same
 run (runs interleaved, so that both sides see the same load on a shared machine), and the targets
-table. bench.py runs them; harness.py holds the plumbing.
-
-What each figure measures:
-- start-up: spawn to the answer of the first `ping` read back (Python's clock around Popen, write and
-  readline), for the bridge and minimal programs; idle RSS is VmRSS 0.3 s after that answer.
-- pipe: `ping` one at a time through the bridge and through a C read-write echo on the same kind of
-  pipes, both driven by bench/ref/pipe_driver.c (pre-built request bytes, no JSON work; its own CPU
-  per call is reported).
-- http / https: `auth.exists` through the bridge driven by pipe_driver (64 in flight and one at a
-  time) beside bench/ref/curl_floor.c (libcurl's multi interface, the same connection limit, HTTP/2
-  over TLS when offered) making the same GET with the same headers, and wrk (64 connections, 2
-  threads; HTTP/1.1) on the same nginx; then `auth.exists` through the bridge from Python
-  (harness.PipeDriver: json.dumps, os.write, os.read, json.loads) beside the same GET from Python's
-  own keep-alive `http.client` (with `ssl` and the test CA over https), one at a time.
-- burst: 300 `auth.exists` written at once to a fresh bridge (its default options) whose backend is
-  Python's `http.server` with a listen backlog of 5, against 8 Python threads with keep-alive
-  `http.client` connections making the same 300 GETs on the same server.
+table. bench.py runs them; harness.py holds the plumbing; bench/README.md says what each figure
+measures and how.
 """
 
 import os
