@@ -32,6 +32,7 @@ class Report:
         self.targets = []
         self.skipped = []
         self.reasons = {}
+        self.failed = False
 
     def add(self, key, label, unit, samples, note=""):
         """One figure from its per-run samples: median, min, max."""
@@ -65,7 +66,8 @@ class Report:
         """`kind` '<=' or '>='; the status gives measured / limit."""
         figure = self.figures.get(key)
         if figure is None:
-            why = self.reasons.get(key, "not measured in this run (see --only)")
+            why = self.reasons.get(key, "not measured in this run: " + ("see the sections that failed, below, and --only"
+                                                                         if self.failed else "see --only"))
             self.targets.append({"label": label, "target": limit_text, "measured": None, "status": f"not measurable: {why}"
                                  if key in self.reasons else why})
             return
@@ -81,6 +83,26 @@ class Report:
     def skip(self, what, why):
         self.skipped.append({"what": what, "why": why})
         print(f"  SKIPPED {what}: {why}", flush=True)
+
+
+class SectionRunner:
+    """Runs one section; a failure (an error answer, a program that fails or overruns its bound)
+    is reported, the processes that section started are stopped, and the run goes on, so that one
+    broken figure does not cost the others."""
+
+    def __init__(self, report, procs):
+        self.report = report
+        self.procs = procs
+
+    def __call__(self, name, measure, *arguments):
+        running = list(self.procs.live)
+        try:
+            measure(*arguments)
+        except (h.BenchError, subprocess.SubprocessError, OSError, ValueError) as error:
+            self.report.failed = True
+            self.report.skip(f"section {name} (failed)", f"{type(error).__name__}: {error}"[:500])
+            for proc in [p for p in self.procs.live if p not in running]:
+                self.procs.stop(proc)
 
 
 def fmt(value, unit):
@@ -243,24 +265,24 @@ def main():
     try:
         nginx, nginx_tls = h.start_nginx(procs, args.tls_dir)
         print(f"nginx on {nginx.url} and {nginx_tls.url}", flush=True)
+        run = SectionRunner(report, procs)
         if "startup" in sections:
-            issue9.measure_startup(report, procs, args, nginx.url)
+            run("startup", issue9.measure_startup, report, procs, args, nginx.url)
         if "pipe" in sections:
-            issue9.measure_pipe(report, procs, args, nginx.url)
+            run("pipe", issue9.measure_pipe, report, procs, args, nginx.url)
         for upstream in (nginx, nginx_tls):
             if upstream.scheme in sections:
-                issue9.measure_http(report, procs, args, upstream, features)
+                run(upstream.scheme, issue9.measure_http, report, procs, args, upstream, features)
         if "burst" in sections:
-            issue9.measure_burst(report, procs, args)
+            run("burst", issue9.measure_burst, report, procs, args)
         if "emulator" in sections:
-            emulator = h.start_emulator(procs)
-            legacy.measure_http(report, procs, args, [nginx, emulator])
+            run("emulator", lambda: legacy.measure_http(report, procs, args, [nginx, h.start_emulator(procs)]))
         if "memory" in sections:
-            legacy.measure_memory(report, procs, args, nginx)
+            run("memory", legacy.measure_memory, report, procs, args, nginx)
         if "clients" in sections:
             legacy.section("the clients' own overhead (client call -> result), against nginx")
-            legacy.measure_python_client(report, args, nginx)
-            legacy.measure_node_client(report, args, nginx)
+            run("clients", legacy.measure_python_client, report, args, nginx)
+            run("clients (Node)", legacy.measure_node_client, report, args, nginx)
     except KeyboardInterrupt:
         print("\nbench: interrupted; stopping every process it started", file=sys.stderr)
         raise
