@@ -8,6 +8,7 @@ import os
 import statistics
 import time
 
+import drivers as d
 import harness as h
 
 BURST_CALLS = 300
@@ -62,11 +63,11 @@ def measure_pipe(report, procs, args, nginx_url):
     cost = {key: [] for key, _, _ in sides}
     for _ in range(args.runs):  # interleaved runs: both sides see the same machine load
         for key, _label, proc in sides:
-            result = h.raw_drive(proc, h.PING_TEMPLATE, args.seconds, args.warmup, 1)
+            result = d.raw_drive(proc, d.PING_TEMPLATE, args.seconds, args.warmup, 1)
             seq[key].append(result["median_us"])
             cost[key].append(result["driver_cpu_us"])
         for key, _label, proc in sides:
-            par[key].append(h.raw_drive(proc, h.PING_TEMPLATE, args.seconds, args.warmup, 64)["calls_per_s"])
+            par[key].append(d.raw_drive(proc, d.PING_TEMPLATE, args.seconds, args.warmup, 64)["calls_per_s"])
     for key, label, _proc in sides:
         report.add(f"ping_seq_us.{key}", f"{label}, one at a time (median round trip)", "µs", seq[key])
         report.add(f"ping_par.{key}", f"{label}, 64 in flight", "calls/s", par[key])
@@ -105,29 +106,29 @@ def measure_http(report, procs, args, upstream, features):
             extra += ["--ca-file", str(upstream.ca_file)]
         bridge = h.start_bridge(procs, upstream.url, *extra)
         bridge.sequential("auth.exists", {"email": h.OLI[0]}, args.warmup)
-    template = h.exists_template()
+    template = d.exists_template()
     runs = {name: [] for name in ("floor64", "floor64_h1", "floor1", "bridge64", "bridge1", "py_bridge", "py_direct")}
     versions, connections, cost64, cost1 = set(), [], [], []
     for _ in range(args.runs):  # interleaved runs: every side sees the same machine load
-        floor = h.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit)
+        floor = d.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit)
         runs["floor64"].append(floor["calls_per_s"])
         versions.add(floor["http_version"])
         connections.append(floor["connections"])
         if upstream.ca_file is not None:  # what HTTP/2 brings: the same floor held to HTTP/1.1
-            runs["floor64_h1"].append(h.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit, "1.1")["calls_per_s"])
-        runs["floor1"].append(h.curl_floor(upstream, path, args.seconds, args.warmup, 1, limit)["median_us"])
-        direct = h.http_sequential(upstream, path, args.seconds)
+            runs["floor64_h1"].append(d.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit, "1.1")["calls_per_s"])
+        runs["floor1"].append(d.curl_floor(upstream, path, args.seconds, args.warmup, 1, limit)["median_us"])
+        direct = d.http_sequential(upstream, path, args.seconds)
         runs["py_direct"].append(statistics.median(direct))
         if bridge is None:
             continue
-        result = h.raw_drive(bridge.proc, template, args.seconds, args.warmup, 64)
+        result = d.raw_drive(bridge.proc, template, args.seconds, args.warmup, 64)
         runs["bridge64"].append(result["calls_per_s"])
         cost64.append(result["driver_cpu_us"])
-        result = h.raw_drive(bridge.proc, template, args.seconds, args.warmup, 1)
+        result = d.raw_drive(bridge.proc, template, args.seconds, args.warmup, 1)
         runs["bridge1"].append(result["median_us"])
         cost1.append(result["driver_cpu_us"])
         runs["py_bridge"].append(statistics.median(bridge.sequential("auth.exists", {"email": h.OLI[0]}, args.seconds)))
-    wrk = [h.wrk(upstream, path, args.wrk_seconds) for _ in range(args.wrk_runs)]
+    wrk = [d.wrk(upstream, path, args.wrk_seconds) for _ in range(args.wrk_runs)]
     version = "/".join(sorted(versions))
     report.add(f"floor64.{scheme}", f"C libcurl multi floor, {scheme}, 64 in flight, ≤ {limit} connections "
                f"(HTTP/{version}, {statistics.median(connections):.0f} opened)", "calls/s", runs["floor64"])
@@ -169,10 +170,10 @@ def measure_burst(report, procs, args):
     bridge_times, bridge_errors, python_times, python_errors = [], [], [], []
     try:
         for _ in range(args.burst_runs):
-            seconds, errors = h.bridge_burst(procs, server, BURST_CALLS, bound=240)
+            seconds, errors = d.bridge_burst(procs, server, BURST_CALLS, bound=240)
             bridge_times.append(seconds)
             bridge_errors.append(errors)
-            seconds, errors = h.python_burst(server, path, BURST_CALLS)
+            seconds, errors = d.python_burst(server, path, BURST_CALLS)
             python_times.append(seconds)
             python_errors.append(errors)
     finally:

@@ -11,6 +11,7 @@ import statistics
 import sys
 import time
 
+import drivers as d
 import harness as h
 
 
@@ -46,15 +47,15 @@ def measure_http(report, procs, args, upstreams):
                 upstream.login()
                 pipe.call("auth.authenticate", {"email": h.OLI[0], "password": h.OLI[1]})
             pipe.sequential(method, params, args.warmup)
-            h.http_sequential(upstream, path, args.warmup)
+            d.http_sequential(upstream, path, args.warmup)
             pipe.pipelined(method, params, args.warmup)
             bridge_seq, direct_seq, bridge_par, direct_par = [], [], [], []
             for _ in range(args.runs):  # interleaved runs: both sides see the same machine load
                 bridge_seq.append(statistics.median(pipe.sequential(method, params, args.seconds)))
-                direct_seq.append(statistics.median(h.http_sequential(upstream, path, args.seconds)))
+                direct_seq.append(statistics.median(d.http_sequential(upstream, path, args.seconds)))
                 calls, seconds = pipe.pipelined(method, params, args.seconds)
                 bridge_par.append(calls / seconds)
-                calls, seconds = h.http_concurrent(upstream, path, args.seconds)
+                calls, seconds = d.http_concurrent(upstream, path, args.seconds)
                 direct_par.append(calls / seconds)
             report.add(f"http_seq_us.bridge.{tag}", f"{method} via bridge, {upstream.name}, one at a time", "µs", bridge_seq)
             report.add(f"http_seq_us.python.{tag}", f"GET {path} direct Python http.client, {upstream.name}, one at a time",
@@ -70,7 +71,7 @@ def measure_http(report, procs, args, upstreams):
             report.add(f"http_par.node.{tag}", f"GET {path} direct Node fetch, {upstream.name}, 64 in flight", "calls/s",
                        node["concurrent_per_s"])
             report.add(f"http_par.wrk.{tag}", f"wrk ceiling, GET {path}, {upstream.name}, 64 connections", "calls/s",
-                       [h.wrk(upstream, path, args.wrk_seconds) for _ in range(args.wrk_runs)])
+                       [d.wrk(upstream, path, args.wrk_seconds) for _ in range(args.wrk_runs)])
             ceiling = report.figures[f"http_par.wrk.{tag}"]["median"]
             report.derived(f"http_share.{tag}", f"{method} via bridge, 64 in flight / wrk ceiling, {upstream.name}", "×",
                            report.figures[f"http_par.bridge.{tag}"]["median"] / ceiling, "ratio of medians")
