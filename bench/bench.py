@@ -62,8 +62,9 @@ class Report:
         """`key` cannot be measured with this bridge; its target row says why."""
         self.reasons[key] = why
 
-    def target(self, label, key, limit, kind, limit_text):
-        """`kind` '<=' or '>='; the status gives measured / limit."""
+    def target(self, label, key, limit, kind, limit_text, sides=None):
+        """`kind` '<=' or '>='; the status gives measured / limit. `sides`: the keys of a ratio's
+        numerator and denominator, whose medians are shown beside it."""
         figure = self.figures.get(key)
         if figure is None:
             why = self.reasons.get(key, "not measured in this run: " + ("see the sections that failed, below, and --only"
@@ -74,9 +75,13 @@ class Report:
         measured = figure["median"] if key != "burst_errors_max" else figure["max"]
         met = measured <= limit if kind == "<=" else measured >= limit
         ratio = f" ({measured / limit:.2f}× the limit)" if limit else ""
+        detail = ""
+        if sides and all(side in self.figures for side in sides):
+            first, second = (self.figures[side] for side in sides)
+            detail = f" ({fmt(first['median'], first['unit'])} vs {fmt(second['median'], second['unit'])} {second['unit']})"
         self.targets.append({
             "label": label, "target": limit_text, "measured": measured, "unit": figure["unit"], "limit": limit,
-            "kind": kind, "met": met, "range": [figure["min"], figure["max"]],
+            "kind": kind, "met": met, "range": [figure["min"], figure["max"]], "detail": detail,
             "status": f"{'met' if met else 'MISSED'}{ratio}",
         })
 
@@ -188,7 +193,8 @@ def markdown(result):
         else:
             lo, hi = t["range"]
             rng = "–" if lo is None else f"{fmt(lo, t['unit'])} – {fmt(hi, t['unit'])}"
-            lines.append(f"| {t['label']} | {t['target']} | {fmt(t['measured'], t['unit'])} {t['unit']} | {rng} | {t['status']} |")
+            lines.append(f"| {t['label']} | {t['target']} | {fmt(t['measured'], t['unit'])} {t['unit']}{t['detail']} | {rng} | "
+                         f"{t['status']} |")
     lines += ["", "## All figures", "", "| figure | median | min | max | unit |", "|---|---|---|---|---|"]
     for figure in result["figures"].values():
         lines.append(f"| {figure['label']} | {fmt(figure['median'], figure['unit'])} | {fmt(figure['min'], figure['unit'])} | "
@@ -307,7 +313,7 @@ def main():
     issue9.section("targets of issue 9")
     for t in report.targets:
         shown = "–" if t.get("measured") is None else f"{fmt(t['measured'], t['unit'])} {t['unit']}"
-        print(f"  {t['label'][:90]:<90} {shown:>12}  {t['target']:<8} {t['status']}")
+        print(f"  {t['label'][:90]:<90} {shown:>12}  {t['target']:<8} {t['status']}{t.get('detail', '')}")
     results_dir = h.BENCH / "results"
     results_dir.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
