@@ -23,6 +23,7 @@ import issue9
 import legacy
 
 SECTIONS = ("startup", "pipe", "http", "https", "burst")
+OPT_IN_SECTIONS = ("connections",)
 LEGACY_SECTIONS = ("emulator", "memory", "clients")
 
 
@@ -217,8 +218,11 @@ def options():
     parser.add_argument("--burst-runs", type=int, default=3, help="bursts of 300 calls (default 3)")
     parser.add_argument("--quick", action="store_true", help="a smoke run of the harness in seconds: 1 run of 0.2 s, "
                         "3 spawns, 1 burst; its figures mean nothing")
-    parser.add_argument("--only", nargs="+", choices=SECTIONS + LEGACY_SECTIONS,
-                        help=f"run only these sections; {', '.join(LEGACY_SECTIONS)} (issue 6's) run only when named")
+    parser.add_argument("--only", nargs="+", choices=SECTIONS + OPT_IN_SECTIONS + LEGACY_SECTIONS,
+                        help="run only these sections; connections (the --sweep of limits) and "
+                        f"{', '.join(LEGACY_SECTIONS)} (issue 6's) run only when named")
+    parser.add_argument("--sweep", type=lambda text: [int(n) for n in text.split(",")], default=[2, 4, 8, 16, 32, 64],
+                        help="connections: the limits to compare (default 2,4,8,16,32,64)")
     parser.add_argument("--calls", type=int, default=100_000, help="memory: calls before the reading (default 100,000)")
     parser.add_argument("--sessions", type=int, default=10_000, help="memory: sessions held for the reading")
     parser.add_argument("--million", action="store_true", help="memory: also run to 10× --calls for the growth figure")
@@ -281,6 +285,8 @@ def main():
                 run(upstream.scheme, issue9.measure_http, report, procs, args, upstream, features)
         if "burst" in sections:
             run("burst", issue9.measure_burst, report, procs, args)
+        if "connections" in sections:
+            run("connections", issue9.measure_connections, report, procs, args, (nginx, nginx_tls), features)
         if "emulator" in sections:
             run("emulator", lambda: legacy.measure_http(report, procs, args, [nginx, h.start_emulator(procs)]))
         if "memory" in sections:

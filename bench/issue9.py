@@ -187,6 +187,42 @@ def measure_burst(report, procs, args):
                [b / p for b, p in zip(bridge_times, python_times)])
 
 
+def measure_connections(report, procs, args, upstreams, features):
+    """The choice of a default connection limit: for each limit of --sweep, 64 in flight through the
+    floor and the bridge over http and https, and the burst against the backlog-5 backend (every
+    bridge given --max-connections N)."""
+    section(f"5. connection limits {', '.join(map(str, args.sweep))}: 64 in flight, and the burst, per limit")
+    if not features["max_connections"]:
+        report.skip("the bridge per connection limit", "the bridge has no --max-connections; the floor only")
+    server = h.start_burst_server(procs, BURST_BACKLOG)
+    try:
+        for limit in args.sweep:
+            for upstream in upstreams:
+                scheme = upstream.scheme
+                floor = [d.curl_floor(upstream, h.Upstream.EXISTS_PATH, args.seconds, args.warmup, 64, limit)["calls_per_s"]
+                         for _ in range(args.runs)]
+                report.add(f"sweep.floor64.{scheme}.{limit}", f"C libcurl floor, {scheme}, 64 in flight, ≤ {limit} connections",
+                           "calls/s", floor)
+                if not features["max_connections"] or (upstream.ca_file is not None and not features["ca_file"]):
+                    continue
+                extra = ["--max-connections", str(limit)] + (["--ca-file", str(upstream.ca_file)] if upstream.ca_file else [])
+                bridge = h.start_bridge(procs, upstream.url, *extra)
+                calls = [d.raw_drive(bridge.proc, d.exists_template(), args.seconds, args.warmup, 64)["calls_per_s"]
+                         for _ in range(args.runs)]
+                procs.stop(bridge.proc)
+                report.add(f"sweep.bridge64.{scheme}.{limit}", f"bridge, {scheme}, 64 in flight, --max-connections {limit}",
+                           "calls/s", calls)
+            if features["max_connections"]:
+                bursts = [d.bridge_burst(procs, server, BURST_CALLS, 240, ["--max-connections", str(limit)])
+                          for _ in range(args.burst_runs)]
+                report.add(f"sweep.burst_s.{limit}", f"bridge burst of {BURST_CALLS}, --max-connections {limit}", "s",
+                           [seconds for seconds, _ in bursts])
+                report.add(f"sweep.burst_errors.{limit}", f"bridge burst, error answers, --max-connections {limit}",
+                           "errors", [errors for _, errors in bursts])
+    finally:
+        procs.stop(server.proc)
+
+
 TARGETS = (
     # (figure key, label as in issue 9, kind, limit, target text, the two sides shown beside a ratio)
     ("floor_share.http", "http, 64 in flight: bridge / the C libcurl floor program (same limit)", ">=", 0.75, "≥ 0.75",
