@@ -94,7 +94,7 @@ def measure_http(report, procs, args, upstream, features):
         extra += ["--max-connections", str(limit)]
     else:
         report.unmeasurable(f"floor_share.{scheme}", "the bridge has no --max-connections, so the floor cannot "
-                            "use the same limit (its pool is fixed); ratio against a floor at 64 in the figures")
+                            f"use the same limit (its pool is fixed); the ratio against a floor at {limit} is in the figures")
     bridge = None
     if upstream.ca_file is not None and not features["ca_file"]:
         why = "the bridge has no --ca-file, so it cannot verify the test CA"
@@ -159,7 +159,7 @@ def measure_http(report, procs, args, upstream, features):
     report.derived(f"wrk_share.{scheme}", f"bridge / wrk, {scheme}, 64 in flight", "×",
                    report.figures[f"bridge64.{scheme}"]["median"] / report.figures[f"wrk.{scheme}"]["median"], "ratio of medians")
     report.add(f"python_ratio.{scheme}", f"bridge from Python / Python's own http.client, {scheme}, one at a time "
-               "(paired runs)", "×", [b / d for b, d in zip(runs["py_bridge"], runs["py_direct"])])
+               "(paired runs)", "×", [b / p for b, p in zip(runs["py_bridge"], runs["py_direct"])])
     procs.stop(bridge.proc)
 
 
