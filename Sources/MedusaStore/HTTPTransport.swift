@@ -40,6 +40,9 @@ public struct TransportError: Error, Sendable, Equatable {
         case refused, timeout, dns, tls, other
         /// The caller's task was cancelled: never retried, never reported as unreachable.
         case cancelled
+        /// An answer arrived but broke HTTP's framing (RFC 9112 §6.3): a bad answer (-32003), not a
+        /// network failure, so never retried.
+        case malformed
     }
 
     public var reason: Reason

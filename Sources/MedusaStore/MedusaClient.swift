@@ -72,6 +72,7 @@ public final class MedusaClient: Sendable {
                 delay = wait
             case .failure(let error):
                 if error.reason == .cancelled || Task.isCancelled { throw .cancelled }
+                if error.reason == .malformed { throw .malformedResponse(detail: error.detail) }
                 guard let wait = retryPolicy.delay(beforeRetry: attempt, status: nil, retryAfter: nil)
                 else { throw .unreachable(reason: error.reason.rawValue, attempts: attempt, detail: error.detail) }
                 delay = wait

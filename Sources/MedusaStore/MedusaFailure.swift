@@ -8,6 +8,8 @@ public enum MedusaFailure: Error, Sendable, Equatable {
     case unreachable(reason: String, attempts: Int, detail: String)
     /// A 2xx whose body is not the JSON expected, or longer than the cap (-32003).
     case badResponse(status: Int, body: String)
+    /// An answer that broke HTTP's framing (-32003); `detail` names what was wrong.
+    case malformedResponse(detail: String)
     /// The caller abandoned the call (-32800).
     case cancelled
 }
