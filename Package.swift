@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
-// The design card allows no third-party packages: Foundation, FoundationNetworking, Dispatch, Glibc,
-// Synchronization and the toolchain's test libraries only.
+// The design card allows no third-party packages: Foundation, Dispatch, Glibc, Synchronization, the
+// toolchain's test libraries, and libcurl from the system (the library FoundationNetworking itself
+// drives on Linux), reached through a systemLibrary target and a small C target of our own.
 import PackageDescription
 
 let package = Package(
@@ -13,16 +14,25 @@ let package = Package(
         .target(name: "JSON"),
         // JSON-RPC 2.0 wire types and framing: no I/O, no Medusa.
         .target(name: "JSONRPC", dependencies: ["JSON"]),
-        // The Medusa store auth HTTP client: knows nothing of JSON-RPC.
+        // The Medusa store auth HTTP client: knows nothing of JSON-RPC, nor of curl.
         .target(name: "MedusaStore", dependencies: ["JSON"]),
+        // libcurl from the system: Debian/Ubuntu libcurl4-openssl-dev, Fedora libcurl-devel, Alpine curl-dev.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"]), .brew(["curl"])]),
+        // Typed wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        .target(name: "CurlShim", dependencies: ["CCurl"]),
+        // The one HTTP engine: every transfer on one thread driving libcurl's multi interface.
+        .target(name: "CurlEngine", dependencies: ["CCurl", "CurlShim", "MedusaStore"]),
         // Methods, registry, dispatcher, per-session ordering and the stdio transport.
         .target(name: "Bridge", dependencies: ["JSONRPC", "MedusaStore"]),
         // main and option parsing only.
-        .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge"]),
+        .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge", "CurlEngine"]),
         // Waiting on events with a bound, and driving child processes, for the test targets.
         .target(name: "TestSupport", dependencies: ["JSON"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC"]),
         .testTarget(name: "MedusaStoreTests", dependencies: ["JSON", "MedusaStore"]),
+        .testTarget(name: "CurlEngineTests", dependencies: ["CurlEngine", "MedusaStore", "TestSupport"]),
         .testTarget(name: "BridgeTests", dependencies: ["JSON", "JSONRPC", "MedusaStore", "Bridge", "medusa-auth-bridge", "TestSupport"]),
         // Spawns the built binary against the Medusa emulator (scripts/emulator).
         .testTarget(name: "EndToEndTests", dependencies: ["JSON", "medusa-auth-bridge", "TestSupport"]),

@@ -28,6 +28,10 @@ extension ResponseError {
             self.init(
                 code: .medusaBadResponse, message: "Medusa answered \(status) with a body that is not the JSON expected",
                 data: .object(JSONObject([(key: "status", value: .number(JSONNumber(status))), (key: "body", value: .string(body))])))
+        case .malformedResponse(let detail):
+            self.init(
+                code: .medusaBadResponse, message: "Medusa's answer broke HTTP's framing",
+                data: .object(JSONObject([(key: "detail", value: .string(detail))])))
         case .cancelled:
             self = .requestCancelled
         }

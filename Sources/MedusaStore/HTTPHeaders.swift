@@ -41,6 +41,12 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         return merged
     }
 
+    /// Joins an obs-fold continuation line to the last field's value with one space (RFC 9112 §5.2).
+    public mutating func continueLastValue(_ continuation: String) {
+        guard !fields.isEmpty else { return }
+        fields[fields.count - 1].value += fields[fields.count - 1].value.isEmpty ? continuation : " " + continuation
+    }
+
     public var isEmpty: Bool { fields.isEmpty }
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }

@@ -25,6 +25,9 @@ public struct HTTPResponse: Sendable, Equatable {
     public var body: [UInt8]
     /// The body was longer than the transport's cap; `body` holds its first bytes only.
     public var bodyTruncated: Bool
+    /// The secrets of the call that produced this answer, for any error built from it. Set by
+    /// `MedusaClient`, never by a transport.
+    public var redactor = SecretRedactor()
 
     public init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = [], bodyTruncated: Bool = false) {
         self.status = status
@@ -40,6 +43,9 @@ public struct TransportError: Error, Sendable, Equatable {
         case refused, timeout, dns, tls, other
         /// The caller's task was cancelled: never retried, never reported as unreachable.
         case cancelled
+        /// An answer arrived but broke HTTP's framing (RFC 9112 §6.3): a bad answer (-32003), not a
+        /// network failure, so never retried.
+        case malformed
     }
 
     public var reason: Reason

@@ -64,7 +64,7 @@ extension MedusaClient {
         if let body = try? JSONParser.parse(response.body), let value = body[member], check(value) {
             return body
         }
-        throw .badResponse(status: response.status, body: truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters))
+        throw response.badResponse()
     }
 
     private func rememberCustomer(in body: JSONValue, session: String) {

@@ -54,24 +54,23 @@ public final class MedusaClient: Sendable {
             attempt += 1
             let delay: Duration
             switch await Result(catching: { () async throws(TransportError) in try await transport.send(request) }) {
-            case .success(let response):
-                let setCookies = response.headers.values(for: "Set-Cookie").flatMap(SetCookie.split(joined:)).compactMap(SetCookie.init)
+            case .success(var response):
+                let setCookies = response.headers.values(for: "Set-Cookie").compactMap(SetCookie.init)
                 if !setCookies.isEmpty {
                     sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
                 }
+                response.redactor = SecretRedactor(request: request, setCookies: setCookies)
                 if (200..<300).contains(response.status) {
-                    if response.bodyTruncated {
-                        throw .badResponse(
-                            status: response.status, body: truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters))
-                    }
+                    if response.bodyTruncated { throw response.badResponse() }
                     return response
                 }
                 guard
                     let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
-                else { throw .status(MedusaHTTPError(status: response.status, body: response.body)) }
+                else { throw .status(MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor)) }
                 delay = wait
             case .failure(let error):
                 if error.reason == .cancelled || Task.isCancelled { throw .cancelled }
+                if error.reason == .malformed { throw .malformedResponse(detail: error.detail) }
                 guard let wait = retryPolicy.delay(beforeRetry: attempt, status: nil, retryAfter: nil)
                 else { throw .unreachable(reason: error.reason.rawValue, attempts: attempt, detail: error.detail) }
                 delay = wait
@@ -95,6 +94,13 @@ public final class MedusaClient: Sendable {
         headers["User-Agent"] = configuration.userAgent
         if let cookie = state.cookies.header(for: url) { headers["Cookie"] = cookie }
         return headers.merging(configuration.headers).merging(options.customHeaders)
+    }
+}
+
+extension HTTPResponse {
+    /// -32003 for this answer: its body, secrets removed and truncated, as the error's `data.body`.
+    func badResponse() -> MedusaFailure {
+        .badResponse(status: status, body: truncatedText(body, limit: MedusaHTTPError.maximumBodyCharacters, redactor: redactor))
     }
 }
 

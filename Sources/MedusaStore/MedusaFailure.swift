@@ -8,6 +8,8 @@ public enum MedusaFailure: Error, Sendable, Equatable {
     case unreachable(reason: String, attempts: Int, detail: String)
     /// A 2xx whose body is not the JSON expected, or longer than the cap (-32003).
     case badResponse(status: Int, body: String)
+    /// An answer that broke HTTP's framing (-32003); `detail` names what was wrong.
+    case malformedResponse(detail: String)
     /// The caller abandoned the call (-32800).
     case cancelled
 }
@@ -25,22 +27,24 @@ public struct MedusaHTTPError: Sendable, Equatable {
     /// The longest body text an error carries; Medusa's texts are a few words, HTML pages are not.
     public static let maximumBodyCharacters = 1024
 
-    public init(status: Int, body: [UInt8]) {
+    /// - Parameter redactor: the call's secrets, which an error page may echo; removed from every text.
+    public init(status: Int, body: [UInt8], redactor: SecretRedactor = SecretRedactor()) {
         self.status = status
         if let object = try? JSONParser.parse(body).objectValue, let type = object["type"]?.stringValue,
             let message = object["message"]?.stringValue
         {
             self.type = type
-            self.message = message
+            self.message = redactor.redact(message)
             self.code = object["code"]?.stringValue
         } else {
-            self.body = truncatedText(body, limit: Self.maximumBodyCharacters)
+            self.body = truncatedText(body, limit: Self.maximumBodyCharacters, redactor: redactor)
         }
     }
 }
 
-/// The body as text for an error's `data.body`, cut to `limit` characters (invalid UTF-8 replaced).
-func truncatedText(_ body: [UInt8], limit: Int) -> String {
-    let text = String(decoding: body.prefix(limit * 4), as: UTF8.self)
+/// The body as text for an error's `data.body`, the call's secrets removed, cut to `limit` characters
+/// (invalid UTF-8 replaced). Secrets are removed before the cut, so none survives in part.
+func truncatedText(_ body: [UInt8], limit: Int, redactor: SecretRedactor) -> String {
+    let text = redactor.redact(String(decoding: body.prefix(limit * 4 + 4096), as: UTF8.self))
     return text.count > limit ? String(text.prefix(limit)) + "…" : text
 }

@@ -11,13 +11,15 @@ public struct SetCookie: Sendable, Equatable {
     public var secure = false
     public var httpOnly = false
 
-    /// Parses one header value; nil when it has no `name=` pair (RFC 6265 §5.2 step 2 ignores it).
+    /// Parses one header value; nil when it has no `name=` pair (RFC 6265 §5.2 step 2 ignores it), or
+    /// when the name or value holds a control character (RFC 6265 §4.1.1 allows none, and one sent back
+    /// in a `Cookie` header could split or forge a header line).
     public init?(_ header: String) {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false)
         guard let pair = parts.first, let equals = pair.firstIndex(of: "=") else { return nil }
         name = pair[..<equals].trimmingSpaces()
         value = pair[pair.index(after: equals)...].trimmingSpaces()
-        guard !name.isEmpty else { return nil }
+        guard !name.isEmpty, !Self.holdsControlCharacter(name), !Self.holdsControlCharacter(value) else { return nil }
         for attribute in parts.dropFirst() {
             let key: String
             let argument: String
@@ -39,36 +41,12 @@ public struct SetCookie: Sendable, Equatable {
             }
         }
     }
+}
 
-    /// Splits a header value that URLSession on Linux joined from several `Set-Cookie` fields with ", ".
-    ///
-    /// Never split on every comma: `Expires=Thu, 01 Jan ...` holds one. A comma starts a new cookie
-    /// only when what follows looks like `name=` (a token without spaces before `=`).
-    public static func split(joined: String) -> [String] {
-        var cookies: [String] = []
-        var current = ""
-        let characters = Array(joined)
-        var index = 0
-        while index < characters.count {
-            let character = characters[index]
-            if character == ",", startsCookie(characters, at: index + 1) {
-                cookies.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(character)
-            }
-            index += 1
-        }
-        if !current.trimmingCharacters(in: .whitespaces).isEmpty { cookies.append(current.trimmingCharacters(in: .whitespaces)) }
-        return cookies
-    }
-
-    private static func startsCookie(_ characters: [Character], at start: Int) -> Bool {
-        var index = start
-        while index < characters.count, characters[index] == " " { index += 1 }
-        let nameStart = index
-        while index < characters.count, !"=;, \t".contains(characters[index]) { index += 1 }
-        return index > nameStart && index < characters.count && characters[index] == "="
+extension SetCookie {
+    /// C0 controls and DEL (RFC 5234 CTL).
+    static func holdsControlCharacter(_ text: String) -> Bool {
+        text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
 }
 

@@ -1,4 +1,5 @@
 import Bridge
+import CurlEngine
 import Dispatch
 import Foundation
 import MedusaStore
@@ -43,12 +44,14 @@ enum Main {
         let configuration = MedusaConfiguration(
             baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
             headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent)
-        // Plain HTTP over the bridge's own HTTP/1.1 client (URLSession costs 5x a bridged call's budget,
-        // bench/FINDINGS.md); HTTPS through URLSession, for TLS and certificate verification.
-        let transport: any HTTPTransport =
-            configuration.baseURL.scheme?.lowercased() == "https"
-            ? URLSessionTransport(maximumBodyBytes: configuration.maximumBodyBytes)
-            : SocketHTTPTransport(maximumBodyBytes: configuration.maximumBodyBytes)
+        let environment = ProcessInfo.processInfo.environment
+        let loop = CurlLoop(maximumConnectionsPerOrigin: Int(environment["MEDUSA_MAX_CONNECTIONS"] ?? "") ?? 16)
+        let transport = CurlTransport(
+            loop: loop,
+            settings: .init(
+                maximumBodyBytes: configuration.maximumBodyBytes,
+                caFile: environment["MEDUSA_CA_FILE"] ?? environment["SSL_CERT_FILE"],
+                proxy: ProxySettings(explicit: nil, environment: environment)))
         let medusa = MedusaClient(configuration: configuration, transport: transport)
         let dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: logger))
         // The longest one call can take: every attempt's timeout plus the longest delays between them

@@ -21,11 +21,13 @@ struct CookieJarTests {
         #expect(cookie.expires == Date(timeIntervalSince1970: 1_800_043_200))
     }
 
-    @Test("several Set-Cookie fields joined with a comma split apart without breaking Expires dates")
-    func splitsJoinedHeaders() {
-        let joined = "a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly, b=2, c=3; Max-Age=10"
-        #expect(
-            SetCookie.split(joined: joined) == ["a=1; Path=/; Expires=Thu, 15 Jan 2027 20:00:00 GMT; HttpOnly", "b=2", "c=3; Max-Age=10"])
+    @Test("a cookie whose name or value holds a control character is refused (RFC 6265 §4.1.1)")
+    func controlCharactersRefused() {
+        #expect(SetCookie("a=1\u{0}2") == nil)
+        #expect(SetCookie("a\tb=1") == nil)
+        #expect(SetCookie("a=1\u{7F}") == nil)
+        #expect(SetCookie("a=1\r\nX-Injected: yes") == nil)
+        #expect(SetCookie("a=1; Path=/")?.value == "1")
     }
 
     @Test("HTTP dates in the three RFC 9110 forms parse; nonsense does not")

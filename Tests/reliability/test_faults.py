@@ -234,7 +234,9 @@ def test_sigterm_with_100_requests_in_flight_answers_every_one_and_exits_0(start
 
 def test_sigterm_with_100_requests_slower_than_the_grace_period_cancels_them_and_exits_0(start_bridge, emulator):
     emulator.control.add_fault(method="GET", path=EXISTS_PATH, delay_ms=20000, times=100)
-    bridge = start_bridge("--base-url", emulator.url)
+    # Enough connections for every request to be at the server; with fewer, the rest wait in the
+    # bridge's queue and are cancelled there, which the wait below could not see.
+    bridge = start_bridge("--base-url", emulator.url, env={"MEDUSA_MAX_CONNECTIONS": "100"})
     for i in range(100):
         bridge.request("auth.exists", {"email": "oli@test.dk"}, id=i)
     wait_until(lambda: len(emulator.requests()) >= 50, 30.0, "50 requests reaching the emulator")

@@ -1,0 +1,64 @@
+import CCurl
+import Foundation
+import MedusaStore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Why libcurl ended a transfer without an answer, as the one-word reason of -32002 and a sentence
+/// that says truthfully what happened: which origin, and whether the request reached it.
+struct CurlFailure {
+    var code: CURLcode
+    /// `scheme://host:port` of the request, named in every sentence so a wrong `--base-url` shows.
+    var origin: String
+    /// libcurl sent request bytes (`CURLINFO_REQUEST_SIZE` > 0): the server may have acted on it.
+    var requestSent: Bool
+    var osErrno: Int32
+    /// libcurl's `CURLOPT_ERRORBUFFER` text. It names hosts, ports and protocol faults, never a header
+    /// value or a body.
+    var curlText: String
+    var timeout: Duration
+
+    var transportError: TransportError {
+        switch code {
+        case CURLE_COULDNT_CONNECT where osErrno == ECONNREFUSED:
+            return TransportError(.refused, "\(origin) refused the connection")
+        case CURLE_COULDNT_CONNECT:
+            return TransportError(.other, "could not connect to \(origin): \(curlText)")
+        case CURLE_COULDNT_RESOLVE_HOST:
+            return TransportError(.dns, "the host of \(origin) was not found: \(curlText)")
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportError(.dns, "the proxy's host was not found: \(curlText)")
+        case CURLE_OPERATION_TIMEDOUT where requestSent:
+            return TransportError(.timeout, "\(origin) received the request but sent no complete answer within \(seconds)")
+        case CURLE_OPERATION_TIMEDOUT:
+            return TransportError(
+                .timeout, "no connection to \(origin) was established or became free within \(seconds); the request was not sent")
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+            CURLE_USE_SSL_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+            CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
+            return TransportError(.tls, "TLS with \(origin) failed: \(curlText)")
+        case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_UNSUPPORTED_PROTOCOL,
+            CURLE_RANGE_ERROR:
+            // RFC 9112 §6.3: an answer whose framing is broken is not an answer. Not a network failure,
+            // so never retried as one.
+            return TransportError(.malformed, "\(origin) sent an answer that breaks HTTP's framing: \(curlText)")
+        case CURLE_GOT_NOTHING:
+            return TransportError(.other, "\(origin) closed the connection without answering")
+        case CURLE_PARTIAL_FILE:
+            return TransportError(.other, "\(origin) closed the connection before the whole answer arrived: \(curlText)")
+        case CURLE_SEND_ERROR, CURLE_RECV_ERROR:
+            let stage = requestSent ? "after the request was sent" : "before the request was sent"
+            return TransportError(.other, "the connection to \(origin) failed \(stage): \(curlText)")
+        default:
+            return TransportError(.other, "HTTP to \(origin) failed: \(curlText)")
+        }
+    }
+
+    private var seconds: String {
+        let milliseconds = timeout.totalMilliseconds
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(Double(milliseconds) / 1000) s"
+    }
+}

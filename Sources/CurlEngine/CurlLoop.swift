@@ -1,0 +1,200 @@
+import CCurl
+import CurlShim
+import Foundation
+import MedusaStore
+import Synchronization
+
+/// One thread driving libcurl's multi interface with `curl_multi_poll`: every HTTP transfer of the
+/// process runs here, and so can the Swift tasks that wait for them.
+///
+/// The loop is a `TaskExecutor`: a task started with `Task(executorPreference: loop)` runs its jobs on
+/// this thread, so when a transfer completes and resumes the task, the task goes on right here (parse
+/// the body, write the answer) with no hand-off to another thread. Other threads reach the loop only
+/// through `schedule`, which queues a closure and wakes `curl_multi_poll` with `curl_multi_wakeup`.
+///
+/// Ownership: `multi`, `transfers` and every easy handle are touched only on the loop's thread
+/// (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` is the one piece of state other
+/// threads share, behind a mutex.
+public final class CurlLoop: TaskExecutor, @unchecked Sendable {
+    /// The longest `curl_multi_poll` sleeps when libcurl asks for no earlier wake-up. Only a backstop:
+    /// `schedule` wakes the loop at once and libcurl's own timers shorten the wait.
+    static let idlePollMilliseconds: Int32 = 1000
+
+    private enum Work {
+        case closure(@Sendable () -> Void)
+        case job(UnownedJob)
+    }
+
+    private struct Queue {
+        var work: [Work] = []
+        /// The loop is in (or about to enter) `curl_multi_poll` and must be woken for new work.
+        var sleeping = false
+    }
+
+    let multi: UnsafeMutableRawPointer
+    private let queue = Mutex(Queue())
+    /// Transfers in libcurl's hands, by easy handle. Loop thread only.
+    private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Easy handles kept for reuse after `curl_easy_reset`. Loop thread only.
+    private var spareHandles: [UnsafeMutableRawPointer] = []
+    /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.
+    private let threadID = Atomic<UInt>(0)
+    private let started = Mutex(false)
+
+    /// - Parameter maximumConnectionsPerOrigin: `CURLMOPT_MAX_HOST_CONNECTIONS`; further requests to
+    ///   the origin wait in libcurl's queue for a connection (RFC 9112 §9.4 asks clients to limit them).
+    public init(maximumConnectionsPerOrigin: Int) {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        self.multi = multi
+        curlshim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
+        // Keep every connection the limit allows open for reuse (the default cache holds 4x the
+        // handles added, which shrinks when the load drops).
+        curlshim_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(maximumConnectionsPerOrigin, 1) * 4)
+        // HTTP/2 over TLS multiplexes requests on one connection (the default since curl 7.62; explicit
+        // here because it is what keeps HTTPS fast).
+        curlshim_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    }
+
+    /// Starts the loop's thread; the loop then runs for the life of the process.
+    public func start() {
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        guard first else { return }
+        let thread = Thread { [self] in
+            threadID.store(UInt(pthread_self()), ordering: .releasing)
+            run()
+        }
+        thread.name = "medusa-auth-bridge.http"
+        thread.start()
+    }
+
+    /// True on the loop's own thread.
+    var isCurrent: Bool {
+        threadID.load(ordering: .acquiring) == UInt(pthread_self())
+    }
+
+    /// Runs `work` on the loop's thread: at once when already there, else queued with a wake-up.
+    func schedule(_ work: @escaping @Sendable () -> Void) {
+        if isCurrent {
+            work()
+        } else {
+            enqueue(.closure(work))
+        }
+    }
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        enqueue(.job(UnownedJob(job)))
+    }
+
+    private func enqueue(_ work: Work) {
+        let wake = queue.withLock { queue in
+            queue.work.append(work)
+            defer { queue.sleeping = false }
+            return queue.sleeping
+        }
+        if wake { curl_multi_wakeup(multi) }
+    }
+
+    // MARK: Transfers (loop thread only)
+
+    /// Hands a prepared transfer to libcurl.
+    func add(_ transfer: CurlTransfer) {
+        precondition(isCurrent)
+        let handle = spareHandles.popLast() ?? curl_easy_init()
+        guard let handle else {
+            transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory)")))
+            return
+        }
+        if let error = transfer.configure(handle) {
+            recycle(handle)
+            transfer.finish(.failure(error))
+            return
+        }
+        transfers[handle] = transfer
+        let code = curl_multi_add_handle(multi, handle)
+        if code != CURLM_OK {
+            transfers[handle] = nil
+            transfer.release(handle)
+            recycle(handle)
+            transfer.finish(.failure(.init(.other, "libcurl refused the transfer (CURLMcode \(code.rawValue))")))
+        }
+    }
+
+    /// Aborts a transfer at once (its task was cancelled); a transfer already finished is left alone.
+    func abort(_ transfer: CurlTransfer, with error: TransportError) {
+        precondition(isCurrent)
+        if let handle = transfer.handle, transfers[handle] === transfer { remove(handle) }
+        transfer.finish(.failure(error))
+    }
+
+    private func remove(_ handle: UnsafeMutableRawPointer) {
+        curl_multi_remove_handle(multi, handle)
+        transfers[handle]?.release(handle)
+        transfers[handle] = nil
+        recycle(handle)
+    }
+
+    private func recycle(_ handle: UnsafeMutableRawPointer) {
+        // A handle keeps its buffers across `curl_easy_reset`; a few spares save an allocation per call.
+        if spareHandles.count < 64 {
+            curl_easy_reset(handle)
+            spareHandles.append(handle)
+        } else {
+            curl_easy_cleanup(handle)
+        }
+    }
+
+    // MARK: The loop
+
+    private func run() {
+        var running: Int32 = 0
+        while true {
+            runQueuedWork()
+            curl_multi_perform(multi, &running)
+            collectFinishedTransfers()
+            // Completions resume tasks, whose jobs land in the queue: run them before sleeping.
+            let idle = queue.withLock { queue in
+                queue.sleeping = queue.work.isEmpty
+                return queue.sleeping
+            }
+            guard idle else { continue }
+            var ready: Int32 = 0
+            curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, &ready)
+            queue.withLock { $0.sleeping = false }
+        }
+    }
+
+    private func runQueuedWork() {
+        while true {
+            let batch = queue.withLock { queue -> [Work] in
+                defer { queue.work.removeAll(keepingCapacity: true) }
+                return queue.work
+            }
+            if batch.isEmpty { return }
+            for work in batch {
+                switch work {
+                case .closure(let closure): closure()
+                case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
+                }
+            }
+        }
+    }
+
+    private func collectFinishedTransfers() {
+        var left: Int32 = 0
+        while let message = curl_multi_info_read(multi, &left) {
+            guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
+            let code = message.pointee.data.result
+            guard let transfer = transfers[handle] else {
+                curl_multi_remove_handle(multi, handle)
+                continue
+            }
+            let outcome = transfer.outcome(code, handle: handle)
+            remove(handle)
+            transfer.finish(outcome)
+        }
+    }
+}

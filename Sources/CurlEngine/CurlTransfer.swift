@@ -1,0 +1,218 @@
+import CCurl
+import CurlShim
+import Foundation
+import MedusaStore
+
+/// One HTTP request in libcurl's hands: sets up an easy handle, collects the answer through libcurl's
+/// header and write callbacks, and resumes the waiting task once with the outcome.
+///
+/// Ownership: created by `CurlTransport.send` and from then on touched only on the loop's thread
+/// (`configure`, the callbacks, `outcome`, `finish` all run there), so it needs no lock. The loop's
+/// table of transfers keeps it alive while libcurl holds its address as callback user data.
+final class CurlTransfer: @unchecked Sendable {
+    typealias Outcome = Result<HTTPResponse, TransportError>
+
+    let request: HTTPRequest
+    let settings: CurlTransport.Settings
+    private var continuation: CheckedContinuation<Outcome, Never>?
+    private(set) var handle: UnsafeMutableRawPointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// `CURLOPT_ERRORBUFFER`: libcurl's own sentence for a failure, which names what went wrong.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var headers = HTTPHeaders()
+    private var body: [UInt8] = []
+    private var truncated = false
+    /// The outcome, once known; a cancellation can decide it before the waiting task is attached.
+    private(set) var finalOutcome: Outcome?
+
+    init(request: HTTPRequest, settings: CurlTransport.Settings) {
+        self.request = request
+        self.settings = settings
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit { errorBuffer.deallocate() }
+
+    /// Attaches the waiting task; resumes it at once when the outcome is already known.
+    func attach(_ continuation: CheckedContinuation<Outcome, Never>) {
+        if let finalOutcome {
+            continuation.resume(returning: finalOutcome)
+        } else {
+            self.continuation = continuation
+        }
+    }
+
+    /// Decides the outcome and resumes the waiting task; later calls are ignored (a completion racing
+    /// a cancellation).
+    func finish(_ outcome: Outcome) {
+        guard finalOutcome == nil else { return }
+        finalOutcome = outcome
+        let continuation = self.continuation
+        self.continuation = nil
+        continuation?.resume(returning: outcome)
+    }
+
+    /// Frees what the transfer allocated for libcurl once the handle is out of the multi.
+    func release(_ handle: UnsafeMutableRawPointer) {
+        curlshim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        self.handle = nil
+    }
+
+    /// Sets every option of this request on `handle`; an error means the request cannot be sent.
+    func configure(_ handle: UnsafeMutableRawPointer) -> TransportError? {
+        self.handle = handle
+        let user = Unmanaged.passUnretained(self).toOpaque()
+        var failed: CURLcode = CURLE_OK
+        func set(_ option: CURLoption, _ value: Int) {
+            let code = curlshim_easy_setopt_long(handle, option, value)
+            if code != CURLE_OK && failed == CURLE_OK { failed = code }
+        }
+        func set(_ option: CURLoption, _ value: String) {
+            let code = curlshim_easy_setopt_string(handle, option, value)
+            if code != CURLE_OK && failed == CURLE_OK { failed = code }
+        }
+        set(CURLOPT_URL, request.url.absoluteString)
+        // Only HTTP(S), whatever a URL or a proxy says.
+        set(CURLOPT_PROTOCOLS_STR, "http,https")
+        // Threads, not signals, for timeouts and DNS (libcurl-thread(3)).
+        set(CURLOPT_NOSIGNAL, 1)
+        // The attempt's deadline, time spent waiting for a free connection included.
+        set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.totalMilliseconds)))
+        // Redirects are answered, never followed: no cookie, token or key leaves the configured origin.
+        set(CURLOPT_FOLLOWLOCATION, 0)
+        // Offer every encoding this libcurl decodes, and decode it (the 16 MiB cap applies to the
+        // decoded body); a proxy that compresses anyway no longer breaks the answer.
+        set(CURLOPT_ACCEPT_ENCODING, "")
+        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        // Over TLS, wait for a connection being set up to say (by ALPN, within its handshake) whether it
+        // multiplexes HTTP/2 before opening another one. Never over plain HTTP, where libcurl would wait
+        // for the first answer to learn the version, stalling every request behind a slow one.
+        if request.url.scheme?.lowercased() == "https" { set(CURLOPT_PIPEWAIT, 1) }
+        set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
+        if let caFile = settings.caFile { set(CURLOPT_CAINFO, caFile) }
+        // The proxy is decided here, never by libcurl reading the environment itself.
+        set(CURLOPT_PROXY, settings.proxy.proxy(for: request.url) ?? "")
+        if let noProxy = settings.proxy.noProxy { set(CURLOPT_NOPROXY, noProxy) }
+        // RFC 9112 §9.3.1: a request that is not idempotent must not be retried automatically, and
+        // libcurl silently resends a request whose reused connection dies before answering. So a POST
+        // that the bridge will not retry itself (no Idempotency-Key) always gets a fresh connection.
+        if !request.isIdempotent && request.headers["Idempotency-Key"] == nil { set(CURLOPT_FRESH_CONNECT, 1) }
+        switch request.method {
+        case "GET" where request.body == nil:
+            set(CURLOPT_HTTPGET, 1)
+        case "HEAD":
+            set(CURLOPT_NOBODY, 1)
+        default:
+            if let body = request.body {
+                set(CURLOPT_POSTFIELDSIZE, body.count)
+                let code = body.withUnsafeBufferPointer { buffer in
+                    curlshim_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
+                }
+                if code != CURLE_OK && failed == CURLE_OK { failed = code }
+            }
+            if request.method != "POST" || request.body == nil { set(CURLOPT_CUSTOMREQUEST, request.method) }
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers {
+            // `Name;` is libcurl's spelling of a header with an empty value.
+            list = curl_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
+        }
+        // No `Expect: 100-continue` wait before bodies over 1 KiB: Medusa answers without it.
+        list = curl_slist_append(list, "Expect:")
+        headerList = list
+        failed = failed == CURLE_OK ? curlshim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list) : failed
+        errorBuffer[0] = 0
+        curlshim_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
+        curlshim_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlTransferHeader)
+        curlshim_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, user)
+        curlshim_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlTransferBody)
+        curlshim_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, user)
+        guard failed == CURLE_OK else {
+            return TransportError(.other, "libcurl rejected an option: \(String(cString: curl_easy_strerror(failed)))")
+        }
+        return nil
+    }
+
+    /// One header line from libcurl, CRLF included. A status line starts a new head (1xx answers and
+    /// a proxy's CONNECT answer come before the final one); obs-fold continuation lines are joined to
+    /// the previous field with one space (RFC 9112 §5.2).
+    fileprivate func received(headerLine bytes: UnsafeBufferPointer<UInt8>) {
+        var line = Substring(decoding: bytes, as: UTF8.self)
+        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
+        if line.hasPrefix("HTTP/") {
+            headers = HTTPHeaders()
+            return
+        }
+        guard !line.isEmpty else { return }
+        if line.first == " " || line.first == "\t" {
+            headers.continueLastValue(line.trimmingCharacters(in: .whitespaces))
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        headers.append(
+            name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    /// A chunk of the decoded body. At the cap, keeps what fits and stops the transfer (libcurl then
+    /// reports a write error, which `outcome` turns into a truncated answer).
+    fileprivate func received(body bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        let room = settings.maximumBodyBytes - body.count
+        guard bytes.count <= room else {
+            body.append(contentsOf: bytes.prefix(max(room, 0)))
+            truncated = true
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    /// The answer, or why there is none, once libcurl is done with the transfer.
+    func outcome(_ code: CURLcode, handle: UnsafeMutableRawPointer) -> Outcome {
+        if code == CURLE_OK || (code == CURLE_WRITE_ERROR && truncated) {
+            var status = 0
+            curlshim_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+            return .success(HTTPResponse(status: status, headers: headers, body: body, bodyTruncated: truncated))
+        }
+        var requestBytes = 0
+        curlshim_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
+        var osErrno = 0
+        curlshim_easy_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+        let text = String(cString: errorBuffer)
+        return .failure(
+            CurlFailure(
+                code: code, origin: settings.origin(of: request.url), requestSent: requestBytes > 0,
+                osErrno: Int32(osErrno), curlText: text.isEmpty ? String(cString: curl_easy_strerror(code)) : text,
+                timeout: request.timeout
+            ).transportError)
+    }
+}
+
+/// `CURLOPT_HEADERFUNCTION`: libcurl calls it on the loop thread, inside `curl_multi_perform`.
+private func curlTransferHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    data.withMemoryRebound(to: UInt8.self, capacity: size * count) {
+        transfer.received(headerLine: UnsafeBufferPointer(start: $0, count: size * count))
+    }
+    return size * count
+}
+
+/// `CURLOPT_WRITEFUNCTION`: the decoded body, in chunks, on the loop thread.
+private func curlTransferBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
+    guard let data, let user else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
+    return data.withMemoryRebound(to: UInt8.self, capacity: size * count) {
+        transfer.received(body: UnsafeBufferPointer(start: $0, count: size * count))
+    }
+}
+
+extension HTTPRequest {
+    /// RFC 9110 §9.2.2: the methods whose repetition has the same effect as one request.
+    var isIdempotent: Bool { ["GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"].contains(method) }
+}
+
+extension Duration {
+    var totalMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}

@@ -1,0 +1,79 @@
+import JSON
+
+/// Removes a call's secrets from text that goes into an error's `data`: Medusa's error pages and
+/// misshapen answers can echo the request (its token, cookies, password, publishable key) or carry a
+/// fresh token or cookie, and error data reaches logs and users' screens.
+///
+/// What counts as a secret of the call: the `Authorization` credentials and every cookie value sent,
+/// the `x-publishable-api-key`, every string of the JSON body under a key naming a password, token or
+/// secret, every cookie value the answer set, and anything shaped like a JWT. Secrets shorter than
+/// `minimumLength` are left alone: replacing every `ab` would garble the text and hide nothing.
+public struct SecretRedactor: Sendable, Equatable {
+    public static let replacement = "[redacted]"
+    static let minimumLength = 4
+    private(set) var secrets: [String] = []
+
+    public init() {}
+
+    init(request: HTTPRequest, setCookies: [SetCookie]) {
+        var found: [String] = []
+        if let authorization = request.headers["Authorization"] {
+            found.append(authorization)
+            if let space = authorization.firstIndex(of: " ") { found.append(String(authorization[authorization.index(after: space)...])) }
+        }
+        if let cookie = request.headers["Cookie"] {
+            for pair in cookie.split(separator: ";") {
+                if let equals = pair.firstIndex(of: "=") { found.append(String(pair[pair.index(after: equals)...])) }
+            }
+        }
+        if let key = request.headers["x-publishable-api-key"] { found.append(key) }
+        if let body = request.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
+        found += setCookies.map(\.value)
+        // Longest first, so that a secret containing another is replaced whole.
+        secrets = Set(found.filter { $0.utf8.count >= Self.minimumLength }).sorted { $0.utf8.count > $1.utf8.count }
+    }
+
+    /// `text` with every secret, and every JWT-shaped word, replaced by `[redacted]`.
+    public func redact(_ text: String) -> String {
+        var result = text
+        for secret in secrets where result.contains(secret) {
+            result = result.replacingOccurrences(of: secret, with: Self.replacement)
+        }
+        return Self.redactJWTs(result)
+    }
+
+    private static func collectSecretFields(_ value: JSONValue, into found: inout [String]) {
+        guard let object = value.objectValue else { return }
+        for (key, member) in object {
+            let name = key.lowercased()
+            if let text = member.stringValue, ["password", "token", "secret"].contains(where: name.contains) {
+                found.append(text)
+            } else {
+                collectSecretFields(member, into: &found)
+            }
+        }
+    }
+
+    /// A JWT is three base64url parts joined by dots whose first part is a JSON object (`eyJ`).
+    private static func redactJWTs(_ text: String) -> String {
+        guard text.contains("eyJ") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let start = rest.range(of: "eyJ") {
+            result += rest[..<start.lowerBound]
+            var end = start.lowerBound
+            var dots = 0
+            while end < rest.endIndex, isBase64URL(rest[end]) || (rest[end] == "." && dots < 2) {
+                if rest[end] == "." { dots += 1 }
+                end = rest.index(after: end)
+            }
+            result += dots == 2 ? replacement : String(rest[start.lowerBound..<end])
+            rest = rest[end...]
+        }
+        return result + rest
+    }
+
+    private static func isBase64URL(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_")
+    }
+}
