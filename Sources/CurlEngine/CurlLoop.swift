@@ -35,6 +35,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private let queue = Mutex(Queue())
     /// Transfers in libcurl's hands, by easy handle. Loop thread only.
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Transfers per origin in libcurl's hands, and those waiting for a slot. Loop thread only.
+    private var admission: AdmissionQueue<CurlTransfer>
     /// Easy handles kept for reuse after `curl_easy_reset`. Loop thread only.
     private var spareHandles: [UnsafeMutableRawPointer] = []
     /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.
@@ -47,6 +49,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         self.multi = multi
+        admission = AdmissionQueue(connectionLimit: maximumConnectionsPerOrigin)
         curlshim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
         // Keep every connection the limit allows open for reuse (the default cache holds 4x the
         // handles added, which shrinks when the load drops).
@@ -100,17 +103,37 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: Transfers (loop thread only)
 
-    /// Hands a prepared transfer to libcurl.
+    /// Hands a transfer to libcurl, or queues it until its origin has a free slot.
     func add(_ transfer: CurlTransfer) {
         precondition(isCurrent)
+        if admission.admit(transfer, origin: transfer.origin) { start(transfer) }
+    }
+
+    /// Aborts a transfer at once (its task was cancelled); a transfer already finished is left alone,
+    /// and one still queued is answered now and skipped when its turn comes.
+    func abort(_ transfer: CurlTransfer, with error: TransportError) {
+        precondition(isCurrent)
+        if let handle = transfer.handle, transfers[handle] === transfer {
+            remove(handle)
+            transfer.finish(.failure(error))
+            releaseSlot(of: transfer, multiplexes: false)
+        } else {
+            transfer.finish(.failure(error))
+        }
+    }
+
+    private func start(_ transfer: CurlTransfer) {
         let handle = spareHandles.popLast() ?? curl_easy_init()
         guard let handle else {
             transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory)")))
+            releaseSlot(of: transfer, multiplexes: false)
             return
         }
         if let error = transfer.configure(handle) {
+            transfer.release(handle)
             recycle(handle)
             transfer.finish(.failure(error))
+            releaseSlot(of: transfer, multiplexes: false)
             return
         }
         transfers[handle] = transfer
@@ -120,14 +143,20 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             transfer.release(handle)
             recycle(handle)
             transfer.finish(.failure(.init(.other, "libcurl refused the transfer (CURLMcode \(code.rawValue))")))
+            releaseSlot(of: transfer, multiplexes: false)
         }
     }
 
-    /// Aborts a transfer at once (its task was cancelled); a transfer already finished is left alone.
-    func abort(_ transfer: CurlTransfer, with error: TransportError) {
-        precondition(isCurrent)
-        if let handle = transfer.handle, transfers[handle] === transfer { remove(handle) }
-        transfer.finish(.failure(error))
+    /// Passes a finished transfer's slot to the next queued transfer of its origin that is still wanted.
+    private func releaseSlot(of transfer: CurlTransfer, multiplexes: Bool) {
+        var multiplexes = multiplexes
+        while let next = admission.release(origin: transfer.origin, multiplexes: multiplexes) {
+            multiplexes = false
+            if next.finalOutcome == nil {
+                start(next)
+                return
+            }
+        }
     }
 
     private func remove(_ handle: UnsafeMutableRawPointer) {
@@ -193,8 +222,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
                 continue
             }
             let outcome = transfer.outcome(code, handle: handle)
+            var version = 0
+            curlshim_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
             remove(handle)
             transfer.finish(outcome)
+            releaseSlot(of: transfer, multiplexes: version == Int(CURL_HTTP_VERSION_2_0))
         }
     }
 }

@@ -22,12 +22,20 @@ final class CurlTransfer: @unchecked Sendable {
     private var headers = HTTPHeaders()
     private var body: [UInt8] = []
     private var truncated = false
+    /// The Content-Length of the head being read, once seen.
+    private var contentLength: UInt64?
+    /// Why the answer's head was refused, when it broke HTTP's framing.
+    private var framingError: String?
     /// The outcome, once known; a cancellation can decide it before the waiting task is attached.
     private(set) var finalOutcome: Outcome?
+
+    /// `scheme://host:port`: the unit of connection limits and of error messages.
+    let origin: String
 
     init(request: HTTPRequest, settings: CurlTransport.Settings) {
         self.request = request
         self.settings = settings
+        origin = settings.origin(of: request.url)
         errorBuffer.initialize(to: 0)
     }
 
@@ -135,24 +143,54 @@ final class CurlTransfer: @unchecked Sendable {
         return nil
     }
 
-    /// One header line from libcurl, CRLF included. A status line starts a new head (1xx answers and
-    /// a proxy's CONNECT answer come before the final one); obs-fold continuation lines are joined to
-    /// the previous field with one space (RFC 9112 §5.2).
-    fileprivate func received(headerLine bytes: UnsafeBufferPointer<UInt8>) {
+    /// One header line from libcurl, CRLF included; false stops the transfer because the head breaks
+    /// HTTP's framing (`framingError` says how). A status line starts a new head (1xx answers and a
+    /// proxy's CONNECT answer come before the final one); obs-fold continuation lines are joined to the
+    /// previous field with one space (RFC 9112 §5.2).
+    fileprivate func received(headerLine bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var line = Substring(decoding: bytes, as: UTF8.self)
         while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
         if line.hasPrefix("HTTP/") {
             headers = HTTPHeaders()
-            return
+            contentLength = nil
+            // libcurl would treat the connection as switched to another protocol; the bridge never asks
+            // for an upgrade, so a 101 is a broken answer (RFC 9110 §15.2.2).
+            if line.split(separator: " ").dropFirst().first == "101" {
+                framingError = "a 101 Switching Protocols answer to a request that asked for no upgrade"
+                return false
+            }
+            return true
         }
-        guard !line.isEmpty else { return }
+        guard !line.isEmpty else { return true }
         if line.first == " " || line.first == "\t" {
             headers.continueLastValue(line.trimmingCharacters(in: .whitespaces))
-            return
+            return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        headers.append(
-            name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        guard let colon = line.firstIndex(of: ":") else { return true }
+        let name = String(line[..<colon])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, !checkContentLength(value) { return false }
+        headers.append(name: name, value: value)
+        return true
+    }
+
+    /// RFC 9112 §6.3: a Content-Length that is not digits, or several that differ, make the message's
+    /// length unknowable; libcurl reads the leading digits of `12x` and takes one of two values, so the
+    /// check is here. Repeats of one value (`12, 12`) are allowed, as RFC 9110 §8.6 says.
+    private func checkContentLength(_ value: String) -> Bool {
+        for item in value.split(separator: ",", omittingEmptySubsequences: false) {
+            let digits = item.trimmingCharacters(in: .whitespaces)
+            guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = UInt64(digits) else {
+                framingError = "an invalid Content-Length"
+                return false
+            }
+            if let contentLength, contentLength != length {
+                framingError = "several Content-Length values that differ"
+                return false
+            }
+            contentLength = length
+        }
+        return true
     }
 
     /// A chunk of the decoded body. At the cap, keeps what fits and stops the transfer (libcurl then
@@ -175,6 +213,10 @@ final class CurlTransfer: @unchecked Sendable {
             curlshim_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPResponse(status: status, headers: headers, body: body, bodyTruncated: truncated))
         }
+        if let framingError {
+            return .failure(
+                TransportError(.malformed, "\(origin) sent an answer that breaks HTTP's framing: \(framingError)"))
+        }
         var requestBytes = 0
         curlshim_easy_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &requestBytes)
         var osErrno = 0
@@ -182,7 +224,7 @@ final class CurlTransfer: @unchecked Sendable {
         let text = String(cString: errorBuffer)
         return .failure(
             CurlFailure(
-                code: code, origin: settings.origin(of: request.url), requestSent: requestBytes > 0,
+                code: code, origin: origin, requestSent: requestBytes > 0,
                 osErrno: Int32(osErrno), curlText: text.isEmpty ? String(cString: curl_easy_strerror(code)) : text,
                 timeout: request.timeout
             ).transportError)
@@ -193,10 +235,10 @@ final class CurlTransfer: @unchecked Sendable {
 private func curlTransferHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ user: UnsafeMutableRawPointer?) -> Int {
     guard let data, let user else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(user).takeUnretainedValue()
-    data.withMemoryRebound(to: UInt8.self, capacity: size * count) {
+    let accepted = data.withMemoryRebound(to: UInt8.self, capacity: size * count) {
         transfer.received(headerLine: UnsafeBufferPointer(start: $0, count: size * count))
     }
-    return size * count
+    return accepted ? size * count : 0
 }
 
 /// `CURLOPT_WRITEFUNCTION`: the decoded body, in chunks, on the loop thread.
