@@ -31,7 +31,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         var sleeping = false
     }
 
-    let multi: UnsafeMutableRawPointer
+    /// libcurl's multi handle, created by the loop's thread as it starts (so that `curl_global_init`,
+    /// which loads the TLS library, never delays the first answer); other threads reach it only through
+    /// `curl_multi_wakeup`, after the queue's lock shows the loop asleep in `curl_multi_poll`.
+    private var multi: UnsafeMutableRawPointer?
+    private let maximumConnectionsPerOrigin: Int
     private let queue = Mutex(Queue())
     /// Transfers in libcurl's hands, by easy handle. Loop thread only.
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -43,13 +47,18 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private let threadID = Atomic<UInt>(0)
     private let started = Mutex(false)
 
-    /// - Parameter maximumConnectionsPerOrigin: `CURLMOPT_MAX_HOST_CONNECTIONS`; further requests to
-    ///   the origin wait in libcurl's queue for a connection (RFC 9112 §9.4 asks clients to limit them).
+    /// - Parameter maximumConnectionsPerOrigin: at most this many connections to one origin (RFC 9112
+    ///   §9.4 asks clients to limit them): further requests wait for a free one.
     public init(maximumConnectionsPerOrigin: Int) {
+        self.maximumConnectionsPerOrigin = maximumConnectionsPerOrigin
+        admission = AdmissionQueue(connectionLimit: maximumConnectionsPerOrigin)
+    }
+
+    /// Creates the multi handle with the connection policy; on the loop's thread, before any transfer.
+    private func makeMulti() -> UnsafeMutableRawPointer {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
-        self.multi = multi
-        admission = AdmissionQueue(connectionLimit: maximumConnectionsPerOrigin)
+        // Also enforced by libcurl, as a backstop to the admission queue.
         curlshim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
         // Keep every connection the limit allows open for reuse (the default cache holds 4x the
         // handles added, which shrinks when the load drops).
@@ -57,6 +66,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         // HTTP/2 over TLS multiplexes requests on one connection (the default since curl 7.62; explicit
         // here because it is what keeps HTTPS fast).
         curlshim_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        return multi
     }
 
     /// Starts the loop's thread; the loop then runs for the life of the process.
@@ -98,7 +108,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             defer { queue.sleeping = false }
             return queue.sleeping
         }
-        if wake { curl_multi_wakeup(multi) }
+        if wake, let multi { curl_multi_wakeup(multi) }
     }
 
     // MARK: Transfers (loop thread only)
@@ -179,6 +189,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
+        let multi = makeMulti()
+        self.multi = multi
         var running: Int32 = 0
         while true {
             runQueuedWork()
