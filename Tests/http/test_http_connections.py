@@ -49,11 +49,12 @@ def test_a_post_on_a_reused_connection_closed_after_the_server_read_it_is_sent_o
     assert len(posts) == 1, "the POST reached the server %d times with retries off" % len(posts)
     assert posts[0].connection == server.requests[0].connection, "the kept-alive connection was not reused"
     assert result_of(exists(bridge))["exists"] is True
-    assert result_of(bridge.call("auth.authenticate", {"email": ALICE, "password": "pw"}))["customer"] == customer(ALICE)
+    login = bridge.call("auth.authenticate", {"email": ALICE, "password": "pw"})
+    assert result_of(login)["customer"] == customer(ALICE)
     finish(bridge)
 
 
-def test_with_one_retry_a_post_whose_connection_closed_after_the_server_read_it_is_sent_again_with_the_same_idempotency_key(
+def test_with_one_retry_a_post_whose_connection_closed_after_being_read_is_sent_again_with_the_same_idempotency_key(
         start_bridge, raw_server):
     server = raw_server(close_after_reading(2))
     bridge = start_bridge("--base-url", server.url, "--max-retries", "1")

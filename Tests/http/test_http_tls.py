@@ -29,7 +29,8 @@ def ca_configuration(how, ca_file):
 
 
 @pytest.mark.parametrize("how", ["--ca-file", "MEDUSA_CA_FILE", "SSL_CERT_FILE"])
-def test_a_backend_certified_by_a_private_ca_is_verified_with_the_ca_given(start_bridge, start_emulator, tls_files, how):
+def test_a_backend_certified_by_a_private_ca_is_verified_with_the_ca_given(
+        start_bridge, start_emulator, tls_files, how):
     emulator = tls_emulator(start_emulator, tls_files)
     assert emulator.url.startswith("https://")
     args, env = ca_configuration(how, tls_files.ca)
