@@ -11,8 +11,10 @@ Python standard library only. Nothing here sleeps: a held exchange blocks on an 
 ``stop()`` sets, and every thread is joined with a bounded wait.
 """
 
+import select
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 
 # The longest request head the bridge sends is a few hundred bytes; anything larger is a bug.
@@ -116,6 +118,21 @@ class Connection:
     def hold(self):
         """Never answer: block until the server stops (the test's bound is the bridge's --timeout)."""
         self.server.stopping.wait()
+
+    def wait_peer_closed(self, seconds):
+        """Never answer; True once the peer closes the connection, False if ``seconds`` pass first."""
+        deadline = time.monotonic() + seconds
+        try:
+            while not self.server.stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                ready, _, _ = select.select([self.sock], [], [], remaining)
+                if ready and not self.sock.recv(65536):
+                    return True
+        except OSError:
+            return True
+        return False
 
 
 @dataclass

@@ -2,6 +2,8 @@
 and the connection limit, all seen from the server's side as well as in the bridge's answers.
 """
 
+import threading
+
 import pytest
 
 from backlog_server import BacklogServer
@@ -19,6 +21,8 @@ BURST_CALLS = 300
 DEFAULT_BRIDGE_TIMEOUT = "30"
 # A correct bridge finishes the burst in about a second; this bounds a wrong one (30 s timeout + slack).
 BURST_WAIT_SECONDS = 60
+# A cancelled transfer's connection must close long before the 30 s timeout would close it.
+CANCEL_CLOSE_SECONDS = 10
 # How many calls the connection-limit tests keep in flight at once.
 CONCURRENT_CALLS = 40
 
@@ -138,4 +142,29 @@ def test_the_bridge_never_holds_more_connections_to_the_backend_than_max_connect
         [r for r in bridge.responses if "error" in r][:1]
     assert 1 <= server.max_open <= limit, "%d connections open at once with a limit of %d" % (server.max_open, limit)
     assert result_of(exists(bridge))["exists"] is True
+    finish(bridge)
+
+
+def test_cancelling_a_call_aborts_its_transfer_at_once_and_later_calls_are_unaffected(start_bridge, raw_server):
+    # The server never answers the first request and watches its connection: only an aborted transfer
+    # closes it before the bridge's 30 s timeout, well beyond CANCEL_CLOSE_SECONDS.
+    closed, watched = [], threading.Event()
+
+    def script(exchange):
+        if exchange.number == 1:
+            closed.append(exchange.conn.wait_peer_closed(CANCEL_CLOSE_SECONDS))
+            watched.set()
+        else:
+            serve_normally(exchange)
+
+    server = raw_server(script)
+    bridge = start_bridge("--base-url", server.url, "--timeout", DEFAULT_BRIDGE_TIMEOUT)
+    bridge.request("auth.exists", {"email": ALICE}, id="slow")
+    assert len(server.wait_requests(1, CANCEL_CLOSE_SECONDS)) == 1, "the request never reached the server"
+    bridge.send({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": "slow"}})
+    code, _, _ = error_of(bridge.answer("slow"))
+    assert code == -32800
+    assert result_of(exists(bridge))["exists"] is True
+    assert watched.wait(CANCEL_CLOSE_SECONDS + 5)
+    assert closed == [True], "the cancelled transfer's connection stayed open %.0f s" % CANCEL_CLOSE_SECONDS
     finish(bridge)
