@@ -169,3 +169,28 @@ def test_cancelling_a_call_aborts_its_transfer_at_once_and_later_calls_are_unaff
     assert watched.wait(CANCEL_CLOSE_SECONDS + 5)
     assert closed == [True], "the cancelled transfer's connection stayed open %.0f s" % CANCEL_CLOSE_SECONDS
     finish(bridge)
+
+
+def test_time_spent_waiting_for_a_free_connection_does_not_count_against_the_timeout(start_bridge, raw_server):
+    # With one connection allowed, two calls the server never answers hold it for a timeout each
+    # (2 x 1 s) while a third call waits its turn; --timeout bounds each attempt, not the queue.
+    held = "held@test.dk"
+
+    def script(exchange):
+        if exchange.request.path.endswith("/" + held.replace("@", "%40")):
+            exchange.conn.hold()
+        else:
+            serve_normally(exchange)
+
+    server = raw_server(script)
+    bridge = start_bridge("--base-url", server.url, "--max-connections", "1", "--timeout", SHORT_TIMEOUT)
+    bridge.request("auth.exists", {"email": held}, id="held-1")
+    bridge.request("auth.exists", {"email": held}, id="held-2")
+    bridge.request("auth.exists", {"email": ALICE}, id="queued")
+    for held_id in ("held-1", "held-2"):
+        code, message, data = error_of(bridge.answer(held_id))
+        assert code == -32002 and data["reason"] == "timeout", (code, message, data)
+    assert result_of(bridge.answer("queued")) == {"exists": True}
+    assert server.max_open == 1
+    assert result_of(exists(bridge))["exists"] is True
+    finish(bridge)
