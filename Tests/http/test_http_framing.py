@@ -9,12 +9,13 @@ mallory, so such cross-talk cannot go unnoticed).
 
 import gzip
 import json
+import zlib
 
 import pytest
 
 import fake_medusa
 from checks import error_of, finish, result_of
-from fake_medusa import customer, customer_body, head_only, response
+from fake_medusa import customer, customer_body, head_only, response, session_email
 from rawhttp import serve_normally
 
 ALICE, BOB, MALLORY = "alice@test.dk", "bob@test.dk", "mallory@test.dk"
@@ -142,6 +143,54 @@ def test_a_gzip_compressed_answer_is_decoded_and_accept_encoding_offers_gzip(sta
     assert result_of(get_session(bridge, "alice"))["customer"] == customer(ALICE)
     offered = server.requests[UNDER_TEST - 1].header("Accept-Encoding") or ""
     assert "gzip" in [coding.split(";")[0].strip().lower() for coding in offered.split(",")], offered
+    assert_later_calls_unaffected(bridge)
+
+
+def content_encoders():
+    """What this suite can compress with: the standard library's gzip and deflate (zlib format, as
+    RFC 9110 §8.4.1.2 defines it), and br and zstd from Tests/requirements.txt."""
+    import brotli
+    import zstandard
+
+    return {"gzip": gzip.compress, "x-gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress,
+            "zstd": lambda data: zstandard.ZstdCompressor().compress(data)}
+
+
+def offered_codings(request):
+    """The content codings an Accept-Encoding field offers (q > 0), identity and * aside."""
+    codings = []
+    for item in (request.header("Accept-Encoding") or "").split(","):
+        name, _, params = item.strip().partition(";")
+        q = params.strip()[2:] if params.strip().lower().startswith("q=") else "1"
+        if name and name.lower() not in ("identity", "*") and float(q) > 0:
+            codings.append(name.lower())
+    return codings
+
+
+def test_every_content_coding_the_bridge_offers_is_decoded(start_bridge, raw_server):
+    # RFC 9110 §12.5.3: offering a coding invites the server (or a proxy) to use it.
+    plan = []
+
+    def script(exchange):
+        if plan and (exchange.request.method, exchange.request.path) == ("GET", "/store/auth"):
+            coding = plan.pop()
+            body = content_encoders()[coding](customer_body(session_email(exchange.request)))
+            exchange.conn.send(head_only(200, ["Content-Type: application/json", "Content-Encoding: " + coding,
+                                               "Content-Length: %d" % len(body)]) + body)
+        else:
+            serve_normally(exchange)
+
+    server = raw_server(script)
+    bridge = logged_in_bridge(start_bridge, server)
+    offered = offered_codings(server.requests[0])
+    assert "gzip" in offered, "Accept-Encoding offers %r" % offered
+    unknown = [coding for coding in offered if coding not in content_encoders()]
+    assert not unknown, "the bridge offers %r, which this suite cannot produce to check" % unknown
+    for coding in offered:
+        plan.append(coding)
+        answer = get_session(bridge, "alice")
+        assert not plan, "the %s answer was not requested" % coding
+        assert result_of(answer)["customer"] == customer(ALICE), (coding, answer)
     assert_later_calls_unaffected(bridge)
 
 

@@ -108,3 +108,13 @@ def test_http2_is_negotiated_over_tls_and_concurrent_calls_share_few_connections
     connections = {port for _, port, _, _ in seen}
     assert len(connections) <= MOST_H2_CONNECTIONS, "%d connections for %d calls" % (len(connections), len(seen))
     finish(bridge)
+
+
+def test_a_backend_named_localhost_is_verified_against_the_name_in_its_certificate(
+        start_bridge, start_emulator, tls_files):
+    emulator = tls_emulator(start_emulator, tls_files)
+    url = emulator.url.replace("127.0.0.1", "localhost")
+    bridge = start_bridge("--base-url", url, "--ca-file", tls_files.ca)
+    assert result_of(bridge.call("auth.exists", {"email": "oli@test.dk"})) == {"exists": True}
+    assert result_of(bridge.call("auth.authenticate", OLI))["customer"]["id"] == OLI_ID
+    finish(bridge)
