@@ -357,3 +357,24 @@ def test_a_compressed_answer_that_decodes_past_the_body_cap_is_a_bad_answer(star
     code, _, data = error_of(get_session(bridge, "alice"))
     assert code == -32003 and int(data["status"]) == 200, (code, data)
     assert_later_calls_unaffected(bridge)
+
+
+MALFORMED_STATUS_LINES = ["HTTP/1.1 2OO OK", "HTTP/1.1 20 OK", "HTTP/1.1 0200 OK", "SSH-2.0-OpenSSH_9.2"]
+
+
+@pytest.mark.parametrize("status_line", MALFORMED_STATUS_LINES)
+def test_an_answer_whose_status_line_is_not_http_is_a_bad_answer_and_not_retried(start_bridge, raw_server, status_line):
+    # RFC 9112 §4: status-line = HTTP-version SP 3DIGIT SP [ reason-phrase ]. Something answered, so
+    # this is a bad answer (-32003), not an unreachable backend to retry.
+    def send(exchange):
+        body = alice_body()
+        exchange.conn.send(("%s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                            % (status_line, len(body))).encode() + body)
+        exchange.conn.close()
+
+    server = raw_server(on_request(UNDER_TEST, send))
+    bridge = logged_in_bridge(start_bridge, server, "--max-retries", "1")
+    code, message, data = error_of(get_session(bridge, "alice"))
+    assert code == -32003, (code, message, data)
+    assert len([r for r in server.requests if (r.method, r.path) == ("GET", "/store/auth")]) == 1
+    assert_later_calls_unaffected(bridge)
