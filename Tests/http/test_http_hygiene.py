@@ -137,3 +137,24 @@ def test_no_secret_comes_back_in_error_data_when_the_backend_echoes_the_request(
     finish(bridge)
     stderr = bridge.stderr_bytes().decode("utf-8", "replace")
     assert not [secret for secret in SECRETS if secret in stderr], stderr[-3000:]
+
+
+def test_sessions_never_send_each_others_cookies_even_over_shared_connections(start_bridge, raw_server):
+    # Each call names its session in a custom header, so the server can tell whose Cookie it got.
+    names = ["alice", "bob", "mallory"]
+    server = raw_server()
+    bridge = start_bridge("--base-url", server.url)
+    for name in names:
+        login = bridge.call("auth.authenticate", {"email": name + "@test.dk", "password": "pw", "session": name,
+                                                  "customHeaders": {"X-Test-Session": name}})
+        assert result_of(login)["customer"] == customer(name + "@test.dk")
+    for index in range(30):
+        name = names[index % len(names)]
+        bridge.request("auth.getSession", {"session": name, "customHeaders": {"X-Test-Session": name}}, id=index)
+    bridge.wait_for(lambda b: len(b.responses) >= len(names) + 30, what="every getSession answer")
+    for index in range(30):
+        assert result_of(bridge.answer(index))["customer"] == customer(names[index % len(names)] + "@test.dk")
+    for request in server.requests[len(names):]:
+        name = request.header("X-Test-Session")
+        assert request.header_values("Cookie") == ["sid=%s-session" % name], (name, request.header_values("Cookie"))
+    finish(bridge)
