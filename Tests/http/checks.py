@@ -1,0 +1,25 @@
+"""Assertions every test file of the HTTP suite shares."""
+
+# The bridge exits at EOF once the calls in flight are answered; tests keep those short.
+EXIT_SECONDS = 20
+
+
+def error_of(answer):
+    """``(code, message, data)`` of an error answer; fails the test on a result."""
+    assert "error" in answer, "expected an error, got %r" % (answer,)
+    error = answer["error"]
+    return int(error["code"]), error["message"], error.get("data") or {}
+
+
+def result_of(answer):
+    """The result of an answer; fails the test on an error."""
+    assert "result" in answer, "expected a result, got %r" % (answer,)
+    return answer["result"]
+
+
+def finish(bridge):
+    """EOF on stdin: the bridge answers what is in flight and exits 0 with only valid output."""
+    bridge.close_stdin()
+    assert bridge.wait_exit(EXIT_SECONDS) == 0, bridge.stderr_bytes()[-2000:]
+    bridge.wait_stdout_closed()
+    assert not bridge.bad_output, bridge.bad_output[:3]

@@ -1,0 +1,67 @@
+"""Forward proxies: http_proxy/HTTP_PROXY, HTTPS_PROXY (a CONNECT tunnel), NO_PROXY and --proxy.
+
+The proxy is forward_proxy.py, written for these tests; it records what it was asked for, so each
+test checks both that the calls succeeded and which of them went through the proxy.
+"""
+
+import pytest
+
+from checks import finish, result_of
+from harness import closed_port
+
+OLI = {"email": "oli@test.dk", "password": "test"}
+OLI_ID = "cus_01HG3WQ4Q9ZJ6A8S1V0M3K7N2B"
+
+
+def login_and_read_session(bridge):
+    assert result_of(bridge.call("auth.authenticate", OLI))["customer"]["id"] == OLI_ID
+    assert result_of(bridge.call("auth.getSession"))["customer"]["id"] == OLI_ID
+
+
+# curl reads only the lower-case http_proxy (upper-case HTTP_PROXY can be set by a CGI request's
+# "Proxy:" header); the bridge is no CGI program, and users set either, as Python and Go honour both.
+@pytest.mark.parametrize("variable", ["http_proxy", "HTTP_PROXY"])
+def test_plain_http_calls_go_through_the_proxy_named_by_the_environment(
+        start_bridge, start_emulator, start_proxy, variable):
+    emulator, proxy = start_emulator(), start_proxy()
+    bridge = start_bridge("--base-url", emulator.url, env={variable: proxy.url})
+    login_and_read_session(bridge)
+    assert proxy.seen == [("POST", emulator.url + "/store/auth"), ("GET", emulator.url + "/store/auth")]
+    assert len(emulator.requests()) == 2
+    finish(bridge)
+
+
+@pytest.mark.parametrize("variable", ["https_proxy", "HTTPS_PROXY"])
+def test_https_calls_tunnel_through_the_proxy_and_its_secure_cookie_never_crosses_the_proxy_in_clear(
+        start_bridge, start_emulator, start_proxy, tls_files, variable):
+    emulator = start_emulator("--tls-cert", tls_files.cert, "--tls-key", tls_files.key, "--production")
+    proxy = start_proxy()
+    bridge = start_bridge("--base-url", emulator.url, "--ca-file", tls_files.ca, env={variable: proxy.url})
+    login_and_read_session(bridge)
+    authority = emulator.url[len("https://"):]
+    assert proxy.seen and all(seen == ("CONNECT", authority) for seen in proxy.seen), proxy.seen
+    _, session = emulator.requests()
+    assert "connect.sid=" in (session["headers"].get("cookie") or "")
+    finish(bridge)
+
+
+@pytest.mark.parametrize("variable,value", [("NO_PROXY", "127.0.0.1"), ("no_proxy", "example.com, 127.0.0.1")])
+def test_hosts_listed_in_no_proxy_are_reached_directly(start_bridge, start_emulator, start_proxy, variable, value):
+    emulator, proxy = start_emulator(), start_proxy()
+    bridge = start_bridge("--base-url", emulator.url, env={"http_proxy": proxy.url, "HTTP_PROXY": proxy.url,
+                                                          variable: value})
+    login_and_read_session(bridge)
+    assert proxy.seen == []
+    assert len(emulator.requests()) == 2
+    finish(bridge)
+
+
+def test_the_proxy_option_sends_calls_through_the_proxy_and_wins_over_the_environment(
+        start_bridge, start_emulator, start_proxy):
+    emulator, proxy = start_emulator(), start_proxy()
+    dead_proxy = "http://127.0.0.1:%d" % closed_port()
+    bridge = start_bridge("--base-url", emulator.url, "--proxy", proxy.url,
+                          env={"http_proxy": dead_proxy, "HTTP_PROXY": dead_proxy})
+    login_and_read_session(bridge)
+    assert [method for method, _ in proxy.seen] == ["POST", "GET"]
+    finish(bridge)
