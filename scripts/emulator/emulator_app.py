@@ -7,6 +7,7 @@
 import re
 import threading
 
+from emulator_clock import Clock
 from emulator_data import CustomerStore
 from emulator_express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
                               not_found, parse_json_body, send, send_json, send_status)
@@ -31,11 +32,17 @@ class Config:
     """Start-up options of one emulator (immutable once the server runs)."""
 
     def __init__(self, production=False, cookie_secret="supersecret", jwt_secret="supersecret",
-                 store_cors=DEFAULT_STORE_CORS):
+                 store_cors=DEFAULT_STORE_CORS, medusa_version=1, auth_cors=None,
+                 jwt_expires_in=None, publishable_key=None):
         self.production = production
         self.cookie_secret = cookie_secret
         self.jwt_secret = jwt_secret
         self.store_cors = _parse_cors_origins(store_cors)
+        # Medusa v2 only: AUTH_CORS, http.jwtExpiresIn (seconds) and the seeded publishable key.
+        self.medusa_version = medusa_version
+        self.auth_cors = auth_cors
+        self.jwt_expires_in = jwt_expires_in
+        self.publishable_key = publishable_key
 
 
 class Request:
@@ -68,15 +75,19 @@ class Session:
 
 
 class MedusaApp:
-    """The emulated backend; ``handle`` turns one Request into one Response, from any thread.
+    """The emulated v1 backend; ``handle`` turns one Request into one Response, from any thread.
 
     Shared state lives in the thread-safe SessionStore and CustomerStore; ``lock`` serialises
     the control API's reset against itself.
     """
 
+    medusa_version = 1
+    api_prefixes = ("/store",)
+
     def __init__(self, config):
         self.config = config
-        self.sessions = SessionStore()
+        self.clock = Clock()
+        self.sessions = SessionStore(clock=self.clock.now)
         self.customers = CustomerStore()
         self.lock = threading.Lock()
 
@@ -84,6 +95,7 @@ class MedusaApp:
         with self.lock:
             self.sessions.clear()
             self.customers.reset()
+            self.clock.set_offset(0)
 
     def handle(self, req):
         # expressInit sets X-Powered-By before any middleware runs.
@@ -125,7 +137,8 @@ class MedusaApp:
         if self.config.production and not _is_secure(req):
             return  # secure cookie on plain HTTP without X-Forwarded-Proto: https
         res.headers.append(("Set-Cookie", set_cookie_header(session.id, self.config.cookie_secret,
-                                                            self.config.production)))
+                                                            self.config.production,
+                                                            self.clock.now())))
 
     # -- routing ------------------------------------------------------------------------------
 
@@ -194,7 +207,7 @@ class MedusaApp:
         record = self.customers.authenticate(body.get("email"), body.get("password"))
         if record is None:
             return send_status(req, 401, headers)
-        token = store_token(record.id, self.config.jwt_secret)
+        token = store_token(record.id, self.config.jwt_secret, self.clock.now())
         return send_json(req, 200, {"access_token": token}, headers)
 
     def get_session(self, req, session, headers):
@@ -227,7 +240,7 @@ class MedusaApp:
         if is_truthy(customer_id):
             return customer_id
         return store_customer_from_authorization(req.headers.get("authorization"),
-                                                 self.config.jwt_secret)
+                                                 self.config.jwt_secret, self.clock.now())
 
     def _customer_response(self, req, customer_id, headers):
         record = self.customers.get(customer_id)

@@ -112,14 +112,15 @@ class SessionStore:
     each use because resave=true makes express-session save the touched cookie every request.
     """
 
-    def __init__(self, max_sessions=MAX_SESSIONS):
+    def __init__(self, max_sessions=MAX_SESSIONS, clock=time.time):
         self._lock = threading.Lock()
         self._sessions = OrderedDict()
         self._max = max_sessions
+        self._clock = clock  # a function returning the time in seconds (the emulator's clock)
 
     def get(self, session_id):
         """A copy of the session's data, or None when unknown or expired (which removes it)."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             entry = self._sessions.get(session_id)
             if entry is None:
@@ -133,7 +134,7 @@ class SessionStore:
 
     def save(self, session_id, data):
         with self._lock:
-            self._sessions[session_id] = [time.time() + SESSION_TTL_SECONDS, dict(data)]
+            self._sessions[session_id] = [self._clock() + SESSION_TTL_SECONDS, dict(data)]
             self._sessions.move_to_end(session_id)
             while len(self._sessions) > self._max:
                 self._sessions.popitem(last=False)
@@ -152,6 +153,6 @@ class SessionStore:
 
     def snapshot(self):
         """{id: data} of every live session (for the control API and tests)."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             return {sid: dict(e[1]) for sid, e in self._sessions.items() if e[0] > now}

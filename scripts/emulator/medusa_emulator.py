@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Medusa v1 store auth emulator: the test double and demo backend of medusa-auth-bridge.
+"""Medusa store auth emulator (v1 ``/store/auth``, or v2 ``/auth`` + ``/store/customers``):
+the test double and demo backend of medusa-auth-bridge.
 
 Run by path from anywhere:
-    python3 scripts/emulator/medusa_emulator.py [--host 127.0.0.1] [--port 0] [--production]
-        [--cookie-secret S] [--jwt-secret S] [--tls-cert FILE --tls-key FILE | --tls-self-signed]
-        [--exit-on-stdin-eof] [--quiet | --verbose]
-It prints exactly one line on stdout, {"url": "http://127.0.0.1:PORT", "port": PORT}, and
-nothing else ever goes to stdout. Exits 0 on SIGTERM, SIGINT and (with --exit-on-stdin-eof) EOF
+    python3 scripts/emulator/medusa_emulator.py [--medusa-version 1|2] [--host 127.0.0.1]
+        [--port 0] [--production] [--cookie-secret S] [--jwt-secret S]
+        [--tls-cert FILE --tls-key FILE | --tls-self-signed] [--exit-on-stdin-eof]
+        [--quiet | --verbose]
+It prints exactly one line on stdout, {"url": "http://127.0.0.1:PORT", "port": PORT} (v2 adds
+"medusa_version" and "publishable_key"), and nothing else ever goes to stdout. Exits 0 on SIGTERM, SIGINT and (with --exit-on-stdin-eof) EOF
 of stdin.
 
 In-process (Python tests), with this folder on sys.path:
@@ -29,6 +31,9 @@ from emulator_control import ControlAPI  # noqa: E402
 from emulator_faults import DEFAULT_RECORD_LIMIT, FaultQueue, RequestLog  # noqa: E402
 from emulator_server import DEFAULT_KEEP_ALIVE_TIMEOUT, EmulatorServer  # noqa: E402
 from emulator_tls import self_signed_context, server_context  # noqa: E402
+from emulator_v2_app import DEFAULT_AUTH_CORS, MedusaV2App  # noqa: E402
+from emulator_v2_data import SEED_PUBLISHABLE_KEY  # noqa: E402
+from emulator_v2_tokens import TOKEN_LIFETIME_SECONDS as V2_TOKEN_LIFETIME  # noqa: E402
 
 # serve_forever checks for shutdown this often; it bounds how long stop() takes.
 _POLL_INTERVAL = 0.05
@@ -46,6 +51,9 @@ class Emulator:
         self._thread = thread
         self._stopped = False
         self.app = server.app
+        self.medusa_version = server.app.medusa_version
+        # v2 only: the seeded key every /store request must carry (None in v1 mode).
+        self.publishable_key = server.app.config.publishable_key
         self.faults = server.faults
         self.request_log = server.request_log
         host, self.port = server.server_address[:2]
@@ -77,11 +85,28 @@ class Emulator:
 def start_emulator(host="127.0.0.1", port=0, production=False, cookie_secret="supersecret",
                    jwt_secret="supersecret", tls_cert=None, tls_key=None, verbose=False,
                    keep_alive_timeout=DEFAULT_KEEP_ALIVE_TIMEOUT, record_limit=DEFAULT_RECORD_LIMIT,
-                   store_cors=DEFAULT_STORE_CORS, tls_self_signed=False):
-    """Bind, start serving in a background daemon thread, and return an Emulator."""
-    config = Config(production, cookie_secret, jwt_secret, store_cors)
-    app = MedusaApp(config)
-    faults = FaultQueue()
+                   store_cors=DEFAULT_STORE_CORS, tls_self_signed=False, medusa_version=1,
+                   auth_cors=DEFAULT_AUTH_CORS, jwt_expires_in=V2_TOKEN_LIFETIME,
+                   publishable_key=SEED_PUBLISHABLE_KEY):
+    """Bind, start serving in a background daemon thread, and return an Emulator.
+
+    ``medusa_version`` 2 serves Medusa v2's routes; ``auth_cors``, ``jwt_expires_in`` (seconds)
+    and ``publishable_key`` apply to v2 only.
+    """
+    if medusa_version not in (1, 2):
+        raise ValueError("medusa_version must be 1 or 2")
+    if medusa_version == 2:
+        if not isinstance(jwt_expires_in, int) or jwt_expires_in <= 0:
+            raise ValueError("jwt_expires_in must be a positive number of seconds")
+        if not publishable_key:
+            raise ValueError("publishable_key must be a non-empty string")
+        config = Config(production, cookie_secret, jwt_secret, store_cors, 2, auth_cors,
+                        jwt_expires_in, publishable_key)
+        app = MedusaV2App(config)
+    else:
+        config = Config(production, cookie_secret, jwt_secret, store_cors)
+        app = MedusaApp(config)
+    faults = FaultQueue(app.api_prefixes)
     request_log = RequestLog(record_limit)
     control = ControlAPI(app, faults, request_log)
     tls_context = None
@@ -102,7 +127,11 @@ def start_emulator(host="127.0.0.1", port=0, production=False, cookie_secret="su
 def _parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="medusa_emulator.py",
-        description="Emulates the Medusa v1 store auth routes (see README.md next to this file).")
+        description="Emulates Medusa's store auth routes, v1 or v2 (see README.md next to this "
+                    "file).")
+    parser.add_argument("--medusa-version", type=int, choices=(1, 2), default=1,
+                        help="1 (default): /store/auth of Medusa v1; 2: /auth/* and "
+                             "/store/customers* of Medusa v2")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 (default): the OS picks one")
     parser.add_argument("--production", action="store_true",
@@ -112,6 +141,11 @@ def _parse_args(argv):
     parser.add_argument("--jwt-secret", default="supersecret",
                         help='"" makes POST /store/auth/token answer 404 as Medusa does')
     parser.add_argument("--store-cors", default=DEFAULT_STORE_CORS)
+    parser.add_argument("--auth-cors", default=DEFAULT_AUTH_CORS, help="v2: origins for /auth")
+    parser.add_argument("--jwt-expires-in", type=int, default=V2_TOKEN_LIFETIME,
+                        help="v2: token lifetime in seconds (Medusa's default 1d = 86400)")
+    parser.add_argument("--publishable-key", default=SEED_PUBLISHABLE_KEY,
+                        help="v2: the seeded publishable API key /store requests must send")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
     parser.add_argument("--tls-self-signed", action="store_true",
@@ -130,6 +164,10 @@ def _parse_args(argv):
         parser.error("--tls-cert and --tls-key go together")
     if args.tls_self_signed and args.tls_cert:
         parser.error("--tls-self-signed replaces --tls-cert/--tls-key")
+    if args.jwt_expires_in <= 0:
+        parser.error("--jwt-expires-in must be a positive number of seconds")
+    if not args.publishable_key:
+        parser.error("--publishable-key must not be empty")
     return args
 
 
@@ -146,17 +184,22 @@ def main(argv=None):
         emulator = start_emulator(args.host, args.port, args.production, args.cookie_secret,
                                   args.jwt_secret, args.tls_cert, args.tls_key, args.verbose,
                                   args.keep_alive_timeout, args.record_limit, args.store_cors,
-                                  args.tls_self_signed)
+                                  args.tls_self_signed, args.medusa_version, args.auth_cors,
+                                  args.jwt_expires_in, args.publishable_key)
     except (OSError, ValueError, ssl.SSLError) as exc:
         sys.stderr.write("medusa_emulator: cannot start: %s\n" % exc)
         return 1
-    sys.stdout.write(json.dumps({"url": emulator.url, "port": emulator.port}) + "\n")
+    announcement = {"url": emulator.url, "port": emulator.port}
+    if emulator.medusa_version == 2:
+        announcement.update(medusa_version=2, publishable_key=emulator.publishable_key)
+    sys.stdout.write(json.dumps(announcement) + "\n")
     sys.stdout.flush()
     # From here on a stray print can only reach stderr: stdout carries the one line above.
     sys.stdout = sys.stderr
     if not args.quiet:
-        sys.stderr.write("medusa_emulator: serving Medusa v1 store auth on %s%s\n"
-                         % (emulator.url, " (production)" if args.production else ""))
+        sys.stderr.write("medusa_emulator: serving Medusa v%d store auth on %s%s\n"
+                         % (args.medusa_version, emulator.url,
+                            " (production)" if args.production else ""))
     if args.exit_on_stdin_eof:
         threading.Thread(target=_wait_for_stdin_eof, args=(done,), daemon=True).start()
     # Event.wait with a timeout keeps the main thread responsive to signals.
