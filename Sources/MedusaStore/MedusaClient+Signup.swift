@@ -14,10 +14,12 @@ extension MedusaClient {
     public func signup(email: String, password: String, fields: JSONObject, options: CallOptions) async throws(SignupFailure)
         -> JSONValue
     {
-        let credentials = JSONValue.object(JSONObject([(key: "email", value: .string(email)), (key: "password", value: .string(password))]))
+        let credentials = JSONValue.object(
+            JSONObject([(key: "email", value: .string(email)), (key: "password", value: .string(password))]))
         let registration: String
         do {
-            registration = try await token(of: perform("POST", Self.authPath(Self.defaultProvider) + "/register", body: credentials, options: options))
+            registration = try await token(
+                of: perform("POST", Self.authPath(Self.defaultProvider) + "/register", body: credentials, options: options))
         } catch {
             guard case .status(let refusal) = error, refusal.status == 401 else { throw SignupFailure(step: .register, failure: error) }
             let existing: String

@@ -112,7 +112,9 @@ struct CommandLineOptions: Equatable {
     }
 
     private static func checkedAuthType(_ text: String, _ name: String) throws(UsageError) -> MedusaAuthType {
-        guard let type = MedusaAuthType(rawValue: text) else { throw UsageError(description: "\(name) must be jwt or session, not '\(text)'") }
+        guard let type = MedusaAuthType(rawValue: text) else {
+            throw UsageError(description: "\(name) must be jwt or session, not '\(text)'")
+        }
         return type
     }
 

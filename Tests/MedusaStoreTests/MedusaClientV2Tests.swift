@@ -15,7 +15,8 @@ struct MedusaClientV2Tests {
         return "eyJhbGciOiJIUzI1NiJ9.\(encoded).c2ln"
     }
 
-    static let customerToken = jwt(#"{"actor_id":"cus_1","actor_type":"customer","auth_identity_id":"authid_1","app_metadata":{"customer_id":"cus_1"}}"#)
+    static let customerToken = jwt(
+        #"{"actor_id":"cus_1","actor_type":"customer","auth_identity_id":"authid_1","app_metadata":{"customer_id":"cus_1"}}"#)
     static let registrationToken = jwt(#"{"actor_id":"","actor_type":"customer","auth_identity_id":"authid_1","app_metadata":{}}"#)
     static let customer = #"{"customer":{"id":"cus_1","email":"jane@example.com","has_account":true,"addresses":[]}}"#
     static let cookie: HTTPHeaders = ["Set-Cookie": "connect.sid=s%3Aabc.sig; Path=/; HttpOnly"]
@@ -81,7 +82,9 @@ struct MedusaClientV2Tests {
 
     @Test("session mode: a registration token is kept as Bearer (Medusa refuses it on /auth/session) so create is authorised")
     func registerThenCreateInSessionMode() async throws {
-        let transport = FakeTransport([.success(.json(200, #"{"token":"\#(Self.registrationToken)"}"#)), .success(.json(200, Self.customer))])
+        let transport = FakeTransport([
+            .success(.json(200, #"{"token":"\#(Self.registrationToken)"}"#)), .success(.json(200, Self.customer)),
+        ])
         let medusa = client(transport, authType: .session)
         _ = try await medusa.register(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         let created = try await medusa.createCustomer(
@@ -149,7 +152,9 @@ struct MedusaClientV2Tests {
 
     @Test("updateProvider sends the reset token as Bearer, whatever token the session holds")
     func updateProvider() async throws {
-        let transport = FakeTransport([.success(.json(200, #"{"token":"\#(Self.customerToken)"}"#)), .success(.json(200, #"{"success":true}"#))])
+        let transport = FakeTransport([
+            .success(.json(200, #"{"token":"\#(Self.customerToken)"}"#)), .success(.json(200, #"{"success":true}"#)),
+        ])
         let medusa = client(transport)
         _ = try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         try await medusa.updateProvider(provider: "emailpass", token: "reset.tok.en", payload: ["password": "new"], options: CallOptions())
@@ -185,7 +190,9 @@ struct MedusaClientV2Tests {
         }
         let v2Backend = FakeTransport([
             .success(.text(404, "Cannot GET /store/auth")),
-            .success(.json(400, #"{"type":"not_allowed","message":"Publishable API key required in the request header: x-publishable-api-key."}"#)),
+            .success(
+                .json(
+                    400, #"{"type":"not_allowed","message":"Publishable API key required in the request header: x-publishable-api-key."}"#)),
             .success(.json(404, #"{"type":"not_found","message":"Customer with id: cus_1 was not found"}"#)),
         ])
         let medusa = client(v2Backend)

@@ -16,7 +16,8 @@ struct SignupTests {
     private func client(_ transport: FakeTransport) -> MedusaClient {
         MedusaClient(
             configuration: MedusaConfiguration(
-                baseURL: URL(string: "http://127.0.0.1:9000")!, publishableAPIKey: "pk_test", attemptTimeout: .seconds(5), userAgent: "test"),
+                baseURL: URL(string: "http://127.0.0.1:9000")!, publishableAPIKey: "pk_test", attemptTimeout: .seconds(5), userAgent: "test"
+            ),
             transport: transport, sleep: { _ in })
     }
 
@@ -72,7 +73,8 @@ struct SignupTests {
         ])
         let body = try await client(transport).signup(email: "jane@example.com", password: "secret", fields: fields, options: CallOptions())
         #expect(body["customer"]?["id"] == "cus_1")
-        #expect(transport.requests.map(\.url.path) == ["/auth/customer/emailpass/register", "/auth/customer/emailpass", "/store/customers/me"])
+        #expect(
+            transport.requests.map(\.url.path) == ["/auth/customer/emailpass/register", "/auth/customer/emailpass", "/store/customers/me"])
         #expect(transport.requests[2].headers["Authorization"] == "Bearer \(Self.login)")
     }
 

@@ -13,7 +13,8 @@ struct AuthUpdateProvider: BridgeMethod {
     let options: CallOptions
 
     init(params: Params?) throws(ResponseError) {
-        let reader = try ParamReader(params, names: ["token", "password", "payload", "provider", "customHeaders", "session"], positions: nil)
+        let reader = try ParamReader(
+            params, names: ["token", "password", "payload", "provider", "customHeaders", "session"], positions: nil)
         token = try reader.string("token")
         guard HeaderSyntax.isValidValue(token) else { throw .invalidParams("'token' holds a control character", field: "token") }
         provider = try ProviderPayload.provider(reader)
