@@ -68,7 +68,7 @@ struct V2MethodsEndToEndTests {
         }
     }
 
-    @Test("signup answers the customer and its token, and a retry after step 2 failed completes it", arguments: authTypes)
+    @Test("signup answers the customer and its token, and a retry after step 2 or step 3 failed completes it", arguments: authTypes)
     func signup(authType: String) async throws {
         try await withV2Bridge(bridgeArguments: ["--auth-type", authType]) { bridge, emulator async throws in
             let signup = try await bridge.call(
@@ -90,6 +90,16 @@ struct V2MethodsEndToEndTests {
             #expect(
                 try await bridge.call("store.customer.retrieve", id: 5, #"{"session":"kim"}"#)["result"]?["customer"]?["email"]
                     == "kim@example.com")
+
+            try await emulator.control(
+                "POST", "/__emulator/faults", #"{"method":"POST","path":"/auth/customer/emailpass","times":1,"status":503}"#)
+            let lee = #"{"email":"lee@example.com","password":"lee-password","first_name":"Lee","session":"lee"}"#
+            let loginFailed = try await bridge.call("auth.signup", id: 6, lee)
+            #expect(loginFailed["error"]?["data"]?["step"] == "login")
+            let again = try await bridge.call("auth.signup", id: 7, lee)
+            #expect(again["result"]?["customer"]?["first_name"] == "Lee")
+            let me = try await bridge.call("store.customer.retrieve", id: 8, #"{"session":"lee"}"#)
+            #expect(me["result"]?["customer"]?["email"] == "lee@example.com")
         }
     }
 
