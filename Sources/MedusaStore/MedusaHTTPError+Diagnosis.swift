@@ -18,7 +18,7 @@ extension MedusaHTTPError {
     ///   authenticate-middleware.ts`) is read as a message instead of kept as body text;
     /// - a 404 that is not a Medusa error body (Express's `Cannot POST /auth/customer/emailpass`) on a
     ///   route only one version has means the backend is the other version (`backendLooksLike`), as
-    ///   does v2's publishable-key refusal on a v1 route.
+    ///   do v2's publishable-key refusal on a v1 route and v1's plain-text 401 on `/store/customers`.
     func diagnosed(path: String) -> MedusaHTTPError {
         var error = self
         let isV2Route = path.hasPrefix(Self.v2AuthRoutePrefix) || path.hasPrefix("/store/customers")
@@ -37,6 +37,11 @@ extension MedusaHTTPError {
             if routeMissing || keyRefused { error.backendLooksLike = 2 }
         } else if path.hasPrefix(Self.v2AuthRoutePrefix), routeMissing {
             error.backendLooksLike = 1
+        } else if path.hasPrefix("/store/customers") {
+            // v1 has these routes too, but its passport middleware refuses with the text `Unauthorized`
+            // (`res.sendStatus(401)`), which v2, whose refusals are all JSON, never sends.
+            let v1Refusal = error.status == 401 && error.type == nil && error.message == nil && error.body == "Unauthorized"
+            if routeMissing || v1Refusal { error.backendLooksLike = 1 }
         }
         return error
     }

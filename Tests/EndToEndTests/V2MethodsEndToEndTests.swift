@@ -207,11 +207,13 @@ struct V2MethodsEndToEndTests {
             let hint = try #require(reply["error"]?["data"]?["hint"]?.stringValue)
             #expect(hint.contains("Medusa v2") && hint.contains("auth.login"))
         }
-        try await withBridge { bridge, _ async throws in
+        try await withBridge(bridgeArguments: ["--publishable-api-key", "pk_any"]) { bridge, _ async throws in
             let reply = try await bridge.call("auth.login", id: 1, #"{"email":"oli@test.dk","password":"test"}"#)
             #expect(reply["error"]?["data"]?["status"] == 404)
             let hint = try #require(reply["error"]?["data"]?["hint"]?.stringValue)
             #expect(hint.contains("Medusa v1") && hint.contains("auth.authenticate"))
+            let store = try await bridge.call("store.customer.retrieve", id: 2)
+            #expect(store["error"]?["data"]?["hint"]?.stringValue?.contains("Medusa v1") == true, "\(store.jsonText)")
         }
     }
 }

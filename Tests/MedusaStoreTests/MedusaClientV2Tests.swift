@@ -181,6 +181,14 @@ struct MedusaClientV2Tests {
         }
     }
 
+    @Test("v1's plain-text 401 on /store/customers/me says the backend looks like Medusa v1")
+    func v1Refusal() async throws {
+        let refusal = HTTPResponse.text(401, "Unauthorized")
+        await #expect(throws: MedusaFailure.status(MedusaHTTPError(status: 401, body: refusal.body).with(backendLooksLike: 1))) {
+            try await client(FakeTransport([.success(refusal)])).retrieveCustomer(query: nil, options: CallOptions())
+        }
+    }
+
     @Test("a 404 for a route only the other version has says which version the backend looks like")
     func otherVersion() async throws {
         let missing = HTTPResponse.text(404, "<pre>Cannot POST /auth/customer/emailpass</pre>")
