@@ -4,6 +4,8 @@ Usable by any Python test suite (put scripts/emulator on sys.path):
     from emulator_testkit import Control, call
     control = Control(emulator.url)
     control.add_fault(method="GET", path="/store/auth", status=503, times=2)
+    control.clock(advance=86400)              # every token issued a day ago has now expired
+    control.reset_token("oli@test.dk")        # v2: the token of the last password-reset event
 """
 
 import http.client
@@ -126,3 +128,36 @@ class Control:
 
     def sessions(self):
         return self._call("GET", "sessions")["sessions"]
+
+    def clock(self, advance=None, offset=None):
+        """Read the clock, or move it: ``advance`` seconds on, or to ``offset`` from real time."""
+        if advance is None and offset is None:
+            return self._call("GET", "clock")
+        body = {"advance": advance} if advance is not None else {"offset": offset}
+        return self._call("POST", "clock", body)
+
+    def events(self, name=None):
+        return self._call("GET", "events" + ("/" + name if name else ""))["events"]
+
+    def reset_token(self, email):
+        """The token of the latest ``auth.password_reset`` event for ``email`` (v2), or None."""
+        tokens = [e["data"]["token"] for e in self.events("auth.password_reset")
+                  if e["data"]["entity_id"] == email]
+        return tokens[-1] if tokens else None
+
+    def identities(self):
+        return self._call("GET", "identities")["identities"]
+
+    def publishable_keys(self):
+        return self._call("GET", "publishable-keys")["publishable_keys"]
+
+    def add_publishable_key(self, title="Emulator key", token=None):
+        body = {"title": title} if token is None else {"title": title, "token": token}
+        return self._call("POST", "publishable-keys", body)["publishable_key"]
+
+    def revoke_publishable_key(self, token):
+        return self._call("DELETE", "publishable-keys/" + token)["publishable_key"]
+
+    def add_oauth_code(self, provider, code, profile):
+        return self._call("POST", "oauth-codes", {"provider": provider, "code": code,
+                                                  "profile": profile})["oauth_codes"]
