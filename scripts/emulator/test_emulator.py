@@ -19,8 +19,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_data import ALICE_ID, BOB_ID, OLI_ID  # noqa: E402
-from emulator_jwt import decode_unverified, sign  # noqa: E402
+from medusa_auth_bridge.testing._emulator.data import ALICE_ID, BOB_ID, OLI_ID  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jwt import decode_unverified, sign  # noqa: E402
 from emulator_testkit import Control, call  # noqa: E402
 from medusa_emulator import start_emulator  # noqa: E402
 

@@ -13,9 +13,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_jwt import decode_unverified  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jwt import decode_unverified  # noqa: E402
 from emulator_testkit import Control, call  # noqa: E402
-from emulator_v2_data import ALICE_ID, BOB_ID, GUEST_ID, OLI_ID, OLI_IDENTITY  # noqa: E402
+from medusa_auth_bridge.testing._emulator.v2_data import ALICE_ID, BOB_ID, GUEST_ID, OLI_ID, OLI_IDENTITY  # noqa: E402
 from medusa_emulator import start_emulator  # noqa: E402
 
 OLI = {"email": "oli@test.dk", "password": "test"}

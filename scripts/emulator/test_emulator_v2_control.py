@@ -13,10 +13,10 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_jwt import decode_unverified  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jwt import decode_unverified  # noqa: E402
 from emulator_testkit import Control, call  # noqa: E402
-from emulator_v2_data import OLI_ID, SEED_PUBLISHABLE_KEY  # noqa: E402
-from emulator_v2_tokens import auth_token  # noqa: E402
+from medusa_auth_bridge.testing._emulator.v2_data import OLI_ID, SEED_PUBLISHABLE_KEY  # noqa: E402
+from medusa_auth_bridge.testing._emulator.v2_tokens import auth_token  # noqa: E402
 from medusa_emulator import start_emulator  # noqa: E402
 from test_emulator_process import finish, first_line, spawn  # noqa: E402
 

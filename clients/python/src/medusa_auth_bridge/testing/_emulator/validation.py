@@ -7,7 +7,7 @@
 
 import re
 
-from emulator_jsutil import js_length, js_utf8
+from .jsutil import js_length, js_utf8
 
 # Declaration order of StorePostAuthReq (packages/medusa/src/api/routes/store/auth/create-session.ts).
 AUTH_FIELDS = ("email", "password")

@@ -14,7 +14,7 @@ import hmac
 import os
 import struct
 
-from emulator_jsutil import js_utf8
+from .jsutil import js_utf8
 
 _MAGIC = b"scrypt"
 _KEY_LENGTH = 96

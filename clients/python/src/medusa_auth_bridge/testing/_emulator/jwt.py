@@ -12,7 +12,7 @@ import json
 import re
 import time
 
-from emulator_jsutil import is_truthy, js_utf8
+from .jsutil import is_truthy, js_utf8
 
 # medusa-store-auth.md §2.2: expiresIn "30d" = 2 592 000 s.
 TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600

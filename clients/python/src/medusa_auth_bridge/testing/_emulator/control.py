@@ -17,11 +17,11 @@ v2 mode adds identities, publishable-keys and oauth-codes (emulator_v2_control.p
 import json
 import time
 
-from emulator_express import JSON_TYPE, Response
-from emulator_faults import Fault, FaultSpecError
-from emulator_jsutil import json_bytes
-from emulator_jwt import TOKEN_LIFETIME_SECONDS, sign
-from emulator_v2_control import ControlInputError, V2ControlRoutes
+from .express import JSON_TYPE, Response
+from .faults import Fault, FaultSpecError
+from .jsutil import json_bytes
+from .jwt import TOKEN_LIFETIME_SECONDS, sign
+from .v2_control import ControlInputError, V2ControlRoutes
 
 
 class ControlAPI(V2ControlRoutes):

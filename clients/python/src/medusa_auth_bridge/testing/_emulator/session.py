@@ -15,7 +15,7 @@ from collections import OrderedDict
 from email.utils import formatdate
 from urllib.parse import quote
 
-from emulator_jsutil import URIError, decode_uri_component, js_utf8
+from .jsutil import URIError, decode_uri_component, js_utf8
 
 COOKIE_NAME = "connect.sid"
 # medusa-store-auth.md §1.1: cookie.maxAge = session_options.ttl ?? 36 000 000 ms.

@@ -11,7 +11,7 @@ import json
 import re
 from http import HTTPStatus
 
-from emulator_jsutil import json_bytes, js_utf8
+from .jsutil import json_bytes, js_utf8
 
 JSON_TYPE = "application/json; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"

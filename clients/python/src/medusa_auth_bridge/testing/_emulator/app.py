@@ -7,15 +7,15 @@
 import re
 import threading
 
-from emulator_clock import Clock
-from emulator_data import CustomerStore
-from emulator_express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
+from .clock import Clock
+from .data import CustomerStore
+from .express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
                               not_found, parse_json_body, send, send_json, send_status)
-from emulator_jsutil import URIError, decode_uri_component, is_truthy, js_string
-from emulator_jwt import store_customer_from_authorization, store_token
-from emulator_session import (SessionStore, new_session_id, session_id_from_cookie_header,
+from .jsutil import URIError, decode_uri_component, is_truthy, js_string
+from .jwt import store_customer_from_authorization, store_token
+from .session import (SessionStore, new_session_id, session_id_from_cookie_header,
                               set_cookie_header)
-from emulator_validation import validate_auth_body
+from .validation import validate_auth_body
 
 # Express routing is case-insensitive and not strict (a trailing slash matches), §2.
 _STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)

@@ -10,8 +10,8 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from emulator_jsutil import json_bytes
-from emulator_scrypt import hash_password, verify_password
+from .jsutil import json_bytes
+from .scrypt import hash_password, verify_password
 
 # medusa-store-auth.md §2.6: the integration-test fixture, the scrypt-kdf hash of "test".
 OLI_PASSWORD_HASH = ("c2NyeXB0AAEAAAABAAAAAVMdaddoGjwU1TafDLLlBKnOTQga7P2dbrfgf3fB+rCD/cJOMuGzAv"
