@@ -133,7 +133,8 @@ class ControlAPI(V2ControlRoutes):
         try:
             record = self.app.customers.create(email, password, has_account, **extra)
         except ValueError:
-            # Medusa's unique (email, has_account) index -> duplicate_error, 422 (§1.3).
+            # Medusa's unique (email, has_account) index -> duplicate_error, 422
+            # (packages/medusa/src/api/middlewares/error-handler.ts).
             return _json(422, {"code": "invalid_request_error", "type": "duplicate_error",
                                "message": "A customer with the given email already has an "
                                           "account. Log in instead"})
