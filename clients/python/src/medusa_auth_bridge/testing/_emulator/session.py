@@ -1,6 +1,7 @@
 """express-session 1.17.3 with Medusa's options: signed ``connect.sid`` cookies and a MemoryStore.
 
-# medusa-store-auth.md §1.1: name connect.sid, resave and saveUninitialized true, rolling false,
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts (express-session options): name
+# connect.sid, resave and saveUninitialized true, rolling false,
 # proxy true, maxAge 10 h, httpOnly, path "/", Secure + SameSite=None in production.
 """
 
@@ -15,10 +16,11 @@ from collections import OrderedDict
 from email.utils import formatdate
 from urllib.parse import quote
 
-from emulator_jsutil import URIError, decode_uri_component, js_utf8
+from .jsutil import URIError, decode_uri_component, js_utf8
 
 COOKIE_NAME = "connect.sid"
-# medusa-store-auth.md §1.1: cookie.maxAge = session_options.ttl ?? 36 000 000 ms.
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts (express-session options):
+# cookie.maxAge = session_options.ttl ?? 36 000 000 ms.
 SESSION_TTL_SECONDS = 10 * 3600
 # express-session keeps every session of a cookie-less request (saveUninitialized). The real
 # MemoryStore grows without bound; the emulator forgets the least recently used sessions beyond

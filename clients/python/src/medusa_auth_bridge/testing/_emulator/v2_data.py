@@ -11,8 +11,8 @@ import copy
 import secrets
 import threading
 
-from emulator_data import iso_now, new_entity_id
-from emulator_scrypt import hash_password, verify_password
+from .data import iso_now, new_entity_id
+from .scrypt import hash_password, verify_password
 
 OLI_ID = "cus_01HG3WQ4Q9ZJ6A8S1V0M3K7N2B"
 ALICE_ID = "cus_01HG3WR5B8YV2C4D6E8F0G2H4J"

@@ -9,7 +9,7 @@ import collections
 import threading
 import time
 
-from emulator_express import Response, reason_phrase
+from .express import Response, reason_phrase
 
 # Keys that select a fault's action; "delay_ms" may also be combined with one of the others.
 ACTIONS = ("redirect", "status", "drop", "reset_mid_body", "garbage", "huge_bytes")

@@ -1,28 +1,30 @@
 """The Medusa v1 application: middleware pipeline and the five store auth routes.
 
-# medusa-store-auth.md §1: express-session, body-parser json, the /store router (cors, optional
-# customer authentication), the auth routes of §2, Medusa's errorHandler and Express's 404.
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts and api/routes/store/index.js:
+# express-session, body-parser json, the /store router (cors, optional
+# customer authentication), the auth routes of api/routes/store/auth/, Medusa's errorHandler
+# and Express's 404.
 """
 
 import re
 import threading
 
-from emulator_clock import Clock
-from emulator_data import CustomerStore
-from emulator_express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
+from .clock import Clock
+from .data import CustomerStore
+from .express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
                               not_found, parse_json_body, send, send_json, send_status)
-from emulator_jsutil import URIError, decode_uri_component, is_truthy, js_string
-from emulator_jwt import store_customer_from_authorization, store_token
-from emulator_session import (SessionStore, new_session_id, session_id_from_cookie_header,
+from .jsutil import URIError, decode_uri_component, is_truthy, js_string
+from .jwt import store_customer_from_authorization, store_token
+from .session import (SessionStore, new_session_id, session_id_from_cookie_header,
                               set_cookie_header)
-from emulator_validation import validate_auth_body
+from .validation import validate_auth_body
 
-# Express routing is case-insensitive and not strict (a trailing slash matches), §2.
+# Express routing is case-insensitive and not strict (a trailing slash matches).
 _STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)
 _AUTH_ROOT = re.compile(r"^/store/auth/?\Z", re.IGNORECASE)
 _AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?\Z", re.IGNORECASE)
 _HEALTH = re.compile(r"^/health/?\Z", re.IGNORECASE)
-# cors package defaults for the preflight answer (§4.8).
+# cors package defaults for the preflight answer (api/routes/store/index.js (cors)).
 _CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 # Medusa's starter config: STORE_CORS defaults to the storefront's dev origin.
 DEFAULT_STORE_CORS = "http://localhost:8000"
@@ -111,7 +113,7 @@ class MedusaApp:
             res.send_body = False
         return res
 
-    # -- express-session (§1.1) ---------------------------------------------------------------
+    # -- express-session (loaders/express.ts) --------------------------------------------------
 
     def _load_session(self, req):
         cookie_id = session_id_from_cookie_header(req.headers.get("cookie"),
@@ -174,7 +176,7 @@ class MedusaApp:
                 # Layer.match decodes params for every method before checking it.
                 email = decode_uri_component(match.group(1))
             except URIError:
-                # §2.5 (inferred): the URIError reaches Medusa's errorHandler as unknown_error.
+                # exists.ts (inferred): the URIError reaches Medusa's errorHandler as unknown_error.
                 return medusa_error(req, 500, "unknown_error", "An unknown error occurred.",
                                     "unknown_error", headers)
             if method in ("GET", "HEAD"):
@@ -183,10 +185,13 @@ class MedusaApp:
                 return self.get_token(req, body, headers)
         return not_found(method, path, headers)
 
-    # -- the five routes (§2) -----------------------------------------------------------------
+    # -- the five routes (api/routes/store/auth/) ----------------------------------------------
 
     def create_session(self, req, session, body, headers):
-        """# medusa-store-auth.md §2.1: POST /store/auth."""
+        """POST /store/auth.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/create-session.ts.
+        """
         message = validate_auth_body(body)
         if message is not None:
             return medusa_error(req, 400, "invalid_data", message, headers=headers)
@@ -197,7 +202,10 @@ class MedusaApp:
         return self._customer_response(req, record.id, headers)
 
     def get_token(self, req, body, headers):
-        """# medusa-store-auth.md §2.2: POST /store/auth/token."""
+        """POST /store/auth/token.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-token.ts.
+        """
         if not self.config.jwt_secret:
             return medusa_error(req, 404, "not_found",
                                 "Please configure jwt_secret in your environment", headers=headers)
@@ -211,15 +219,22 @@ class MedusaApp:
         return send_json(req, 200, {"access_token": token}, headers)
 
     def get_session(self, req, session, headers):
-        """# medusa-store-auth.md §2.3: GET /store/auth (requireCustomerAuthentication)."""
+        """GET /store/auth (requireCustomerAuthentication).
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-session.ts.
+        """
         customer_id = self._authenticated_customer(req, session)
         if customer_id is None:
-            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag (§1.2).
+            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag
+            # (loaders/passport.ts, api/middlewares/authenticate-customer.ts).
             return Response(401, headers + [("Content-Length", "12")], b"Unauthorized")
         return self._customer_response(req, customer_id, headers)
 
     def delete_session(self, req, session, headers):
-        """# medusa-store-auth.md §2.4: DELETE /store/auth, always 200 OK."""
+        """DELETE /store/auth, always 200 OK.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/delete-session.ts.
+        """
         if "user_id" in session.data:
             session.data.pop("customer_id", None)  # an admin login in the same session stays
         else:
@@ -228,14 +243,21 @@ class MedusaApp:
         return send_status(req, 200, headers)
 
     def exists(self, req, email, headers):
-        """# medusa-store-auth.md §2.5: GET /store/auth/:email."""
+        """GET /store/auth/:email.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/exists.ts.
+        """
         found = self.customers.find_registered(email) is not None
         return send_json(req, 200, {"exists": found}, headers)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _authenticated_customer(self, req, session):
-        """# medusa-store-auth.md §1.2: store-session first, then store-bearer."""
+        """store-session first, then store-bearer.
+
+        # medusajs/medusa (v1.x) packages/medusa/src/loaders/passport.ts and
+        api/middlewares/authenticate-customer.ts.
+        """
         customer_id = session.data.get("customer_id")
         if is_truthy(customer_id):
             return customer_id
@@ -251,7 +273,10 @@ class MedusaApp:
         return send(req, 200, record.customer_body(), JSON_TYPE, headers)
 
     def _cors(self, req, headers):
-        """cors({origin: store_cors, credentials: true}) on every /store request (§4.8)."""
+        """cors({origin: store_cors, credentials: true}) on every /store request.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/index.js.
+        """
         origin = req.headers.get("origin")
         if origin and _origin_allowed(origin, self.config.store_cors):
             headers.append(("Access-Control-Allow-Origin", origin))

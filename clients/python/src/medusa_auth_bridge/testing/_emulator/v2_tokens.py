@@ -9,7 +9,7 @@ medusajs/medusa packages/medusa/src/api/auth/utils/generate-jwt-token.ts signs
 
 import re
 
-from emulator_jwt import InvalidToken, sign, verify
+from .jwt import InvalidToken, sign, verify
 
 # http.jwtExpiresIn default "1d".
 TOKEN_LIFETIME_SECONDS = 24 * 3600

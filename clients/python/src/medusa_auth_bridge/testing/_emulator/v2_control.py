@@ -5,9 +5,9 @@ token a storefront would have mailed; OAuth codes feed the provider stubs; publi
 ``/store``.
 """
 
-from emulator_v2_data import OAUTH_PROVIDERS, DuplicateCustomer
-from emulator_v2_tokens import TOKEN_LIFETIME_SECONDS
-from emulator_jwt import sign
+from .v2_data import OAUTH_PROVIDERS, DuplicateCustomer
+from .v2_tokens import TOKEN_LIFETIME_SECONDS
+from .jwt import sign
 
 
 class ControlInputError(ValueError):

@@ -12,19 +12,19 @@ emulator_v2_store.py.
 import re
 import threading
 
-from emulator_app import Session, _is_secure, _origin_allowed, _parse_cors_origins
-from emulator_clock import Clock
-from emulator_express import (BodyError, Response, medusa_error, not_found, parse_json_body,
+from .app import Session, _is_secure, _origin_allowed, _parse_cors_origins
+from .clock import Clock
+from .express import (BodyError, Response, medusa_error, not_found, parse_json_body,
                               send, send_json)
-from emulator_jsutil import is_truthy
-from emulator_session import (SessionStore, new_session_id, session_id_from_cookie_header,
+from .jsutil import is_truthy
+from .session import (SessionStore, new_session_id, session_id_from_cookie_header,
                               set_cookie_header)
-from emulator_v2_auth import AuthRoutes
-from emulator_v2_data import V2Store
-from emulator_v2_errors import MedusaFailure, Unauthorized
-from emulator_v2_store import StoreRoutes
-from emulator_v2_tokens import MissingSecret, bearer_payload
-from emulator_v2_validation import Invalid, parse_query
+from .v2_auth import AuthRoutes
+from .v2_data import V2Store
+from .v2_errors import MedusaFailure, Unauthorized
+from .v2_store import StoreRoutes
+from .v2_tokens import MissingSecret, bearer_payload
+from .v2_validation import Invalid, parse_query
 
 _CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 # packages/core/utils/src/common/define-config.ts: DEFAULT_ADMIN_CORS, the AUTH_CORS default.

@@ -5,10 +5,10 @@ validators.ts and query-config.ts; the account workflow is packages/core/core-fl
 workflows/create-customer-account.ts. The publishable key was checked before these run.
 """
 
-from emulator_express import send_json
-from emulator_v2_data import ADDRESS_COLUMNS, CUSTOMER_COLUMNS, DuplicateCustomer
-from emulator_v2_errors import MedusaFailure
-from emulator_v2_validation import (SELECT_PARAMS, STORE_CREATE_CUSTOMER, STORE_UPDATE_CUSTOMER,
+from .express import send_json
+from .v2_data import ADDRESS_COLUMNS, CUSTOMER_COLUMNS, DuplicateCustomer
+from .v2_errors import MedusaFailure
+from .v2_validation import (SELECT_PARAMS, STORE_CREATE_CUSTOMER, STORE_UPDATE_CUSTOMER,
                                     parse_query, select_fields, validate)
 
 # query-config.ts defaultStoreCustomersFields; the allowed fields are these plus "orders".

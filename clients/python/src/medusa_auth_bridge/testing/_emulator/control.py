@@ -17,11 +17,11 @@ v2 mode adds identities, publishable-keys and oauth-codes (emulator_v2_control.p
 import json
 import time
 
-from emulator_express import JSON_TYPE, Response
-from emulator_faults import Fault, FaultSpecError
-from emulator_jsutil import json_bytes
-from emulator_jwt import TOKEN_LIFETIME_SECONDS, sign
-from emulator_v2_control import ControlInputError, V2ControlRoutes
+from .express import JSON_TYPE, Response
+from .faults import Fault, FaultSpecError
+from .jsutil import json_bytes
+from .jwt import TOKEN_LIFETIME_SECONDS, sign
+from .v2_control import ControlInputError, V2ControlRoutes
 
 
 class ControlAPI(V2ControlRoutes):
@@ -133,7 +133,8 @@ class ControlAPI(V2ControlRoutes):
         try:
             record = self.app.customers.create(email, password, has_account, **extra)
         except ValueError:
-            # Medusa's unique (email, has_account) index -> duplicate_error, 422 (§1.3).
+            # Medusa's unique (email, has_account) index -> duplicate_error, 422
+            # (packages/medusa/src/api/middlewares/error-handler.ts).
             return _json(422, {"code": "invalid_request_error", "type": "duplicate_error",
                                "message": "A customer with the given email already has an "
                                           "account. Log in instead"})

@@ -10,13 +10,13 @@ own 401 is the bare ``{message: "Unauthorized"}``.
 import secrets
 from urllib.parse import quote_plus
 
-from emulator_express import send_json, send_status
-from emulator_jsutil import decode_uri_component
-from emulator_jwt import InvalidToken, verify
-from emulator_v2_errors import MedusaFailure, unauthorized
-from emulator_v2_data import OAUTH_PROVIDERS, github_user_metadata, google_user_metadata
-from emulator_v2_tokens import _AUTH_HEADER, auth_token, reset_token
-from emulator_v2_validation import RESET_PASSWORD, parse_query, validate
+from .express import send_json, send_status
+from .jsutil import decode_uri_component
+from .jwt import InvalidToken, verify
+from .v2_errors import MedusaFailure, unauthorized
+from .v2_data import OAUTH_PROVIDERS, github_user_metadata, google_user_metadata
+from .v2_tokens import _AUTH_HEADER, auth_token, reset_token
+from .v2_validation import RESET_PASSWORD, parse_query, validate
 
 # packages/modules/auth/src/services/auth-module.ts caches OAuth state for 20 minutes.
 OAUTH_STATE_SECONDS = 1200
