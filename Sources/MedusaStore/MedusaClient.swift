@@ -66,7 +66,10 @@ public final class MedusaClient: Sendable {
                 }
                 guard
                     let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
-                else { throw .status(MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor)) }
+                else {
+                    throw .status(
+                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor).diagnosed(path: path))
+                }
                 delay = wait
             case .failure(let error):
                 if error.reason == .cancelled || Task.isCancelled { throw .cancelled }

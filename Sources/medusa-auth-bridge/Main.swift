@@ -43,7 +43,8 @@ enum Main {
         let timeout = Duration.milliseconds(Int((options.timeoutSeconds * 1000).rounded()))
         let configuration = MedusaConfiguration(
             baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
-            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent)
+            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent,
+            authType: options.authType)
         let environment = ProcessInfo.processInfo.environment
         let loop = CurlLoop(maximumConnectionsPerOrigin: Int(environment["MEDUSA_MAX_CONNECTIONS"] ?? "") ?? 16)
         let transport = CurlTransport(

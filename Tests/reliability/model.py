@@ -29,6 +29,9 @@ LSP_PREFIX = b"content-length:"
 KNOWN_METHODS = {
     "auth.authenticate", "auth.getSession", "auth.deleteSession", "auth.exists", "auth.getToken",
     "session.list", "session.clear", "initialize", "ping", "rpc.discover", "$/cancelRequest",
+    # Medusa v2
+    "auth.login", "auth.register", "auth.callback", "auth.refresh", "auth.logout", "auth.resetPassword",
+    "auth.updateProvider", "auth.signup", "store.customer.create", "store.customer.retrieve", "store.customer.update",
 }
 
 PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND = -32700, -32600, -32601
