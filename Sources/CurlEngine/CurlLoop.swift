@@ -1,6 +1,7 @@
 import CCurl
 import CurlShim
-import Foundation
+import FoundationEssentials
+import Glibc
 import MedusaStore
 import Synchronization
 
@@ -76,12 +77,18 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             return !started
         }
         guard first else { return }
-        let thread = Thread { [self] in
-            threadID.store(UInt(pthread_self()), ordering: .releasing)
-            run()
-        }
-        thread.name = "medusa-auth-bridge.http"
-        thread.start()
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let created = pthread_create(
+            &thread, nil,
+            { context in
+                let loop = Unmanaged<CurlLoop>.fromOpaque(context!).takeRetainedValue()
+                loop.threadID.store(UInt(pthread_self()), ordering: .releasing)
+                loop.run()
+                return nil
+            }, box.toOpaque())
+        precondition(created == 0, "could not start the HTTP thread (error \(created))")
+        pthread_detach(thread)
     }
 
     /// True on the loop's own thread.

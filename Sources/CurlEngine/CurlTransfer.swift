@@ -1,6 +1,6 @@
 import CCurl
 import CurlShim
-import Foundation
+import FoundationEssentials
 import MedusaStore
 
 /// One HTTP request in libcurl's hands: sets up an easy handle, collects the answer through libcurl's
@@ -163,13 +163,13 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard !line.isEmpty else { return true }
         if line.first == " " || line.first == "\t" {
-            headers.continueLastValue(line.trimmingCharacters(in: .whitespaces))
+            headers.continueLastValue(line.trimmingSpaces())
             return true
         }
         guard let colon = line.firstIndex(of: ":") else { return true }
         let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        if name.caseInsensitiveCompare("Content-Length") == .orderedSame, !checkContentLength(value) { return false }
+        let value = line[line.index(after: colon)...].trimmingSpaces()
+        if name.caseInsensitiveEquals("Content-Length"), !checkContentLength(value) { return false }
         headers.append(name: name, value: value)
         return true
     }
@@ -179,7 +179,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// check is here. Repeats of one value (`12, 12`) are allowed, as RFC 9110 §8.6 says.
     private func checkContentLength(_ value: String) -> Bool {
         for item in value.split(separator: ",", omittingEmptySubsequences: false) {
-            let digits = item.trimmingCharacters(in: .whitespaces)
+            let digits = item.trimmingSpaces()
             guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = UInt64(digits) else {
                 framingError = "an invalid Content-Length"
                 return false

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import MedusaStore
 
 /// `HTTPTransport` on libcurl's multi interface: every request of the process is a transfer on the one

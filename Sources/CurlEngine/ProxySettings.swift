@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Which proxy a request goes through: `--proxy` for every request, else the environment variables
 /// curl and Python read (`https_proxy`/`HTTPS_PROXY` for https, `http_proxy`/`HTTP_PROXY` for http,

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The cookies of one bridge session (RFC 6265 §5.3, §5.4), deliberately stricter than a browser:
 /// a cookie goes back only to the origin (scheme, host and port) that set it, honouring Path, Secure and

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension Duration {
     /// This duration in seconds, for the Foundation and Dispatch APIs that take a `TimeInterval`.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses the dates of `Expires` and `Retry-After` (RFC 9110 §5.6.7: IMF-fixdate, plus the obsolete
 /// RFC 850 and asctime forms), without DateFormatter, which is costly to create and not Sendable.

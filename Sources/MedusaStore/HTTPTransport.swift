@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One HTTP request as the Medusa client builds it.
 public struct HTTPRequest: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 
 /// The five methods of medusa-js's `AuthResource` (medusa-store-auth.md §4.2), each returning Medusa's
@@ -76,17 +76,15 @@ extension MedusaClient {
     /// RFC 3986 pchar minus what curl or Express would reinterpret: `/`, `?`, `#`, `%`, and the dot
     /// segments `.` and `..`, which URL normalisation would collapse.
     static func pathSegment(_ text: String) -> String {
-        if text == "." || text == ".." { return text.replacingOccurrences(of: ".", with: "%2E") }
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        if text == "." || text == ".." { return text.replacing(".", with: "%2E") }
+        return text.percentEncoded(keeping: "-._~!$&'()*+,;=:@")
     }
 
     /// The `customer_id` claim of a JWT, read without verifying it: for `session.list` only.
     static func customerID(fromJWT token: String) -> String? {
         let parts = token.split(separator: ".")
         guard parts.count == 3 else { return nil }
-        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = String(parts[1]).replacing("-", with: "+").replacing("_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let payload = try? JSONParser.parse([UInt8](data)) else { return nil }
         return payload["customer_id"]?.stringValue

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSON
 
 /// Medusa v2's customer auth as js-sdk's `sdk.auth` calls it (medusajs/medusa
@@ -115,9 +115,7 @@ extension MedusaClient {
     /// with `qs.stringify`); empty for no pairs.
     static func queryString(_ pairs: [(name: String, value: String)]) -> String {
         guard !pairs.isEmpty else { return "" }
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
-        allowed.insert(charactersIn: "-_.!~*'()")
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        func encode(_ text: String) -> String { text.percentEncoded(keeping: "-_.!~*'()") }
         return "?" + pairs.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
     }
 

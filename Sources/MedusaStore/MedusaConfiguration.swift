@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// How the bridge talks to Medusa: the medusa-js `Config` (medusa-store-auth.md §4.1) plus the
 /// bridge's per-attempt timeout and body cap.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// medusa-js's retry rules: retry-axios 2.6.0 with Medusa's own `shouldRetry`
 /// (medusa-store-auth.md §4.6). Pure, so every rule is tested without a clock.
@@ -30,7 +30,7 @@ public struct RetryPolicy: Sendable, Equatable {
         if let status, !Self.isRetryable(status: status) { return nil }
         guard let retryAfter else { return Self.backoff(beforeRetry: retry) }
         let seconds: Double? =
-            if let number = Double(retryAfter.trimmingCharacters(in: .whitespaces)) { number } else {
+            if let number = Double(retryAfter.trimmingSpaces()) { number } else {
                 HTTPDate.parse(retryAfter).map { $0.timeIntervalSince(now) }
             }
         guard let seconds, seconds > 0, seconds <= 300 else { return nil }

@@ -37,7 +37,7 @@ public struct SecretRedactor: Sendable, Equatable {
     public func redact(_ text: String) -> String {
         var result = text
         for secret in secrets where result.contains(secret) {
-            result = result.replacingOccurrences(of: secret, with: Self.replacement)
+            result = result.replacing(secret, with: Self.replacement)
         }
         return Self.redactJWTs(result)
     }
@@ -59,7 +59,7 @@ public struct SecretRedactor: Sendable, Equatable {
         guard text.contains("eyJ") else { return text }
         var result = ""
         var rest = Substring(text)
-        while let start = rest.range(of: "eyJ") {
+        while let start = rest.firstRange(of: "eyJ") {
             result += rest[..<start.lowerBound]
             var end = start.lowerBound
             var dots = 0

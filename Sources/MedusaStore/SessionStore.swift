@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// What one named session holds: its cookie jar and the JWT of its last successful getToken.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One `Set-Cookie` header, parsed per RFC 6265 §5.2 (the attributes the jar honours).
 public struct SetCookie: Sendable, Equatable {
@@ -48,10 +48,6 @@ extension SetCookie {
     static func holdsControlCharacter(_ text: String) -> Bool {
         text.utf8.contains { $0 < 0x20 || $0 == 0x7F }
     }
-}
-
-extension Substring {
-    func trimmingSpaces() -> String { trimmingCharacters(in: .whitespaces) }
 }
 
 extension String {
