@@ -20,6 +20,7 @@ export const {
   BadResponseError,
   CancelledError,
   BridgeClosedError,
+  BridgeStartError,
   BridgeNotFoundError,
   BridgeVersionError,
   BridgeAbortError,

@@ -5,7 +5,7 @@
  * (and index.mjs, which re-exports it); everything else under lib/ is private.
  */
 
-const { errorFromWire, ...errorClassesAndCodes } = require('./errors');
+const { errorFromWire, callPrefix, ...errorClassesAndCodes } = require('./errors');
 const { Bridge } = require('./bridge');
 const { PROTOCOL_VERSION } = require('./methods');
 

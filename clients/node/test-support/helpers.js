@@ -46,6 +46,36 @@ function runScript(script, args = [], { env = {}, timeoutMs = SCRIPT_TIMEOUT_MS 
 }
 
 /**
+ * Runs test-support/scripts/ctrl-c.js as a terminal's foreground job (its own process group), sends
+ * SIGINT to that whole group once it is ready, as Ctrl-C does, and resolves when it has closed.
+ */
+function runCtrlC(binary, timeoutMs = SCRIPT_TIMEOUT_MS) {
+  const script = path.join(__dirname, 'scripts', 'ctrl-c.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, binary], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!interrupted && stdout.includes('ready\n')) {
+        interrupted = true;
+        process.kill(-child.pid, 'SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`ctrl-c.js was still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
  * The real bridge for end-to-end tests: MEDUSA_AUTH_BRIDGE (what the project's test command sets),
  * else the checkout's release or debug build. Null when there is none, which skips those tests
  * locally; under CI=true a missing bridge is an error, so CI can never pass by skipping.
@@ -84,4 +114,4 @@ async function fakeReceived(bridge) {
   return (await bridge.discover())['x-fake-received'];
 }
 
-module.exports = { PACKAGE_DIR, REPO_ROOT, FAKE_BRIDGE, SCRIPT_TIMEOUT_MS, runScript, realBinary, once, fakeReceived };
+module.exports = { PACKAGE_DIR, REPO_ROOT, FAKE_BRIDGE, SCRIPT_TIMEOUT_MS, runScript, runCtrlC, realBinary, once, fakeReceived };

@@ -9,6 +9,7 @@ const path = require('node:path');
 const { BridgeClosedError, BridgeTimeoutError, BridgeVersionError, UnauthorizedError } = require('..');
 const { Connection } = require('../lib/connection');
 const { handshakeError } = require('../lib/bridge');
+const { DEFAULT_TIMEOUTS } = require('../lib/options');
 const { useRealBridge, SLOW_MS } = require('../test-support/e2e');
 const { runScript } = require('../test-support/helpers');
 
@@ -75,7 +76,7 @@ test('the bridge dying mid-call rejects every pending call with BridgeClosedErro
 
 test("the real bridge's refusal of another protocol version becomes a BridgeVersionError listing 1.0", { skip }, async (t) => {
   const connection = new Connection(e2e.binary, ['--base-url', e2e.emulator.url], { env: process.env });
-  t.after(() => connection.close());
+  t.after(() => connection.close(DEFAULT_TIMEOUTS));
   const refusal = await connection.request('initialize', { protocolVersion: '9.9' }).then(
     () => assert.fail('initialize with protocol 9.9 was accepted'),
     (error) => error,
