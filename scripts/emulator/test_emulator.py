@@ -1,4 +1,5 @@
-"""The five store auth routes, answered as Medusa v1 answers them (medusajs/medusa v1.x, packages/medusa/src/api/routes/store/auth/).
+"""The five store auth routes, answered as Medusa v1 answers them (medusajs/medusa v1.x,
+packages/medusa/src/api/routes/store/auth/).
 
 In-process: one emulator per module (start_emulator), reset before every test, spoken to with
 http.client. The control API and faults are in test_emulator_control.py, the pure helpers in

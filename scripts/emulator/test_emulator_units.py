@@ -14,14 +14,20 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from medusa_auth_bridge.testing._emulator.data import OLI_PASSWORD_HASH, SEED_CUSTOMERS, seed_records  # noqa: E402
-from medusa_auth_bridge.testing._emulator.express import encode_url, is_fresh, weak_etag  # noqa: E402
-from medusa_auth_bridge.testing._emulator.jsutil import URIError, decode_uri_component, js_string, json_bytes  # noqa: E402
-from medusa_auth_bridge.testing._emulator.jwt import InvalidToken, sign, store_customer_from_authorization, store_token, verify  # noqa: E402
+from medusa_auth_bridge.testing._emulator.data import (  # noqa: E402
+    OLI_PASSWORD_HASH, SEED_CUSTOMERS, seed_records)
+from medusa_auth_bridge.testing._emulator.express import (  # noqa: E402
+    encode_url, is_fresh, weak_etag)
+from medusa_auth_bridge.testing._emulator.jsutil import (  # noqa: E402
+    URIError, decode_uri_component, js_string, json_bytes)
+from medusa_auth_bridge.testing._emulator.jwt import (  # noqa: E402
+    InvalidToken, sign, store_customer_from_authorization, store_token, verify)
 from medusa_auth_bridge.testing._emulator.scrypt import hash_password, verify_password  # noqa: E402
-from medusa_auth_bridge.testing._emulator.session import (encode_cookie_value, parse_cookie_header,  # noqa: E402
-                              session_id_from_cookie_header, sign_session_id, unsign_session_id)
-from medusa_auth_bridge.testing._emulator.validation import is_email, validate_auth_body  # noqa: E402
+from medusa_auth_bridge.testing._emulator.session import (  # noqa: E402
+    encode_cookie_value, parse_cookie_header, session_id_from_cookie_header, sign_session_id,
+    unsign_session_id)
+from medusa_auth_bridge.testing._emulator.validation import (  # noqa: E402
+    is_email, validate_auth_body)
 
 
 # -- scrypt-kdf (services/customer.ts) ---------------------------------------------------------

@@ -15,7 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from medusa_auth_bridge.testing._emulator.jwt import decode_unverified  # noqa: E402
 from emulator_testkit import Control, call  # noqa: E402
-from medusa_auth_bridge.testing._emulator.v2_data import ALICE_ID, BOB_ID, GUEST_ID, OLI_ID, OLI_IDENTITY  # noqa: E402
+from medusa_auth_bridge.testing._emulator.v2_data import (  # noqa: E402
+    ALICE_ID, BOB_ID, GUEST_ID, OLI_ID, OLI_IDENTITY)
 from medusa_emulator import start_emulator  # noqa: E402
 
 OLI = {"email": "oli@test.dk", "password": "test"}
@@ -494,3 +495,20 @@ def test_a_form_encoded_login_works_as_express_urlencoded_parses_it(emulator):
                   body="email=oli%40test.dk&password=test",
                   headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert result.status == 200 and claims(result.json()["token"])["actor_id"] == OLI_ID
+
+
+def test_cors_reflects_auth_cors_on_auth_and_store_cors_on_store(emulator):
+    preflight = {"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    result = call(emulator.url, "OPTIONS", "/auth/customer/emailpass", headers=preflight)
+    assert result.status == 204
+    assert result.header("Access-Control-Allow-Origin") == "http://localhost:5173"
+    assert result.header("Access-Control-Allow-Credentials") == "true"
+    result = call(emulator.url, "OPTIONS", "/store/customers/me", headers=preflight)
+    assert result.status == 204 and result.header("Access-Control-Allow-Origin") is None
+    result = store(emulator, "GET", "/store/customers/me", login(emulator))
+    assert result.header("Access-Control-Allow-Origin") is None
+    result = call(emulator.url, "GET", "/store/customers/me",
+                  headers={"Origin": "http://localhost:8000", **bearer(login(emulator)),
+                           "x-publishable-api-key": emulator.publishable_key})
+    assert result.header("Access-Control-Allow-Origin") == "http://localhost:8000"

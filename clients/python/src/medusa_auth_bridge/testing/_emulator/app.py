@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The Medusa v1 application: middleware pipeline and the five store auth routes.
 
 # medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts and api/routes/store/index.js:

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The emulator's clock: wall time plus an offset a test moves through the control API.
 
 Token expiry (``iat``/``exp`` and their verification), reset-token lifetimes and session expiry

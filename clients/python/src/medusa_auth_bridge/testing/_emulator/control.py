@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The test-only control API under ``/__emulator/`` (JSON in and out, never recorded).
 
 Routes (see README.md for examples):

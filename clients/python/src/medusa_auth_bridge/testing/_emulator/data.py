@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """Seeded customers and the in-memory customer table.
 
 # medusajs/medusa (v1.x) packages/medusa/src/models/customer.ts: the Customer entity as res.json

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """What Express 4.18, finalhandler and body-parser add around Medusa's handlers.
 
 Responses carry Express's headers (X-Powered-By, weak ETag from res.send, 304 when fresh),

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """Fault injection and the request log that tests read back through the control API.
 
 The faults are the ones issue 5 ("Faults") lists: a status N times (with Retry-After), delays

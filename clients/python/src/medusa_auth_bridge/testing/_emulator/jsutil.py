@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """Small helpers that make Python values behave as they would inside Node/V8.
 
 Medusa is a Node program: strings are UTF-16, ``Buffer.from(str)`` turns lone surrogates into

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """HS256 JSON Web Tokens as ``jsonwebtoken`` 9 signs and verifies them for Medusa's store.
 
 # medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-token.ts:

@@ -1,3 +1,5 @@
+# mypy: allow-untyped-calls
+# (Starting the emulator calls into its untyped internals; this module's own API is typed.)
 """Starting the emulator: in-process (``start_emulator``) or as a command (``main``).
 
 As a command (``medusa-emulator``, ``python -m medusa_auth_bridge.testing`` or, in a checkout,
@@ -49,6 +51,10 @@ class Emulator:
     port: int
     medusa_version: int
     publishable_key: Optional[str]
+    control: Control
+    app: Any
+    faults: Any
+    request_log: Any
 
     def __init__(self, server: Any, thread: threading.Thread) -> None:
         self._server = server
@@ -106,6 +112,7 @@ def start_emulator(host: str = "127.0.0.1", port: int = 0, production: bool = Fa
     """
     if medusa_version not in (1, 2):
         raise ValueError("medusa_version must be 1 or 2")
+    app: Any
     if medusa_version == 2:
         if not isinstance(jwt_expires_in, int) or jwt_expires_in <= 0:
             raise ValueError("jwt_expires_in must be a positive number of seconds")
@@ -187,7 +194,7 @@ def main(argv: Optional[List[str]] = None, prog: str = "medusa-emulator") -> int
     args = _parse_args(sys.argv[1:] if argv is None else argv, prog)
     done = threading.Event()
 
-    def on_signal(_signum, _frame):
+    def on_signal(_signum: int, _frame: object) -> None:
         done.set()
 
     signal.signal(signal.SIGTERM, on_signal)

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """scrypt-kdf v2 password hashes, as Medusa v1 stores them in ``Customer.password_hash``.
 
 # medusajs/medusa (v1.x) packages/medusa/src/services/customer.ts (hashPassword_): base64 of a

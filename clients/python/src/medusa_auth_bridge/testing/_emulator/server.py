@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """HTTP/1.1 server plumbing: keep-alive connections, request parsing, faults, response writing.
 
 Node's http server is the model: keep-alive with a 5 s idle timeout (``Keep-Alive: timeout=5``),

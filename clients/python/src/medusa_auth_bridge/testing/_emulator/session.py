@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """express-session 1.17.3 with Medusa's options: signed ``connect.sid`` cookies and a MemoryStore.
 
 # medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts (express-session options): name

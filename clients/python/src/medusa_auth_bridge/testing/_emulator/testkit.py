@@ -11,7 +11,7 @@ Usable by any Python test suite (put scripts/emulator on sys.path):
 import http.client
 import json
 import ssl
-from typing import Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlsplit
 
 # Every call is bounded: a hung emulator fails the test instead of hanging it.
@@ -56,9 +56,9 @@ def connect(base_url: str, timeout: float = CALL_TIMEOUT_SECONDS) -> http.client
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-        return http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout,
+        return http.client.HTTPSConnection(parts.hostname or "", parts.port, timeout=timeout,
                                            context=context)
-    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    return http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
 
 
 def request(connection: http.client.HTTPConnection, method: str, path: str,
@@ -87,85 +87,96 @@ def call(base_url: str, method: str, path: str, body: Union[str, bytes, None] = 
 
 
 class Control:
-    """The emulator's /__emulator/ API."""
+    """The emulator's /__emulator/ API; every method raises AssertionError when it fails."""
 
     def __init__(self, base_url: str) -> None:
         self.url = base_url
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
-        result = call(self.url, method, "/__emulator/" + path,
-                      json_body=body if body is not None else None)
+    def _call(self, method: str, path: str, body: Any = None) -> Dict[str, Any]:
+        result = call(self.url, method, "/__emulator/" + path, json_body=body)
         if result.status != 200:
             raise AssertionError("control %s %s -> %d %s" % (method, path, result.status, result.text))
-        return result.json()
+        return cast(Dict[str, Any], result.json())
 
     def requests(self) -> List[Dict[str, Any]]:
-        return self._call("GET", "requests")["requests"]
+        """Every request received outside /__emulator/, oldest first (method, path, headers, body)."""
+        return cast(List[Dict[str, Any]], self._call("GET", "requests")["requests"])
 
     def clear_requests(self) -> None:
         self._call("DELETE", "requests")
 
     def add_fault(self, **spec: Any) -> List[Dict[str, Any]]:
-        return self._call("POST", "faults", spec)["faults"]
+        """Queue a fault (see the emulator's README: status, delay_ms, drop, garbage, ...)."""
+        return cast(List[Dict[str, Any]], self._call("POST", "faults", spec)["faults"])
 
     def faults(self) -> List[Dict[str, Any]]:
-        return self._call("GET", "faults")["faults"]
+        return cast(List[Dict[str, Any]], self._call("GET", "faults")["faults"])
 
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
     def reset(self) -> None:
+        """Seeded data back, faults, requests, sessions and events forgotten, clock at real time."""
         self._call("POST", "reset")
 
     def customers(self) -> List[Dict[str, Any]]:
-        return self._call("GET", "customers")["customers"]
+        return cast(List[Dict[str, Any]], self._call("GET", "customers")["customers"])
 
     def create_customer(self, email: str, password: Optional[str] = None,
                         has_account: bool = True, **extra: Any) -> Dict[str, Any]:
+        """A customer (with a password: one that can log in at once); extra: first_name, ..."""
         body = dict(extra, email=email, password=password, has_account=has_account)
-        return self._call("POST", "customers", body)["customer"]
+        return cast(Dict[str, Any], self._call("POST", "customers", body)["customer"])
 
     def delete_customer(self, customer_id: str) -> Dict[str, Any]:
         return self._call("DELETE", "customers/" + customer_id)
 
     def jwt(self, **body: Any) -> str:
-        return self._call("POST", "jwt", body)["token"]
+        """A token signed with the emulator's secret (v1: customer_id; v2: actor_id, ...)."""
+        return cast(str, self._call("POST", "jwt", body)["token"])
 
     def sessions(self) -> Dict[str, Dict[str, Any]]:
-        return self._call("GET", "sessions")["sessions"]
+        return cast(Dict[str, Dict[str, Any]], self._call("GET", "sessions")["sessions"])
 
-    def clock(self, advance: Optional[float] = None, offset: Optional[float] = None
-              ) -> Dict[str, float]:
+    def clock(self, advance: Optional[float] = None,
+              offset: Optional[float] = None) -> Dict[str, float]:
         """Read the clock, or move it: ``advance`` seconds on, or to ``offset`` from real time."""
         if advance is None and offset is None:
-            return self._call("GET", "clock")
+            return cast(Dict[str, float], self._call("GET", "clock"))
         body = {"advance": advance} if advance is not None else {"offset": offset}
-        return self._call("POST", "clock", body)
+        return cast(Dict[str, float], self._call("POST", "clock", body))
 
     def events(self, name: Optional[str] = None) -> List[Dict[str, Any]]:
-        return self._call("GET", "events" + ("/" + name if name else ""))["events"]
+        """Events Medusa would emit, all or those named ``name`` (v2: auth.password_reset)."""
+        path = "events" + ("/" + name if name else "")
+        return cast(List[Dict[str, Any]], self._call("GET", path)["events"])
 
     def reset_token(self, email: str) -> Optional[str]:
         """The token of the latest ``auth.password_reset`` event for ``email`` (v2), or None."""
         tokens = [e["data"]["token"] for e in self.events("auth.password_reset")
                   if e["data"]["entity_id"] == email]
-        return tokens[-1] if tokens else None
+        return cast(Optional[str], tokens[-1] if tokens else None)
 
     def identities(self) -> List[Dict[str, Any]]:
-        return self._call("GET", "identities")["identities"]
+        """v2: the auth identities, without password hashes."""
+        return cast(List[Dict[str, Any]], self._call("GET", "identities")["identities"])
 
     def publishable_keys(self) -> List[Dict[str, Any]]:
-        return self._call("GET", "publishable-keys")["publishable_keys"]
+        keys = self._call("GET", "publishable-keys")["publishable_keys"]
+        return cast(List[Dict[str, Any]], keys)
 
-    def add_publishable_key(self, title: str = "Emulator key", token: Optional[str] = None
-                            ) -> Dict[str, Any]:
+    def add_publishable_key(self, title: str = "Emulator key",
+                            token: Optional[str] = None) -> Dict[str, Any]:
         body = {"title": title} if token is None else {"title": title, "token": token}
-        return self._call("POST", "publishable-keys", body)["publishable_key"]
+        key = self._call("POST", "publishable-keys", body)["publishable_key"]
+        return cast(Dict[str, Any], key)
 
     def revoke_publishable_key(self, token: str) -> Dict[str, Any]:
-        return self._call("DELETE", "publishable-keys/" + token)["publishable_key"]
+        key = self._call("DELETE", "publishable-keys/" + token)["publishable_key"]
+        return cast(Dict[str, Any], key)
 
-    def add_oauth_code(self, provider: str, code: str, profile: Mapping[str, Any]
-                       ) -> Dict[str, Any]:
-        return self._call("POST", "oauth-codes", {"provider": provider, "code": code,
-                                                  "profile": profile})["oauth_codes"]
+    def add_oauth_code(self, provider: str, code: str,
+                       profile: Mapping[str, Any]) -> Dict[str, Any]:
+        """v2: make ``code`` log in as ``profile`` at the google or github stub."""
+        body = {"provider": provider, "code": code, "profile": dict(profile)}
+        return cast(Dict[str, Any], self._call("POST", "oauth-codes", body)["oauth_codes"])

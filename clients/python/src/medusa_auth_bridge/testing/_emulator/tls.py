@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """TLS for the emulator: a server context from files, or a throwaway self-signed certificate.
 
 The self-signed mode exists for tests that check a client refuses an unverifiable server

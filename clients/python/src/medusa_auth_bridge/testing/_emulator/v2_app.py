@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The Medusa v2 application: the middleware pipeline of ``/auth`` and ``/store``, and routing.
 
 medusajs/medusa packages/core/framework/src/http/router.ts: body parsers for every route; on

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The ``/auth`` routes of Medusa v2 for any actor type (storefronts use ``customer``).
 
 Route files under medusajs/medusa packages/medusa/src/api/auth/: ``[actor_type]/[auth_provider]/

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The control routes of v2 mode (``/__emulator/...``), mixed into ControlAPI.
 
 Customers and identities are v2's two tables; the ``auth.password_reset`` event carries the reset

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """Medusa v2's auth and customer modules in memory: identities, customers, keys, OAuth stub.
 
 Medusa v2 keeps the login (``auth_identity`` with its ``provider_identities``, medusajs/medusa

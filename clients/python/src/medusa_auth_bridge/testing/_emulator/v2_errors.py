@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The two kinds of failure a Medusa v2 route raises, answered in emulator_v2_app.handle.
 
 medusajs/medusa packages/core/framework/src/http/middlewares/authenticate-middleware.ts answers

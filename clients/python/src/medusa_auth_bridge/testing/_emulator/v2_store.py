@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The ``/store/customers`` routes of Medusa v2, and the customer as its query layer returns it.
 
 medusajs/medusa packages/medusa/src/api/store/customers/route.ts, me/route.ts, middlewares.ts,

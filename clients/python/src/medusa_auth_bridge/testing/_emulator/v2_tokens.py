@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """The JWTs of Medusa v2: the auth context token, the password-reset token, and reading them.
 
 medusajs/medusa packages/medusa/src/api/auth/utils/generate-jwt-token.ts signs

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """Medusa v2's request validation: strict zod schemas and the ``fields`` query syntax.
 
 medusajs/medusa packages/core/framework/src/zod/zod-helpers.ts makes every body and query schema

@@ -1,3 +1,5 @@
+# mypy: ignore-errors
+# (The emulator's internals are untyped; runner.py and testkit.py are its typed public surface.)
 """class-validator checks of ``StorePostAuthReq`` with validator.js's ``isEmail``.
 
 # medusajs/medusa (v1.x) packages/medusa/src/utils/validator.ts and api/routes/store/auth/create-
