@@ -5,6 +5,7 @@ import cjs from './lib/index.js';
 export const {
   Bridge,
   PROTOCOL_VERSION,
+  raw,
   ErrorCode,
   BridgeError,
   ProtocolError,
