@@ -3,7 +3,7 @@
  * The error classes and the one table that maps JSON-RPC error codes onto them.
  *
  * The names and the hierarchy are the same as the Python client's, so a harness reads the same in
- * either language (CONTRACT.md, "Error codes -> client classes"). Errors that the bridge sends keep
+ * either language (clients/PARITY.md, "Errors"; the codes are schema/openrpc.json's). Errors that the bridge sends keep
  * the wire `code` (a number) and `data` untouched; client-side errors (closed, not found, version,
  * abort, timeout) are raised by this package itself.
  */

@@ -35,7 +35,7 @@ function invoke(spec, given, bound, send) {
   const label = spec.wire;
   try {
     const slots = spec.args.length;
-    if (given.length > slots + 1) throw new TypeError(`${label}: takes at most ${slots + 1} arguments (the last is the call options), got ${given.length}`);
+    if (given.length > slots + 1) throw new TypeError(`${label}: takes at most ${slots + 1} argument${slots ? 's' : ''} (the last is the call options), got ${given.length}`);
     let args = given;
     let options;
     if (given.length === slots + 1) {

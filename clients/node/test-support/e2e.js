@@ -46,7 +46,7 @@ function useRealBridge() {
     t.after(() => bridge.close());
     return bridge;
   };
-  /** Queues an emulator fault (CONTRACT.md: method, path, times, status | delay_ms | drop ...). */
+  /** Queues an emulator fault (scripts/emulator/README.md: method, path, times, status | delay_ms | drop ...). */
   context.fault = (spec) => context.emulator.control('POST', 'faults', spec);
   context.requests = async () => (await context.emulator.control('GET', 'requests')).requests;
   return context;

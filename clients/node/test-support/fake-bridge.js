@@ -134,6 +134,32 @@ function respond(id, method, params, mode) {
       return answer(id, {});
     case 'auth.exists':
       return answer(id, { exists: params.email !== 'nobody@example.com' });
+    // Medusa v2, by name only: answers shaped as the bridge's, with what was asked echoed where useful.
+    case 'auth.login':
+      if (params.provider === 'google') return answer(id, { location: 'https://accounts.example.com/o/oauth2?state=fake' });
+      if (params.password !== 'secret') return fail(id, -32001, 'Medusa answered 401', { status: 401, type: 'unauthorized', message: 'Invalid email or password' });
+      s.hasToken = true;
+      return answer(id, { token: 'fake.v2.login' });
+    case 'auth.register':
+      s.hasToken = true;
+      return answer(id, { token: 'fake.v2.register' });
+    case 'auth.callback':
+      s.hasToken = true;
+      return answer(id, { token: `fake.v2.callback.${params.query?.code}` });
+    case 'auth.refresh':
+      return answer(id, { token: 'fake.v2.refreshed' });
+    case 'auth.logout':
+      Object.assign(s, { hasCookie: false, hasToken: false, customerId: null });
+      return answer(id, {});
+    case 'auth.resetPassword':
+    case 'auth.updateProvider':
+      return answer(id, {});
+    case 'auth.signup':
+      return answer(id, { customer: { id: 'cus_fake_v2', email: params.email, first_name: params.first_name ?? null }, token: 'fake.v2.signup' });
+    case 'store.customer.create':
+    case 'store.customer.update':
+    case 'store.customer.retrieve':
+      return answer(id, { customer: { id: 'cus_fake_v2', email: params.email ?? 'someone@example.com', first_name: params.first_name ?? null } });
     case 'session.list':
       return answer(id, { sessions: [...sessions.values()] });
     case 'ping':

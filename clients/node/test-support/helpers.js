@@ -24,11 +24,11 @@ const SCRIPT_TIMEOUT_MS = 15_000;
  * The script's bridge inherits its stderr pipe, so 'close' also proves that the bridge exited.
  * Fails (after killing the script) if that takes longer than `timeoutMs`.
  */
-function runScript(script, args = [], { env = {}, timeoutMs = SCRIPT_TIMEOUT_MS } = {}) {
+function runScript(script, args = [], { env = {}, baseEnv = process.env, timeoutMs = SCRIPT_TIMEOUT_MS } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: { ...baseEnv, ...env },
     });
     let stdout = '';
     let stderr = '';
