@@ -268,5 +268,5 @@ test('the bridge runs in its own process group, so a terminal Ctrl-C reaches onl
   const { runCtrlC } = require('../test-support/helpers');
   const run = await runCtrlC(FAKE_BRIDGE);
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)), { afterCtrlC: { exists: true }, bridgeGroupDiffers: true });
+  assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)), { pingedAfterCtrlC: true, bridgeGroupDiffers: true });
 });

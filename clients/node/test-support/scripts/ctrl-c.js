@@ -22,9 +22,9 @@ async function main() {
   const keepAlive = setInterval(() => {}, 60_000);
   process.once('SIGINT', async () => {
     clearInterval(keepAlive);
-    const afterCtrlC = await bridge.auth.exists('a@example.com');
+    await bridge.ping({ timeout: 5000 });
     const bridgeGroupDiffers = processGroup(bridge.pid) !== processGroup(process.pid);
-    console.log(JSON.stringify({ afterCtrlC, bridgeGroupDiffers }));
+    console.log(JSON.stringify({ pingedAfterCtrlC: true, bridgeGroupDiffers }));
     await bridge.close();
   });
   console.log('ready');
