@@ -49,7 +49,7 @@ class Bridge {
 
   /** The bridge's process id while one runs (for logs and debugging). */
   get pid() {
-    return this.#connection?.pid;
+    return this.#connection && !this.#connection.exited ? this.#connection.pid : undefined;
   }
 
   /** The exit status of the last bridge process once it has ended, else null. */

@@ -39,9 +39,9 @@ function userEnv(root) {
 }
 
 /** Packs `binary` into <root>/dist and installs both tarballs offline into <root>/app. */
-async function packAndInstall(t, binary) {
+async function packAndInstall(binary) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mab-npm-'));
-  t.after(() => fs.rmSync(root, { recursive: true, force: true }));
+  roots.push(root);
   assert.equal(findCheckout(root), null, `${root} must not be inside a source checkout`);
   const options = { env: userEnv(root), timeout: COMMAND_TIMEOUT_MS };
   const dist = path.join(root, 'dist');
@@ -53,6 +53,15 @@ async function packAndInstall(t, binary) {
   await run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...tarballs], { ...options, cwd: app });
   return { root, dist, tarballs, app, options };
 }
+
+const roots = [];
+test.after(() => {
+  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+/** The stand-in binary's packages, packed and installed once for the tests that only read them. */
+let withFake;
+const installedWithFake = () => (withFake ??= packAndInstall(FAKE_BRIDGE));
 
 /** The entries of a .tgz: name, mode and content, read with zlib and the ustar header layout. */
 function readTarball(file) {
@@ -72,7 +81,7 @@ function readTarball(file) {
 }
 
 test('pack.mjs writes exactly the main and the platform tarball, the main one depending on the other at its version', { skip }, async (t) => {
-  const { dist, tarballs } = await packAndInstall(t, FAKE_BRIDGE);
+  const { dist, tarballs } = await installedWithFake();
   assert.deepEqual(fs.readdirSync(dist).sort(), tarballs.map((file) => path.basename(file)).sort());
   assert.equal(tarballs.length, 2);
   const [main, platform] = tarballs.map(readTarball);
@@ -106,16 +115,19 @@ test('pack.mjs refuses a missing binary and missing arguments with a usage line 
 });
 
 test('installed offline outside any checkout, the client finds the packaged binary and runs a call; require and import agree', { skip }, async (t) => {
-  const { app, options } = await packAndInstall(t, FAKE_BRIDGE);
+  const { app, options } = await installedWithFake();
   const installedBinary = path.join(app, 'node_modules', ...PLATFORM_PACKAGE.split('/'), 'bin', 'medusa-auth-bridge');
   const script = `
+    import fs from 'node:fs';
     import { createRequire } from 'node:module';
     import * as esm from 'medusa-auth-bridge';
     const cjs = createRequire(import.meta.url)('medusa-auth-bridge');
     const bridge = new esm.Bridge();
     const answer = await bridge.auth.exists('a@example.com');
     const same = Object.keys(cjs).every((name) => esm[name] === cjs[name]);
-    console.log(JSON.stringify({ answer, same, pid: bridge.pid }));
+    const proc = '/proc/' + bridge.pid + '/cmdline';
+    const cmdline = fs.existsSync(proc) ? fs.readFileSync(proc, 'utf8').split('\\0').join(' ') : null;
+    console.log(JSON.stringify({ answer, same, pid: bridge.pid, cmdline }));
     await bridge.close();`;
   const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { ...options, cwd: app });
   const result = JSON.parse(stdout);
@@ -123,10 +135,11 @@ test('installed offline outside any checkout, the client finds the packaged bina
   assert.equal(result.same, true);
   assert.equal(typeof result.pid, 'number');
   assert.ok(fs.statSync(installedBinary).mode & 0o100, 'the installed binary is executable');
+  if (result.cmdline !== null) assert.ok(result.cmdline.includes(installedBinary), `the bridge ran from the platform package: ${result.cmdline}`);
 });
 
 test('MEDUSA_AUTH_BRIDGE and the binary option still override the packaged binary', { skip }, async (t) => {
-  const { root, app, options } = await packAndInstall(t, FAKE_BRIDGE);
+  const { root, app, options } = await installedWithFake();
   const missing = path.join(root, 'elsewhere', 'medusa-auth-bridge');
   const script = (binaryOption) => `
     const { Bridge } = require('medusa-auth-bridge');
@@ -142,7 +155,7 @@ const binary = realBinary(); // throws under CI=true when missing
 const realSkip = skip || (!binary && 'no medusa-auth-bridge binary') || (!emulatorExists() && 'no Medusa emulator');
 
 test('the real bridge, packed and installed offline, logs a customer in against the emulator from a three-line script', { skip: realSkip }, async (t) => {
-  const { app, options } = await packAndInstall(t, binary);
+  const { app, options } = await packAndInstall(binary);
   const emulator = await startEmulator();
   t.after(() => emulator.stop());
   const script = `
