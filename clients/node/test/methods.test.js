@@ -16,7 +16,8 @@ const { PACKAGE_DIR, REPO_ROOT } = require('../test-support/helpers');
 
 const schema = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'schema', 'openrpc.json'), 'utf8'));
 const schemaMethods = schema.methods.map((method) => method.name).sort();
-const declarations = fs.readFileSync(path.join(PACKAGE_DIR, 'index.d.ts'), 'utf8');
+// index.d.ts re-exports errors.d.ts; both are read as one text.
+const declarations = ['index.d.ts', 'errors.d.ts'].map((file) => fs.readFileSync(path.join(PACKAGE_DIR, file), 'utf8')).join('\n');
 
 /** The text of `interface Name {...}` or `declare class Name {...}` in index.d.ts. */
 function declarationOf(typeName) {

@@ -90,7 +90,7 @@ test('pack.mjs writes exactly the main and the platform tarball, the main one de
   assert.equal(mainManifest.name, 'medusa-auth-bridge');
   assert.deepEqual(mainManifest.optionalDependencies, { [PLATFORM_PACKAGE]: VERSION });
   assert.equal(mainManifest.dependencies, undefined, 'no runtime dependencies');
-  for (const file of ['lib/index.js', 'lib/binary.js', 'index.mjs', 'index.d.ts', 'README.md']) assert.ok(main.has(`package/${file}`), file);
+  for (const file of ['lib/index.js', 'lib/binary.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'errors.d.ts', 'README.md']) assert.ok(main.has(`package/${file}`), file);
   assert.deepEqual([...main.keys()].filter((name) => /\/(test|test-support|scripts)\//.test(name)), [], 'no tests or scripts shipped');
 
   const platformManifest = JSON.parse(platform.get('package/package.json').content);
