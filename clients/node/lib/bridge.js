@@ -18,7 +18,7 @@ const { DEFAULT_SESSION } = require('./resources');
 const { Method, PROTOCOL_VERSION } = require('./methods');
 const { validateBridgeOptions, bridgeArgs, bridgeEnv } = require('./options');
 const { validatePlainCallOptions, checkSessionName, raceCallOptions, abortError } = require('./call-options');
-const { BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError } = require('./errors');
+const { BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError, callPrefix } = require('./errors');
 const { name: CLIENT_NAME, version: CLIENT_VERSION } = require('../package.json');
 
 class Bridge {
@@ -91,7 +91,7 @@ class Bridge {
 
   /** Starts the bridge now instead of on the first call; resolves to the `initialize` result. */
   async start(options) {
-    await raceCallOptions(this.#connect(), Method.initialize, undefined, validatePlainCallOptions(options, Method.initialize));
+    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, validatePlainCallOptions(options, Method.initialize));
     return this.#serverInfo;
   }
 
@@ -120,16 +120,17 @@ class Bridge {
 
   async #startThenRequest(method, params, signal, timeout, session) {
     const started = performance.now();
-    const connection = await raceCallOptions(this.#connect(), method, session, { signal, timeout });
+    const connection = await raceCallOptions(this.#connect(method, session), method, session, { signal, timeout });
     const remaining = timeout === undefined ? undefined : Math.max(1, timeout - (performance.now() - started));
     return connection.request(method, params, { signal, timeout: remaining, totalTimeout: timeout, session });
   }
 
-  #connect() {
-    if (this.#closing) return Promise.reject(new BridgeClosedError('the bridge was closed'));
+  /** The running bridge, started if need be; `method` and `session` name the call in errors. */
+  #connect(method, session) {
+    if (this.#closing) return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}the bridge was closed`, { method, session }));
     if (this.#gone) {
       const { message, exitCode, signal, stderr } = this.#gone;
-      return Promise.reject(new BridgeClosedError(message, { exitCode, signal, stderr, cause: this.#gone }));
+      return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}${message}`, { exitCode, signal, stderr, cause: this.#gone, method, session }));
     }
     this.#ready ??= this.#start();
     return this.#ready;
@@ -202,7 +203,10 @@ function handshakeError(error, binary, connection, handshakeTimeout) {
   if (error instanceof BridgeTimeoutError) {
     return new BridgeStartError(`${binary} is not medusa-auth-bridge: it did not answer initialize within ${handshakeTimeout} ms`, ended);
   }
-  if (error instanceof BridgeClosedError && connection && !error.cause) {
+  if (error instanceof BridgeClosedError && connection && error.cause) {
+    return new BridgeStartError(`${binary} could not be run: ${error.cause.message}`, ended);
+  }
+  if (error instanceof BridgeClosedError && connection) {
     const how = ended.signal ? `was killed by ${ended.signal}` : `exited with status ${ended.exitCode}`;
     const line = connection.stderrLastLine;
     const message = line ? `${binary} ${how} without answering initialize: ${line}` : `${binary} is not medusa-auth-bridge: it ${how} without answering initialize`;

@@ -139,6 +139,20 @@ test('a program that echoes its input is not taken for a bridge: a request is no
   await assert.rejects(bridge.start(), (error) => error instanceof BridgeStartError && /did not answer initialize within 300 ms/.test(error.message));
 });
 
+test('an executable that cannot be run at all (its interpreter is missing) is a BridgeStartError saying so', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mab-unrunnable-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const unrunnable = path.join(dir, 'medusa-auth-bridge');
+  fs.writeFileSync(unrunnable, '#!/no/such/interpreter\n', { mode: 0o755 });
+  const bridge = new Bridge({ binary: unrunnable });
+  t.after(() => bridge.close());
+  await assert.rejects(bridge.ping(), (error) => {
+    assert.ok(error instanceof BridgeStartError);
+    assert.match(error.message, new RegExp(`^${unrunnable.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} could not be run: spawn .*ENOENT`));
+    return true;
+  });
+});
+
 test('an answer to initialize without serverInfo is named as not a bridge', async (t) => {
   const bridge = fakeBridge(t, { 'x-fake-init': 'noinfo' });
   await assert.rejects(bridge.start(), (error) => error instanceof BridgeStartError && /is not medusa-auth-bridge: its answer to initialize has no serverInfo/.test(error.message));
@@ -160,7 +174,11 @@ test('the child dying mid-call rejects every pending call with BridgeClosedError
   }
   assert.deepEqual([bridge.exitCode, bridge.signal], [3, null]);
   // Its sessions died with it, so no new process is started behind the caller's back.
-  await assert.rejects(bridge.ping(), BridgeClosedError);
+  await assert.rejects(bridge.session('alice').auth.exists('a@example.com'), (error) => {
+    assert.ok(error instanceof BridgeClosedError);
+    assert.equal(error.message, "auth.exists in session 'alice': medusa-auth-bridge exited unexpectedly (exit status 3)");
+    return true;
+  });
 });
 
 test('close() cancels each pending call with $/cancelRequest, and they reject with CancelledError', async (t) => {
@@ -180,7 +198,7 @@ test('close() cancels each pending call with $/cancelRequest, and they reject wi
   const cancelled = stderr.text().split('\n').filter((line) => line.startsWith('fake-bridge received $/cancelRequest'));
   assert.equal(cancelled.length, 2, stderr.text());
   assert.deepEqual([bridge.exitCode, bridge.signal], [0, null], 'the bridge exited by itself after its stdin closed');
-  await assert.rejects(bridge.ping(), (error) => error instanceof BridgeClosedError && /closed/.test(error.message));
+  await assert.rejects(bridge.ping(), (error) => error instanceof BridgeClosedError && error.message === 'ping: the bridge was closed');
 });
 
 test('a call answered before close() keeps its answer', async (t) => {
