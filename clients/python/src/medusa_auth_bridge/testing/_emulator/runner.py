@@ -35,8 +35,10 @@ from .v2_app import DEFAULT_AUTH_CORS, MedusaV2App
 from .v2_data import SEED_PUBLISHABLE_KEY
 from .v2_tokens import TOKEN_LIFETIME_SECONDS as V2_TOKEN_LIFETIME
 
-# serve_forever checks for shutdown this often; it bounds how long stop() takes.
-_POLL_INTERVAL = 0.05
+# serve_forever checks for shutdown this often; it bounds how long stop() takes, which the
+# pytest plugin pays once per test (at 0.05 s, 1,000 tests would wait 50 s in all). An idle
+# wake-up every 10 ms costs nothing measurable.
+_POLL_INTERVAL = 0.01
 
 
 class Emulator:
