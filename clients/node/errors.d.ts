@@ -17,13 +17,15 @@ export declare const ErrorCode: {
 
 /** Base of every error; also a wire error with an unknown code (then `code` and `data` are the wire's). */
 export declare class BridgeError extends Error {
-  constructor(message: string, options?: { code?: number | string; data?: unknown; cause?: unknown; method?: string; session?: string });
+  constructor(message: string, options?: { code?: number | string; data?: unknown; cause?: unknown; method?: string; session?: string; step?: string });
   readonly code?: number | string;
   readonly data?: unknown;
   /** The wire method of the call that failed (`auth.getSession`), when the error belongs to one. */
   readonly method: string | undefined;
   /** That call's session (`default` for `bridge.auth`), when the method has one. */
   readonly session: string | undefined;
+  /** `auth.signup` only: the step that failed. */
+  readonly step: 'register' | 'create' | 'login' | undefined;
 }
 
 /** Wire codes -32700..-32603: the bridge rejected the message itself. */

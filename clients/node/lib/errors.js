@@ -38,6 +38,8 @@ class BridgeError extends Error {
     this.method = options.method;
     /** The session of that call (`default` for `bridge.auth`), when the method has one. */
     this.session = options.session;
+    /** `auth.signup` only: the step that failed (`register`, `create` or `login`), from the bridge's data. */
+    this.step = options.step ?? (isObject(options.data) && typeof options.data.step === 'string' ? options.data.step : undefined);
   }
 }
 
@@ -208,13 +210,18 @@ function errorFromWire(wire, method, session) {
   let Class = CLASS_BY_CODE.get(code) ?? BridgeError;
   if (Class === MedusaError && isObject(data)) Class = MEDUSA_CLASS_BY_STATUS.get(data.status) ?? MedusaError;
   const text = typeof error.message === 'string' && error.message !== '' ? error.message : 'the bridge answered with an error';
-  return new Class(`${callPrefix(method, session)}${describe(code, data) ?? text}`, { code, data, method, session });
+  const step = isObject(data) && typeof data.step === 'string' ? data.step : undefined;
+  return new Class(`${callPrefix(method, session, step)}${describe(code, data) ?? text}`, { code, data, method, session });
 }
 
-/** `auth.getSession in session 'alice': `, `ping: `, or nothing for an error tied to no call. */
-function callPrefix(method, session) {
+/**
+ * `auth.getSession in session 'alice': `, `ping: `, `auth.signup in session 'sam', step login: `,
+ * or nothing for an error tied to no call.
+ */
+function callPrefix(method, session, step) {
   if (!method) return '';
-  return session === undefined ? `${method}: ` : `${method} in session '${session}': `;
+  const where = session === undefined ? method : `${method} in session '${session}'`;
+  return step === undefined ? `${where}: ` : `${where}, step ${step}: `;
 }
 
 /** What happened, from `data`, for the codes where it says more than the message; else undefined. */

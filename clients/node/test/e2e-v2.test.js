@@ -60,6 +60,16 @@ for (const authType of AUTH_TYPES) {
   });
 }
 
+test("a sign-up that fails names its step: another customer's email with the wrong password fails at register", { skip }, async (t) => {
+  const bridge = e2e.bridge(t);
+  await assert.rejects(bridge.session('sam').auth.signup({ email: alice.email, password: 'not-alice-password' }), (error) => {
+    assert.ok(error instanceof UnauthorizedError);
+    assert.equal(error.step, 'register');
+    assert.equal(error.message, "auth.signup in session 'sam', step register: Medusa answered 401 unauthorized: Identity with email already exists");
+    return true;
+  });
+});
+
 test('resetPassword then updateProvider with the mailed token: the new password logs in, the old one no longer', { skip }, async (t) => {
   const bridge = e2e.bridge(t);
   assert.equal(await bridge.auth.resetPassword('customer', 'emailpass', { identifier: bob.email }), undefined);

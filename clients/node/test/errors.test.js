@@ -74,6 +74,17 @@ test('messages say once what happened, led by the method and the session, withou
   assert.equal(params.session, undefined);
 });
 
+test('a failed auth.signup step is named in the message and kept as step', () => {
+  const error = errorFromWire(
+    { code: -32001, message: 'm', data: { status: 401, type: 'unauthorized', message: 'Identity with email already exists', step: 'register' } },
+    'auth.signup',
+    'sam',
+  );
+  assert.equal(error.step, 'register');
+  assert.equal(error.message, "auth.signup in session 'sam', step register: Medusa answered 401 unauthorized: Identity with email already exists");
+  assert.equal(errorFromWire({ code: -32001, message: 'm', data: { status: 401 } }, 'auth.login', 'a').step, undefined);
+});
+
 test("a Medusa error's hint, that the backend looks like the other Medusa version, is kept and shown", () => {
   const hint = 'the backend looks like Medusa v2: use auth.login, auth.register and store.customer.*';
   const error = errorFromWire({ code: -32001, message: 'm', data: { status: 404, message: 'Cannot GET /store/auth', hint } }, 'auth.getSession', 'default');
