@@ -1,7 +1,7 @@
 'use strict';
 // The public API against the fake bridge (test-support/fake-bridge.js, a real child process that
 // speaks the protocol): what goes on the wire, what comes back, errors, concurrency, abort and
-// timeout. The real binary is exercised by e2e.test.js.
+// timeout. The real binary is exercised by the e2e-*.test.js files.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
