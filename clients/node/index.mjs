@@ -5,6 +5,7 @@ import cjs from './lib/index.js';
 export const {
   Bridge,
   PROTOCOL_VERSION,
+  raw,
   ErrorCode,
   BridgeError,
   ProtocolError,
@@ -20,6 +21,7 @@ export const {
   BadResponseError,
   CancelledError,
   BridgeClosedError,
+  BridgeStartError,
   BridgeNotFoundError,
   BridgeVersionError,
   BridgeAbortError,

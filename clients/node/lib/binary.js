@@ -1,22 +1,30 @@
 'use strict';
 /**
- * Finds the bridge executable, in the order both clients share (CONTRACT.md, "Binary discovery"):
- * the `binary` option, then `MEDUSA_AUTH_BRIDGE`, then the release and the debug build of the source
- * checkout holding this package, then `PATH`. The first two are explicit choices, so a missing file
- * there is an error rather than a reason to look elsewhere. Like esbuild's `generateBinPath()`, a
- * failure lists every place searched and says how to fix it.
+ * Finds the bridge executable, in the order both clients share: the `binary` option, then
+ * `MEDUSA_AUTH_BRIDGE`, then the platform package (`@medusa-auth-bridge/linux-x64`, installed by npm
+ * as an optional dependency of this one, as esbuild ships its binary), then the release and the
+ * debug build of the source checkout holding this package, then `PATH`.
+ *
+ * The first two are explicit choices, so a missing file there is an error rather than a reason to
+ * look elsewhere (a typo must not silently run another build). Like esbuild's `generateBinPath()`,
+ * a failure lists every place searched, why each did not fit, and how to get a binary: the advice
+ * depends on where this package is (a checkout can build one; an npm install cannot).
  */
 
 const fs = require('node:fs');
 const path = require('node:path');
 const { BridgeNotFoundError } = require('./errors');
+const { PLATFORM_BINARY, platformKey, platformPackageName } = require('./platform');
 
 const EXECUTABLE = 'medusa-auth-bridge';
 const ENV_VAR = 'MEDUSA_AUTH_BRIDGE';
+const PACKAGE_DIR = path.resolve(__dirname, '..');
 
 /**
- * @param {{binary?: string, env?: NodeJS.ProcessEnv, from?: string}} [options]
- *   `env` and `from` (where the walk up to Package.swift starts) exist for tests.
+ * @param {{binary?: string, env?: NodeJS.ProcessEnv, from?: string, platform?: string,
+ *   resolvePackage?: (name: string) => string | null}} [options]
+ *   `env`, `from` (where the walk up to Package.swift starts), `platform` (`linux-x64`) and
+ *   `resolvePackage` (the folder of an installed package, or null) exist for tests.
  * @returns {string} an absolute path to an executable file
  */
 function findBinary(options = {}) {
@@ -29,28 +37,46 @@ function findBinary(options = {}) {
   if (env[ENV_VAR]) {
     return explicit(path.resolve(env[ENV_VAR]), ENV_VAR, searched);
   }
+  searched.push(`${ENV_VAR}: not set`);
 
-  const checkout = findCheckout(options.from ?? __dirname);
+  const key = options.platform ?? platformKey();
+  const packageName = platformPackageName(key);
+  const packageDir = (options.resolvePackage ?? resolveInstalled)(packageName);
+  if (packageDir) {
+    const candidate = path.join(packageDir, PLATFORM_BINARY);
+    const why = whyNot(candidate);
+    if (!why) return candidate;
+    searched.push(`${packageName}: installed at ${packageDir}, but ${candidate} ${why}`);
+  } else {
+    searched.push(`${packageName}: not installed`);
+  }
+
+  const from = options.from ?? __dirname;
+  const checkout = findCheckout(from);
   if (checkout) {
     for (const configuration of ['release', 'debug']) {
       const candidate = path.join(checkout, '.build', configuration, EXECUTABLE);
-      searched.push(candidate);
-      if (isExecutableFile(candidate)) return candidate;
+      const why = whyNot(candidate);
+      if (!why) return candidate;
+      searched.push(`${candidate}: ${why}`);
     }
   } else {
-    searched.push(`a source checkout (no Package.swift above ${options.from ?? __dirname})`);
+    searched.push(`a source checkout: no Package.swift in ${path.resolve(from)} or above`);
   }
 
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '');
+  for (const dir of dirs) {
     const candidate = path.join(dir, EXECUTABLE);
-    searched.push(candidate);
-    if (isExecutableFile(candidate)) return candidate;
+    if (!whyNot(candidate)) return candidate;
   }
+  searched.push(`PATH: no executable ${EXECUTABLE} in ${dirs.length ? dirs.join(path.delimiter) : '(empty)'}`);
 
-  const build = checkout ? `run \`swift build -c release\` in ${checkout}, ` : '';
+  const fix = checkout
+    ? `build it with \`swift build -c release\` in ${checkout}`
+    : `install ${packageName}, which npm installs with medusa-auth-bridge unless optional dependencies ` +
+      `are left out (--omit=optional, --no-optional); if none is published for ${key}, build the bridge from its source repository`;
   throw new BridgeNotFoundError(
-    `${EXECUTABLE} was not found; ${build}set ${ENV_VAR} to its path, or pass { binary }. Searched:\n` +
+    `${EXECUTABLE} was not found. To get one, ${fix}; or set ${ENV_VAR} to its path, or pass { binary }. Searched:\n` +
       searched.map((place) => `  ${place}`).join('\n'),
     { searched },
   );
@@ -58,10 +84,19 @@ function findBinary(options = {}) {
 
 /** An explicitly named binary must exist: falling back silently would run some other build. */
 function explicit(candidate, source, searched) {
-  searched.push(candidate);
-  if (isExecutableFile(candidate)) return candidate;
-  const problem = fs.existsSync(candidate) ? 'is not an executable file' : 'does not exist';
-  throw new BridgeNotFoundError(`${EXECUTABLE} from ${source}: ${candidate} ${problem}`, { searched });
+  const why = whyNot(candidate);
+  if (!why) return candidate;
+  searched.push(`${source}: ${candidate} ${why}`);
+  throw new BridgeNotFoundError(`${EXECUTABLE} from ${source}: ${candidate} ${why}`, { searched });
+}
+
+/** The folder of an installed package, found as Node's require would from this package; or null. */
+function resolveInstalled(name) {
+  try {
+    return path.dirname(require.resolve(`${name}/package.json`, { paths: [PACKAGE_DIR] }));
+  } catch {
+    return null;
+  }
 }
 
 /** The nearest folder at or above `start` that holds Package.swift, or null. */
@@ -75,13 +110,20 @@ function findCheckout(start) {
   }
 }
 
-function isExecutableFile(file) {
+/** Why `file` cannot be run (a phrase), or null when it can. */
+function whyNot(file) {
+  let stat;
   try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
+    stat = fs.statSync(file);
   } catch {
-    return false;
+    return 'does not exist';
+  }
+  if (!stat.isFile()) return 'is not a file';
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return null;
+  } catch {
+    return 'is not executable';
   }
 }
 

@@ -3,31 +3,23 @@
  * `Bridge`: the public entry point, shaped like esbuild's service (`lib/`).
  *
  * The process starts on the first call and is reused by every later one; `initialize` is its first
- * message, and a bridge speaking another protocol version is refused with a clear error. The
- * process never keeps Node alive while idle (see Connection). A bridge that dies stays dead for this
- * object: its sessions lived in that process, so silently starting a fresh one would log every
- * customer out behind the caller's back. Only a failed start (no binary, wrong version) is retried
- * by the next call, since no session state existed yet.
+ * message, and an executable that does not answer it like a bridge of our protocol version is
+ * refused with an error saying so. The process never keeps Node alive while idle (see Connection).
+ * A bridge that dies stays dead for this object: its sessions lived in that process, so silently
+ * starting a fresh one would log every customer out behind the caller's back. Only a failed start
+ * (no binary, not a bridge, wrong version) is retried by the next call, since no session state
+ * existed yet.
  */
 
 const { Connection } = require('./connection');
 const { findBinary } = require('./binary');
 const { Session } = require('./session');
+const { DEFAULT_SESSION } = require('./resources');
 const { Method, PROTOCOL_VERSION } = require('./methods');
 const { validateBridgeOptions, bridgeArgs, bridgeEnv } = require('./options');
-const { validateCallOptions, raceCallOptions, abortError } = require('./call-options');
-const { BridgeClosedError, BridgeError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError } = require('./errors');
+const { validatePlainCallOptions, checkSessionName, raceCallOptions, abortError } = require('./call-options');
+const { BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError, callPrefix } = require('./errors');
 const { name: CLIENT_NAME, version: CLIENT_VERSION } = require('../package.json');
-
-/**
- * A bridge answers `initialize` about 20 ms after spawn. Ten seconds covers a cold start on a busy
- * 2-core CI machine; an executable silent for longer is not a working bridge, and without this
- * bound a wrong binary would hang the first call forever.
- */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
-
-/** The session that `bridge.auth` uses, as the bridge's default (schema: `session` param). */
-const DEFAULT_SESSION = 'default';
 
 class Bridge {
   #options;
@@ -43,26 +35,39 @@ class Bridge {
   /** Why the live bridge died, when it did so unexpectedly. */
   #gone = null;
   #sessions = new Map();
-  #call = (method, params, options) => this.#request(method, params, options);
+  #send = (method, params, options) => this.#request(method, params, options);
 
   /** @param {import('..').BridgeOptions} [options] */
   constructor(options) {
     this.#options = validateBridgeOptions(options);
-    /** The AuthResource of the "default" session, as `medusa.auth` in medusa-js. */
-    this.auth = this.session(DEFAULT_SESSION).auth;
+    const defaultSession = this.session(DEFAULT_SESSION);
+    /** The default session's methods: medusa-js's `medusa.auth` (v1) and js-sdk's `sdk.auth` (v2). */
+    this.auth = defaultSession.auth;
+    /** js-sdk's `sdk.store` (`store.customer`) in the default session. */
+    this.store = defaultSession.store;
   }
 
   /** The bridge's process id while one runs (for logs and debugging). */
   get pid() {
-    return this.#connection?.pid;
+    return this.#connection && !this.#connection.exited ? this.#connection.pid : undefined;
+  }
+
+  /** The exit status of the last bridge process once it has ended, else null. */
+  get exitCode() {
+    return this.#connection?.exitCode ?? null;
+  }
+
+  /** The signal (by name) that ended the last bridge process, else null. */
+  get signal() {
+    return this.#connection?.signal ?? null;
   }
 
   /** The session named `name` (created in the bridge on first use); the same object every time. */
   session(name) {
-    if (typeof name !== 'string' || name === '') throw new TypeError('a session name must be a non-empty string');
+    checkSessionName(name);
     let session = this.#sessions.get(name);
     if (!session) {
-      session = new Session(name, this.#call);
+      session = new Session(name, this.#send);
       this.#sessions.set(name, session);
     }
     return session;
@@ -70,65 +75,62 @@ class Bridge {
 
   /** Every session the bridge holds, without secrets. */
   async sessions(options) {
-    const result = await this.#request(Method.sessionList, {}, options);
+    const result = await this.#request(Method.sessionList, {}, validatePlainCallOptions(options, Method.sessionList));
     return result.sessions;
   }
 
-  /** Resolves when the bridge answers; a liveness check. */
+  /** Resolves (to undefined) when the bridge answers; a liveness check. */
   async ping(options) {
-    await this.#request(Method.ping, {}, options);
+    await this.#request(Method.ping, {}, validatePlainCallOptions(options, Method.ping));
   }
 
   /** The bridge's OpenRPC document (`rpc.discover`). */
-  discover(options) {
-    return this.#request(Method.discover, {}, options);
+  async discover(options) {
+    return this.#request(Method.discover, {}, validatePlainCallOptions(options, Method.discover));
   }
 
   /** Starts the bridge now instead of on the first call; resolves to the `initialize` result. */
   async start(options) {
-    await raceCallOptions(this.#connect(), Method.initialize, validateCallOptions(options));
+    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, validatePlainCallOptions(options, Method.initialize));
     return this.#serverInfo;
   }
 
   /**
-   * Ends the bridge process (stdin EOF, then SIGTERM, then SIGKILL, each wait bounded) and rejects
-   * every later call with BridgeClosedError. Idempotent.
+   * Ends the bridge process: pending calls are cancelled (CancelledError), then stdin EOF, SIGTERM
+   * and SIGKILL, each wait bounded (`exitTimeout`, `terminateTimeout`, `killTimeout`). Every later
+   * call rejects with BridgeClosedError. Idempotent.
    */
   close() {
-    this.#closing ??= this.#connection ? this.#connection.close() : Promise.resolve();
+    this.#closing ??= this.#connection ? this.#connection.close(this.#options) : Promise.resolve();
     return this.#closing;
   }
 
   /**
    * Sends at once when the bridge is running (no await before the write), so a call made before
-   * close() is on the wire before close() ends stdin.
+   * close() is on the wire before close() cancels it and ends stdin.
+   * @param {{signal?: AbortSignal, timeout?: number, session?: string}} options validated
    */
-  #request(method, params, options) {
-    let signal, timeout;
-    try {
-      ({ signal, timeout } = validateCallOptions(options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (signal?.aborted) return Promise.reject(abortError(method, signal));
+  #request(method, params, { signal, timeout, session }) {
+    if (signal?.aborted) return Promise.reject(abortError(method, session, signal));
     if (this.#live && this.#ready && !this.#closing && !this.#gone) {
-      return this.#live.request(method, params, { signal, timeout });
+      return this.#live.request(method, params, { signal, timeout, session });
     }
-    return this.#startThenRequest(method, params, signal, timeout);
+    return this.#startThenRequest(method, params, signal, timeout, session);
   }
 
-  async #startThenRequest(method, params, signal, timeout) {
+  async #startThenRequest(method, params, signal, timeout, session) {
     const started = performance.now();
-    const connection = await raceCallOptions(this.#connect(), method, { signal, timeout });
-    const remaining = timeout === undefined ? undefined : Math.max(0, timeout - (performance.now() - started));
-    return connection.request(method, params, { signal, timeout: remaining, totalTimeout: timeout });
+    const connection = await raceCallOptions(this.#connect(method, session), method, session, { signal, timeout });
+    const remaining = timeout === undefined ? undefined : Math.max(1, timeout - (performance.now() - started));
+    return connection.request(method, params, { signal, timeout: remaining, totalTimeout: timeout, session });
   }
 
-  #connect() {
-    if (this.#closing) return Promise.reject(new BridgeClosedError('the bridge was closed'));
+  /** The running bridge, started if need be; `method` and `session` name the call in errors. */
+  #connect(method, session) {
+    if (this.#closing) return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}the bridge was closed`, { method, session }));
     if (this.#gone) {
-      const { message, exitCode, signal } = this.#gone;
-      return Promise.reject(new BridgeClosedError(message, { exitCode, signal, cause: this.#gone }));
+      const { message, exitCode, signal, stderr } = this.#gone;
+      return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}${message}`, { exitCode, signal, stderr, cause: this.#gone, method, session }));
     }
     this.#ready ??= this.#start();
     return this.#ready;
@@ -141,25 +143,27 @@ class Bridge {
       binary = findBinary({ binary: this.#options.binary });
       connection = new Connection(binary, bridgeArgs(this.#options), {
         env: bridgeEnv(this.#options),
+        stderr: this.#options.stderr,
         onExit: (error) => this.#onExit(connection, error),
       });
       this.#connection = connection;
       const result = await connection.request(
         Method.initialize,
         { protocolVersion: PROTOCOL_VERSION, clientInfo: { name: CLIENT_NAME, version: CLIENT_VERSION } },
-        { timeout: HANDSHAKE_TIMEOUT_MS },
+        { timeout: this.#options.handshakeTimeout },
       );
-      checkHandshake(result);
+      checkHandshake(result, binary);
       this.#serverInfo = result;
       this.#live = connection;
       return connection;
     } catch (error) {
       this.#ready = null;
+      if (this.#closing) throw new BridgeClosedError('the bridge was closed while it was starting', { cause: error });
       if (connection) {
-        if (this.#connection === connection) this.#connection = null;
-        await connection.close();
+        // A start that failed has nothing in flight worth waiting for.
+        await connection.close({ ...this.#options, exitTimeout: Math.min(this.#options.exitTimeout, 1000) });
       }
-      throw handshakeError(error, binary);
+      throw handshakeError(error, binary, connection, this.#options.handshakeTimeout);
     }
   }
 
@@ -168,9 +172,12 @@ class Bridge {
   }
 }
 
-/** Refuses a result in another protocol version, naming both (CONTRACT.md, "Handshake"). */
-function checkHandshake(result) {
-  const bridgeVersion = result?.protocolVersion;
+/** Refuses an answer that is not a bridge's, or one in another protocol version, naming both. */
+function checkHandshake(result, binary) {
+  if (typeof result !== 'object' || result === null || typeof result.serverInfo !== 'object') {
+    throw new BridgeStartError(`${binary} is not medusa-auth-bridge: its answer to initialize has no serverInfo`, { binary });
+  }
+  const bridgeVersion = result.protocolVersion;
   if (bridgeVersion === PROTOCOL_VERSION) return;
   throw new BridgeVersionError(
     `medusa-auth-bridge speaks protocol version ${JSON.stringify(bridgeVersion)}; this client speaks ${PROTOCOL_VERSION}`,
@@ -178,8 +185,13 @@ function checkHandshake(result) {
   );
 }
 
-/** Rewrites start failures into errors that say what to do. */
-function handshakeError(error, binary) {
+/**
+ * Rewrites start failures into errors that say what happened (clients/PARITY.md): a refused
+ * protocol version, a binary that stayed silent, or one that exited before answering, with the last
+ * line of its stderr when it wrote one (a bridge refusing an option says why there).
+ */
+function handshakeError(error, binary, connection, handshakeTimeout) {
+  if (error instanceof BridgeStartError) return error;
   if (error instanceof InvalidParamsError && Array.isArray(error.data?.supported)) {
     const { supported } = error.data;
     return new BridgeVersionError(
@@ -187,10 +199,18 @@ function handshakeError(error, binary) {
       { clientVersion: PROTOCOL_VERSION, supported, cause: error },
     );
   }
+  const ended = { exitCode: connection?.exitCode ?? null, signal: connection?.signal ?? null, stderr: connection?.stderr ?? null, binary, cause: error };
   if (error instanceof BridgeTimeoutError) {
-    return new BridgeError(`${binary} did not answer initialize within ${HANDSHAKE_TIMEOUT_MS} ms; is it medusa-auth-bridge?`, {
-      cause: error,
-    });
+    return new BridgeStartError(`${binary} is not medusa-auth-bridge: it did not answer initialize within ${handshakeTimeout} ms`, ended);
+  }
+  if (error instanceof BridgeClosedError && connection && error.cause) {
+    return new BridgeStartError(`${binary} could not be run: ${error.cause.message}`, ended);
+  }
+  if (error instanceof BridgeClosedError && connection) {
+    const how = ended.signal ? `was killed by ${ended.signal}` : `exited with status ${ended.exitCode}`;
+    const line = connection.stderrLastLine;
+    const message = line ? `${binary} ${how} without answering initialize: ${line}` : `${binary} is not medusa-auth-bridge: it ${how} without answering initialize`;
+    return new BridgeStartError(message, ended);
   }
   return error;
 }
@@ -202,4 +222,4 @@ if (typeof Symbol.asyncDispose === 'symbol') {
   };
 }
 
-module.exports = { Bridge, DEFAULT_SESSION, HANDSHAKE_TIMEOUT_MS, handshakeError };
+module.exports = { Bridge, handshakeError };

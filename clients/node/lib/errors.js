@@ -3,7 +3,7 @@
  * The error classes and the one table that maps JSON-RPC error codes onto them.
  *
  * The names and the hierarchy are the same as the Python client's, so a harness reads the same in
- * either language (CONTRACT.md, "Error codes -> client classes"). Errors that the bridge sends keep
+ * either language (clients/PARITY.md, "Errors"; the codes are schema/openrpc.json's). Errors that the bridge sends keep
  * the wire `code` (a number) and `data` untouched; client-side errors (closed, not found, version,
  * abort, timeout) are raised by this package itself.
  */
@@ -25,13 +25,21 @@ const ErrorCode = Object.freeze({
 class BridgeError extends Error {
   /**
    * @param {string} message
-   * @param {{code?: number|string, data?: unknown, cause?: unknown}} [options]
+   * @param {{code?: number|string, data?: unknown, cause?: unknown, method?: string, session?: string}} [options]
    */
   constructor(message, options = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
-    if (options.code !== undefined) this.code = options.code;
-    if (options.data !== undefined) this.data = options.data;
+    /** The JSON-RPC error code for errors the bridge sent; undefined for the client's own. */
+    this.code = options.code;
+    /** The error's `data` as the bridge sent it. */
+    this.data = options.data;
+    /** The wire method of the call that failed (`auth.getSession`), when the error belongs to one. */
+    this.method = options.method;
+    /** The session of that call (`default` for `bridge.auth`), when the method has one. */
+    this.session = options.session;
+    /** `auth.signup` only: the step that failed (`register`, `create` or `login`), from the bridge's data. */
+    this.step = options.step ?? (isObject(options.data) && typeof options.data.step === 'string' ? options.data.step : undefined);
   }
 }
 
@@ -64,6 +72,8 @@ class MedusaError extends BridgeError {
     this.medusaCode = typeof data.code === 'string' ? data.code : undefined;
     /** The body text when it was not Medusa's JSON error (e.g. "Unauthorized"). */
     this.body = typeof data.body === 'string' ? data.body : undefined;
+    /** The bridge's advice when the backend looks like the other Medusa version (v1 or v2). */
+    this.hint = typeof data.hint === 'string' ? data.hint : undefined;
   }
 }
 /** A MedusaError with status 401: wrong credentials, or no session. */
@@ -97,10 +107,31 @@ class CancelledError extends BridgeError {}
 
 /** The bridge process is gone (it exited, or close() was called); every pending call gets this. */
 class BridgeClosedError extends BridgeError {
+  /**
+   * @param {string} message
+   * @param {{exitCode?: number|null, signal?: string|null, stderr?: string|null, cause?: unknown,
+   *   method?: string, session?: string}} [options]
+   */
   constructor(message, options = {}) {
     super(message, options);
+    /** The bridge's exit status, or null (killed by a signal, or still running). */
     this.exitCode = options.exitCode ?? null;
+    /** The signal that ended the bridge, by name (`'SIGKILL'`), or null. */
     this.signal = options.signal ?? null;
+    /** The last lines the bridge wrote on its stderr, or null. */
+    this.stderr = options.stderr ?? null;
+  }
+}
+
+/**
+ * The binary exited, or stayed silent, before answering `initialize`: it is not a working
+ * medusa-auth-bridge, or it refused its options (then `stderr` holds its one-line reason).
+ */
+class BridgeStartError extends BridgeClosedError {
+  constructor(message, options = {}) {
+    super(message, options);
+    /** The executable that was started. */
+    this.binary = options.binary;
   }
 }
 
@@ -128,7 +159,7 @@ class BridgeVersionError extends BridgeError {
  */
 class BridgeAbortError extends BridgeError {
   constructor(message = 'The operation was aborted', options = {}) {
-    super(message, { cause: options.cause });
+    super(message, { cause: options.cause, method: options.method, session: options.session });
     this.name = 'AbortError';
     this.code = 'ABORT_ERR';
   }
@@ -137,7 +168,7 @@ class BridgeAbortError extends BridgeError {
 /** The call's `timeout` (milliseconds) elapsed first. Named "TimeoutError" like AbortSignal.timeout's reason. */
 class BridgeTimeoutError extends BridgeError {
   constructor(message, options = {}) {
-    super(message, { cause: options.cause });
+    super(message, { cause: options.cause, method: options.method, session: options.session });
     this.name = 'TimeoutError';
     this.code = 'ETIMEDOUT';
     this.timeout = options.timeout;
@@ -164,40 +195,56 @@ const MEDUSA_CLASS_BY_STATUS = new Map([
 
 /**
  * Turns a JSON-RPC error object into the matching error instance.
+ *
+ * The message states once what happened, led by the call (clients/PARITY.md):
+ * `auth.getSession in session 'alice': Medusa answered 401 Unauthorized`. For the codes whose `data`
+ * says more than the bridge's message, the message is built from `data` instead of repeating both.
  * @param {unknown} wire the `error` member of a response
- * @param {string} [method] the method called, named in the message
+ * @param {string} [method] the wire method called
+ * @param {string} [session] its session, when it has one
  */
-function errorFromWire(wire, method) {
+function errorFromWire(wire, method, session) {
   const error = isObject(wire) ? wire : {};
   const code = typeof error.code === 'number' ? error.code : undefined;
   const data = error.data;
   let Class = CLASS_BY_CODE.get(code) ?? BridgeError;
   if (Class === MedusaError && isObject(data)) Class = MEDUSA_CLASS_BY_STATUS.get(data.status) ?? MedusaError;
-  const base = typeof error.message === 'string' && error.message !== '' ? error.message : 'Bridge error';
-  // The bridge's message may already say some of it ("Medusa answered 401: Unauthorized"); only
-  // what it leaves out is appended, so the message never repeats itself.
-  const detail = describe(code, data)
-    .filter(([text, probe = text]) => text !== undefined && !base.includes(String(probe)))
-    .map(([text]) => text)
-    .join(', ');
-  const message = `${method ? `${method}: ` : ''}${base}${detail ? ` (${detail})` : ''}`;
-  return new Class(message, { code, data });
+  const text = typeof error.message === 'string' && error.message !== '' ? error.message : 'the bridge answered with an error';
+  const step = isObject(data) && typeof data.step === 'string' ? data.step : undefined;
+  return new Class(`${callPrefix(method, session, step)}${describe(code, data) ?? text}`, { code, data, method, session });
 }
 
-/** The parts of `data` worth a human's eye, each `[text, probe]`: skipped when the message holds `probe`. */
+/**
+ * `auth.getSession in session 'alice': `, `ping: `, `auth.signup in session 'sam', step login: `,
+ * or nothing for an error tied to no call.
+ */
+function callPrefix(method, session, step) {
+  if (!method) return '';
+  const where = session === undefined ? method : `${method} in session '${session}'`;
+  return step === undefined ? `${where}: ` : `${where}, step ${step}: `;
+}
+
+/** What happened, from `data`, for the codes where it says more than the message; else undefined. */
 function describe(code, data) {
-  if (!isObject(data)) return [];
+  if (!isObject(data)) return undefined;
   switch (code) {
-    case ErrorCode.MEDUSA_HTTP_ERROR:
-      return [[data.status !== undefined ? `HTTP ${data.status}` : undefined, data.status], [data.type], [data.message ?? data.body]];
-    case ErrorCode.MEDUSA_UNREACHABLE:
-      return [[data.reason], [data.attempts !== undefined ? `after ${data.attempts} attempt(s)` : undefined], [data.detail]];
+    case ErrorCode.MEDUSA_HTTP_ERROR: {
+      if (typeof data.status !== 'number') return undefined;
+      const what = [data.type, data.message ?? data.body].filter((part) => typeof part === 'string' && part !== '');
+      const said = what.length === 2 ? `${what[0]}: ${what[1]}` : (what[0] ?? '');
+      const hint = typeof data.hint === 'string' ? ` (${data.hint})` : '';
+      return `Medusa answered ${data.status}${said ? ` ${said}` : ''}${hint}`;
+    }
+    case ErrorCode.MEDUSA_UNREACHABLE: {
+      if (typeof data.reason !== 'string') return undefined;
+      const attempts = typeof data.attempts === 'number' ? ` after ${data.attempts} attempt${data.attempts === 1 ? '' : 's'}` : '';
+      const detail = typeof data.detail === 'string' && data.detail !== '' ? `: ${data.detail}` : '';
+      return `Medusa could not be reached (${data.reason})${attempts}${detail}`;
+    }
     case ErrorCode.MEDUSA_BAD_RESPONSE:
-      return [[data.status !== undefined ? `HTTP ${data.status}` : undefined, data.status]];
-    case ErrorCode.INVALID_PARAMS:
-      return [[typeof data.field === 'string' ? `field ${data.field}` : undefined, data.field]];
+      return typeof data.status === 'number' ? `Medusa answered ${data.status} with a body that is not the JSON expected` : undefined;
     default:
-      return [];
+      return undefined;
   }
 }
 
@@ -221,9 +268,11 @@ module.exports = {
   BadResponseError,
   CancelledError,
   BridgeClosedError,
+  BridgeStartError,
   BridgeNotFoundError,
   BridgeVersionError,
   BridgeAbortError,
   BridgeTimeoutError,
   errorFromWire,
+  callPrefix,
 };

@@ -5,8 +5,17 @@
  * (and index.mjs, which re-exports it); everything else under lib/ is private.
  */
 
-const { errorFromWire, ...errorClassesAndCodes } = require('./errors');
+const { errorFromWire, callPrefix, ...errorClassesAndCodes } = require('./errors');
 const { Bridge } = require('./bridge');
 const { PROTOCOL_VERSION } = require('./methods');
 
-module.exports = { Bridge, PROTOCOL_VERSION, ...errorClassesAndCodes };
+/**
+ * The escape hatch for fields Medusa sends that the declared result types do not name: the same
+ * object (nothing is copied), typed in index.d.ts as a record of unknown values.
+ */
+function raw(value) {
+  if (typeof value !== 'object' || value === null) throw new TypeError('raw() takes a result object');
+  return value;
+}
+
+module.exports = { Bridge, PROTOCOL_VERSION, raw, ...errorClassesAndCodes };

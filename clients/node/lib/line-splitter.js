@@ -4,7 +4,8 @@
  *
  * Why bytes: U+2028, U+2029 and U+0085 are line breaks to some readers (Node's readline among them)
  * but legal inside a JSON string, and a multi-byte UTF-8 character can straddle two chunks; so we
- * split the raw bytes first and decode each complete line once (STDIO-NOTES.md, "Unicode").
+ * split the raw bytes first and decode each complete line once (RFC 8259 section 7 allows both raw
+ * in strings; the bridge escapes them, but a client must not depend on that).
  *
  * Why a list of chunks: concatenating on every chunk re-copies everything buffered so far, which is
  * quadratic for a large message arriving in 64 KiB pieces. The pieces of an unfinished line are kept

@@ -18,7 +18,11 @@ const { startEmulator, emulatorExists, EMULATOR } = require('./emulator');
  */
 const SLOW_MS = 30_000;
 
-function useRealBridge() {
+/**
+ * @param {{medusaVersion?: 1 | 2}} [options] the emulator's Medusa version; for 2, bridges get its
+ *   publishable key unless a test passes `publishableApiKey: undefined`
+ */
+function useRealBridge({ medusaVersion = 1 } = {}) {
   const binary = realBinary(); // throws under CI=true when missing
   let skip = false;
   if (!binary) skip = 'no medusa-auth-bridge binary (set MEDUSA_AUTH_BRIDGE or build the checkout)';
@@ -30,7 +34,7 @@ function useRealBridge() {
 
   if (!skip) {
     before(async () => {
-      context.emulator = await startEmulator();
+      context.emulator = await startEmulator({ medusaVersion });
     });
     after(async () => {
       await context.emulator?.stop();
@@ -42,13 +46,21 @@ function useRealBridge() {
 
   /** A Bridge on the real binary and this file's emulator, closed when the test ends. */
   context.bridge = (t, options = {}) => {
-    const bridge = new Bridge({ binary, baseUrl: context.emulator.url, ...options });
+    const key = medusaVersion === 2 ? { publishableApiKey: context.emulator.publishableKey } : {};
+    const bridge = new Bridge({ binary, baseUrl: context.emulator.url, ...key, ...options });
     t.after(() => bridge.close());
     return bridge;
   };
-  /** Queues an emulator fault (CONTRACT.md: method, path, times, status | delay_ms | drop ...). */
+  /** Queues an emulator fault (scripts/emulator/README.md: method, path, times, status | delay_ms | drop ...). */
   context.fault = (spec) => context.emulator.control('POST', 'faults', spec);
   context.requests = async () => (await context.emulator.control('GET', 'requests')).requests;
+  /** v2: the reset token Medusa would have mailed to `email` (the emulator's auth.password_reset events). */
+  context.resetToken = async (email) => {
+    const { events } = await context.emulator.control('GET', 'events/auth.password_reset');
+    return events.filter((event) => event.data.entity_id === email).at(-1)?.data.token;
+  };
+  /** v2: moves the emulator's clock, by which tokens expire. */
+  context.advanceClock = (seconds) => context.emulator.control('POST', 'clock', { advance: seconds });
   return context;
 }
 

@@ -1,8 +1,7 @@
 'use strict';
 /**
  * Starts the Medusa emulator for one test file and stops it: the command line, the one-line
- * announcement on stdout, and EOF on stdin to stop it are the contract's (CONTRACT.md, "The Medusa
- * emulator").
+ * announcement on stdout, and EOF on stdin to stop it are the emulator's (scripts/emulator/README.md).
  */
 
 const { spawn } = require('node:child_process');
@@ -21,9 +20,12 @@ function emulatorExists() {
   return fs.existsSync(EMULATOR);
 }
 
-/** @returns {Promise<{url: string, port: number, control: Function, stop: () => Promise<void>}>} */
-async function startEmulator() {
-  const child = spawn('python3', [EMULATOR, '--port', '0', '--exit-on-stdin-eof', '--quiet'], {
+/**
+ * @param {{medusaVersion?: 1 | 2}} [options] v2 serves /auth/* and /store/customers*
+ * @returns {Promise<{url: string, port: number, publishableKey?: string, control: Function, stop: () => Promise<void>}>}
+ */
+async function startEmulator({ medusaVersion = 1 } = {}) {
+  const child = spawn('python3', [EMULATOR, '--medusa-version', String(medusaVersion), '--port', '0', '--exit-on-stdin-eof', '--quiet'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const announcement = await new Promise((resolve, reject) => {
@@ -68,7 +70,7 @@ async function startEmulator() {
     clearTimeout(timer);
   }
 
-  return { url: announcement.url, port: announcement.port, control, stop };
+  return { url: announcement.url, port: announcement.port, publishableKey: announcement.publishable_key, control, stop };
 }
 
 module.exports = { startEmulator, emulatorExists, EMULATOR };

@@ -5,11 +5,15 @@
  * sessions in memory, and misbehaves on request so the client's failure paths can be driven.
  *
  * Configured like the real bridge, by `--header 'Name: value'` flags (the client's `headers` option):
- *   x-fake-init: version:<v> | reject | silent | exit:<code>   how to answer `initialize`
+ *   x-fake-init: version:<v> | reject | silent | exit:<code> | usage | noinfo   how to answer `initialize`
+ *     usage: write a usage error on stderr and exit 64, as the real bridge does for a bad option
+ *     noinfo: answer with a result that has no serverInfo (not a bridge's answer)
+ *   x-fake-log: stderr                write `fake-bridge received <method> <id or params.id>` on stderr for each message
  *   x-fake-eof: ignore                keep running after stdin ends (close() must escalate)
  *   x-fake-sigterm: ignore            ignore SIGTERM too (close() must SIGKILL)
  * Per call, by `customHeaders`:
- *   x-fake: die | hang | late:<ms> | gate:<n> | error | garbage | big:<bytes> | u2028
+ *   x-fake: die | hang | late:<ms> | gate:<n> | error | garbage | big:<bytes> | u2028 | env
+ *     env: answer with the fake's own environment (to check what the client passes on)
  *     gate:<n> holds the answer until n gated requests are in flight at once, then answers them
  *     all: a client that waits for each answer before sending the next request never gets one.
  *   x-fake-code / x-fake-data         the error's code and JSON data, with `x-fake: error`
@@ -26,6 +30,10 @@ for (let i = 2; i < process.argv.length; i++) {
 }
 const init = config['x-fake-init'] ?? 'version:1.0';
 if (init.startsWith('exit:')) process.exit(Number(init.slice(5)));
+if (init === 'usage') {
+  process.stderr.write("--base-url must be an http or https URL without query, not 'nowhere'\n");
+  process.exit(64);
+}
 if (config['x-fake-sigterm'] === 'ignore') process.on('SIGTERM', () => {});
 
 const received = [];
@@ -60,6 +68,9 @@ function customer(email) {
 
 function handle(message) {
   received.push(message);
+  if (config['x-fake-log'] === 'stderr') {
+    process.stderr.write(`fake-bridge received ${message.method} ${message.id ?? message.params?.id}\n`);
+  }
   const { id, method, params = {} } = message;
   if (method === '$/cancelRequest') {
     const timer = inFlight.get(params.id);
@@ -94,10 +105,12 @@ function respond(id, method, params, mode) {
   if (mode === 'error') {
     return fail(id, Number(params.customHeaders['x-fake-code']), 'Fake error', JSON.parse(params.customHeaders['x-fake-data'] ?? 'null') ?? undefined);
   }
+  if (mode === 'env') return answer(id, { env: process.env });
   if (mode === 'garbage') process.stdout.write('this is not JSON\n{"jsonrpc":"2.0","id":"nobody","result":{}}\n');
   switch (method) {
     case 'initialize':
       if (init === 'silent') return;
+      if (init === 'noinfo') return answer(id, { protocolVersion: '1.0' });
       if (init === 'reject') return fail(id, -32602, 'Unsupported protocol version', { supported: ['0.9'], requested: params.protocolVersion });
       return answer(id, { protocolVersion: init.slice('version:'.length), serverInfo: { name: 'medusa-auth-bridge', version: '0.0.0-fake' } });
     case 'auth.authenticate':
@@ -121,6 +134,32 @@ function respond(id, method, params, mode) {
       return answer(id, {});
     case 'auth.exists':
       return answer(id, { exists: params.email !== 'nobody@example.com' });
+    // Medusa v2, by name only: answers shaped as the bridge's, with what was asked echoed where useful.
+    case 'auth.login':
+      if (params.provider === 'google') return answer(id, { location: 'https://accounts.example.com/o/oauth2?state=fake' });
+      if (params.password !== 'secret') return fail(id, -32001, 'Medusa answered 401', { status: 401, type: 'unauthorized', message: 'Invalid email or password' });
+      s.hasToken = true;
+      return answer(id, { token: 'fake.v2.login' });
+    case 'auth.register':
+      s.hasToken = true;
+      return answer(id, { token: 'fake.v2.register' });
+    case 'auth.callback':
+      s.hasToken = true;
+      return answer(id, { token: `fake.v2.callback.${params.query?.code}` });
+    case 'auth.refresh':
+      return answer(id, { token: 'fake.v2.refreshed' });
+    case 'auth.logout':
+      Object.assign(s, { hasCookie: false, hasToken: false, customerId: null });
+      return answer(id, {});
+    case 'auth.resetPassword':
+    case 'auth.updateProvider':
+      return answer(id, {});
+    case 'auth.signup':
+      return answer(id, { customer: { id: 'cus_fake_v2', email: params.email, first_name: params.first_name ?? null }, token: 'fake.v2.signup' });
+    case 'store.customer.create':
+    case 'store.customer.update':
+    case 'store.customer.retrieve':
+      return answer(id, { customer: { id: 'cus_fake_v2', email: params.email ?? 'someone@example.com', first_name: params.first_name ?? null } });
     case 'session.list':
       return answer(id, { sessions: [...sessions.values()] });
     case 'ping':

@@ -24,11 +24,11 @@ const SCRIPT_TIMEOUT_MS = 15_000;
  * The script's bridge inherits its stderr pipe, so 'close' also proves that the bridge exited.
  * Fails (after killing the script) if that takes longer than `timeoutMs`.
  */
-function runScript(script, args = [], { env = {}, timeoutMs = SCRIPT_TIMEOUT_MS } = {}) {
+function runScript(script, args = [], { env = {}, baseEnv = process.env, timeoutMs = SCRIPT_TIMEOUT_MS } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: { ...baseEnv, ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -37,6 +37,36 @@ function runScript(script, args = [], { env = {}, timeoutMs = SCRIPT_TIMEOUT_MS 
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`${path.basename(script)} was still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/**
+ * Runs test-support/scripts/ctrl-c.js as a terminal's foreground job (its own process group), sends
+ * SIGINT to that whole group once it is ready, as Ctrl-C does, and resolves when it has closed.
+ */
+function runCtrlC(binary, timeoutMs = SCRIPT_TIMEOUT_MS) {
+  const script = path.join(__dirname, 'scripts', 'ctrl-c.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, binary], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    let interrupted = false;
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (!interrupted && stdout.includes('ready\n')) {
+        interrupted = true;
+        process.kill(-child.pid, 'SIGINT');
+      }
+    });
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      process.kill(-child.pid, 'SIGKILL');
+      reject(new Error(`ctrl-c.js was still running after ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
@@ -84,4 +114,4 @@ async function fakeReceived(bridge) {
   return (await bridge.discover())['x-fake-received'];
 }
 
-module.exports = { PACKAGE_DIR, REPO_ROOT, FAKE_BRIDGE, SCRIPT_TIMEOUT_MS, runScript, realBinary, once, fakeReceived };
+module.exports = { PACKAGE_DIR, REPO_ROOT, FAKE_BRIDGE, SCRIPT_TIMEOUT_MS, runScript, runCtrlC, realBinary, once, fakeReceived };

@@ -58,9 +58,9 @@ test('the release build of the checkout is preferred to the debug build, and the
   executable('bin/medusa-auth-bridge');
   const debug = executable('.build/debug/medusa-auth-bridge');
   const env = { PATH: path.join(root, 'bin') };
-  assert.equal(findBinary({ env, from }), debug);
+  assert.equal(findBinary({ env, from, resolvePackage: () => null }), debug);
   const release = executable('.build/release/medusa-auth-bridge');
-  assert.equal(findBinary({ env, from }), release);
+  assert.equal(findBinary({ env, from, resolvePackage: () => null }), release);
 });
 
 test('PATH is searched last, and a file without the execute bit is passed over', (t) => {
@@ -69,26 +69,65 @@ test('PATH is searched last, and a file without the execute bit is passed over',
   fs.mkdirSync(path.dirname(plain));
   fs.writeFileSync(plain, '');
   const onPath = executable('b/medusa-auth-bridge');
-  assert.equal(findBinary({ env: { PATH: [path.join(root, 'a'), path.join(root, 'b')].join(path.delimiter) }, from: root }), onPath);
+  const PATH = [path.join(root, 'a'), path.join(root, 'b')].join(path.delimiter);
+  assert.equal(findBinary({ env: { PATH }, from: root, resolvePackage: () => null }), onPath);
 });
 
-test('when nothing is found the error lists every place searched and says how to fix it', (t) => {
+test('the platform package wins over the checkout and PATH, and a broken one is named in the error', (t) => {
+  const { root, executable } = tempTree(t);
+  fs.writeFileSync(path.join(root, 'Package.swift'), '');
+  const release = executable('.build/release/medusa-auth-bridge');
+  const installed = path.join(root, 'node_modules', '@medusa-auth-bridge', 'linux-x64');
+  const packaged = executable('node_modules/@medusa-auth-bridge/linux-x64/bin/medusa-auth-bridge');
+  const resolvePackage = (name) => (name === '@medusa-auth-bridge/linux-x64' ? installed : null);
+  const options = { env: { PATH: '' }, from: root, platform: 'linux-x64', resolvePackage };
+  assert.equal(findBinary(options), packaged);
+  fs.chmodSync(packaged, 0o644);
+  assert.equal(findBinary(options), release, 'a package binary without its exec bit is passed over');
+  fs.rmSync(release);
+  assert.throws(
+    () => findBinary(options),
+    (error) => error.searched.includes(`@medusa-auth-bridge/linux-x64: installed at ${installed}, but ${packaged} is not executable`),
+  );
+});
+
+test('outside a checkout the error names the platform package to install and never suggests swift build', (t) => {
+  const { root } = tempTree(t);
+  const env = { PATH: path.join(root, 'bin') };
+  assert.throws(
+    () => findBinary({ env, from: root, platform: 'linux-x64', resolvePackage: () => null }),
+    (error) => {
+      assert.ok(error instanceof BridgeNotFoundError);
+      assert.deepEqual(error.searched, [
+        'MEDUSA_AUTH_BRIDGE: not set',
+        '@medusa-auth-bridge/linux-x64: not installed',
+        `a source checkout: no Package.swift in ${root} or above`,
+        `PATH: no executable medusa-auth-bridge in ${path.join(root, 'bin')}`,
+      ]);
+      assert.doesNotMatch(error.message, /swift build/);
+      assert.match(error.message, /install @medusa-auth-bridge\/linux-x64, which npm installs with medusa-auth-bridge unless optional dependencies are left out/);
+      assert.match(error.message, /set MEDUSA_AUTH_BRIDGE to its path, or pass \{ binary \}/);
+      for (const place of error.searched) assert.ok(error.message.includes(place));
+      return true;
+    },
+  );
+});
+
+test('inside a checkout the error says to build the bridge there, and lists each build searched', (t) => {
   const { root } = tempTree(t);
   fs.writeFileSync(path.join(root, 'Package.swift'), '');
   const env = { PATH: [path.join(root, 'x'), path.join(root, 'y')].join(path.delimiter) };
   assert.throws(
-    () => findBinary({ env, from: root }),
+    () => findBinary({ env, from: root, resolvePackage: () => null }),
     (error) => {
       assert.ok(error instanceof BridgeNotFoundError);
-      assert.deepEqual(error.searched, [
-        path.join(root, '.build', 'release', 'medusa-auth-bridge'),
-        path.join(root, '.build', 'debug', 'medusa-auth-bridge'),
-        path.join(root, 'x', 'medusa-auth-bridge'),
-        path.join(root, 'y', 'medusa-auth-bridge'),
+      assert.deepEqual(error.searched.slice(2), [
+        `${path.join(root, '.build', 'release', 'medusa-auth-bridge')}: does not exist`,
+        `${path.join(root, '.build', 'debug', 'medusa-auth-bridge')}: does not exist`,
+        `PATH: no executable medusa-auth-bridge in ${env.PATH}`,
       ]);
-      assert.match(error.message, /swift build -c release/);
-      assert.match(error.message, /MEDUSA_AUTH_BRIDGE/);
-      for (const place of error.searched) assert.ok(error.message.includes(place));
+      assert.match(error.message, new RegExp(`swift build -c release\` in ${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.ok(error.searched.every((place) => typeof place === 'string'));
       return true;
     },
   );

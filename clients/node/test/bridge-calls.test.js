@@ -1,7 +1,7 @@
 'use strict';
 // The public API against the fake bridge (test-support/fake-bridge.js, a real child process that
 // speaks the protocol): what goes on the wire, what comes back, errors, concurrency, abort and
-// timeout. The real binary is exercised by e2e.test.js.
+// timeout. The real binary is exercised by the e2e-*.test.js files.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -102,7 +102,8 @@ test('a wrong password rejects with UnauthorizedError carrying status 401 and bo
     assert.equal(error.code, ErrorCode.MEDUSA_HTTP_ERROR);
     assert.equal(error.status, 401);
     assert.equal(error.body, 'Unauthorized');
-    assert.match(error.message, /^auth\.authenticate: /);
+    assert.equal(error.message, "auth.authenticate in session 'default': Medusa answered 401 Unauthorized");
+    assert.deepEqual([error.method, error.session], ['auth.authenticate', 'default']);
     return true;
   });
 });
@@ -220,7 +221,52 @@ test('bad arguments reject with TypeError before anything is sent', async (t) =>
   const bridge = fakeBridge(t);
   await assert.rejects(bridge.auth.authenticate('alice'), TypeError);
   await assert.rejects(bridge.auth.getSession(['x']), TypeError);
-  await assert.rejects(bridge.auth.getSession(undefined, { timeout: -1 }), TypeError);
+  await assert.rejects(bridge.auth.getSession(undefined, { timeout: -1 }), RangeError);
+  await assert.rejects(bridge.auth.getSession(undefined, { timeout: 0 }), RangeError);
   await assert.rejects(bridge.auth.getSession(undefined, { signal: 'no' }), TypeError);
+  await assert.rejects(bridge.auth.getSession(undefined, { retries: 1 }), /unknown call option "retries"/);
+  await assert.rejects(bridge.auth.exists('a@example.com', undefined, {}, 'extra'), /takes at most 3 arguments/);
+  await assert.rejects(bridge.auth.exists(5), /auth.exists: email must be a string/);
+  await assert.rejects(bridge.session('bob').auth.exists('a@example.com', { session: 'alice' }), /belongs to session 'bob'/);
+  await assert.rejects(bridge.auth.exists('a@example.com', { session: '' }), TypeError);
+  await assert.rejects(bridge.ping({ session: 'alice' }), /takes only the signal and timeout options/);
   assert.equal(bridge.pid, undefined);
+});
+
+test('the call options may come last in place of customHeaders: exists(email, { signal, timeout, headers, session })', async (t) => {
+  const bridge = fakeBridge(t);
+  const controller = new AbortController();
+  const options = { signal: controller.signal, timeout: 30_000, headers: { 'x-trace': '2' }, session: 'alice' };
+  assert.deepEqual(await bridge.auth.exists('a@example.com', options), { exists: true });
+  await bridge.auth.getSession({ session: 'alice' }).catch(() => {});
+  await bridge.auth.exists('b@example.com', { 'x-trace': '1' }, { headers: { 'x-other': '3' } });
+  const sent = (await fakeReceived(bridge)).filter((m) => m.method.startsWith('auth.')).map(({ method, params }) => ({ method, params }));
+  assert.deepEqual(sent, [
+    { method: 'auth.exists', params: { email: 'a@example.com', customHeaders: { 'x-trace': '2' }, session: 'alice' } },
+    { method: 'auth.getSession', params: { session: 'alice' } },
+    { method: 'auth.exists', params: { email: 'b@example.com', customHeaders: { 'x-trace': '1', 'x-other': '3' }, session: 'default' } },
+  ]);
+  controller.abort();
+  await assert.rejects(bridge.auth.getSession({ signal: controller.signal }), BridgeAbortError);
+});
+
+test('emailExists resolves to a boolean, for conditions where the {exists} object would always be truthy', async (t) => {
+  const bridge = fakeBridge(t);
+  assert.equal(await bridge.auth.emailExists('a@example.com'), true);
+  assert.equal(await bridge.auth.emailExists('nobody@example.com'), false);
+  assert.equal(await bridge.session('s').auth.emailExists('nobody@example.com', { timeout: 30_000 }), false);
+});
+
+test('abort and timeout errors name the method and the session', async (t) => {
+  const bridge = fakeBridge(t);
+  await bridge.start();
+  await assert.rejects(bridge.session('alice').auth.getSession({ 'x-fake': 'hang' }, { timeout: 50 }), (error) => {
+    assert.equal(error.message, "auth.getSession in session 'alice': no answer within its timeout of 50 ms");
+    assert.deepEqual([error.method, error.session, error.timeout], ['auth.getSession', 'alice', 50]);
+    return true;
+  });
+  await assert.rejects(bridge.auth.exists('a@example.com', { signal: AbortSignal.abort() }), (error) => {
+    assert.equal(error.message, "auth.exists in session 'default': aborted by its signal");
+    return true;
+  });
 });

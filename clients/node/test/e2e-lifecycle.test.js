@@ -6,11 +6,12 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { BridgeClosedError, BridgeTimeoutError, BridgeVersionError, UnauthorizedError } = require('..');
+const { BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, CancelledError, UnauthorizedError } = require('..');
 const { Connection } = require('../lib/connection');
 const { handshakeError } = require('../lib/bridge');
+const { DEFAULT_TIMEOUTS } = require('../lib/options');
 const { useRealBridge, SLOW_MS } = require('../test-support/e2e');
-const { runScript } = require('../test-support/helpers');
+const { runScript, runCtrlC } = require('../test-support/helpers');
 
 const e2e = useRealBridge();
 const { skip } = e2e;
@@ -75,7 +76,7 @@ test('the bridge dying mid-call rejects every pending call with BridgeClosedErro
 
 test("the real bridge's refusal of another protocol version becomes a BridgeVersionError listing 1.0", { skip }, async (t) => {
   const connection = new Connection(e2e.binary, ['--base-url', e2e.emulator.url], { env: process.env });
-  t.after(() => connection.close());
+  t.after(() => connection.close(DEFAULT_TIMEOUTS));
   const refusal = await connection.request('initialize', { protocolVersion: '9.9' }).then(
     () => assert.fail('initialize with protocol 9.9 was accepted'),
     (error) => error,
@@ -118,4 +119,35 @@ test('a Node process stays alive while a call is pending, until Medusa answers l
   assert.deepEqual(JSON.parse(run.stdout).answered, { exists: true }, 'the script waited for the answer');
   const [request] = await e2e.requests();
   assert.equal(request.method, 'GET', 'the delayed request was the one answered');
+});
+
+test('close() with slow calls in flight cancels them (CancelledError) and the bridge exits by itself, without SIGTERM or SIGKILL', { skip }, async (t) => {
+  const bridge = e2e.bridge(t);
+  await bridge.start();
+  await e2e.fault({ method: 'GET', delay_ms: SLOW_MS, times: 2 });
+  const calls = Promise.allSettled([bridge.auth.exists('alice@example.com'), bridge.session('other').auth.getSession()]);
+  await bridge.ping(); // both calls are in the bridge, waiting on the slow backend
+  await bridge.close();
+  for (const result of await calls) {
+    assert.ok(result.reason instanceof CancelledError, String(result.reason));
+    assert.match(result.reason.message, /cancelled because the bridge was closed$/);
+  }
+  assert.deepEqual([bridge.exitCode, bridge.signal], [0, null], 'exited on its own after stdin closed');
+});
+
+test("a bridge refusing its environment exits 64, and the start error carries the bridge's own stderr line", { skip }, async (t) => {
+  const bridge = e2e.bridge(t, { env: { MEDUSA_MAX_RETRIES: '200' }, stderr: 'ignore' });
+  await assert.rejects(bridge.auth.getSession(), (error) => {
+    assert.ok(error instanceof BridgeStartError);
+    assert.equal(error.exitCode, 64);
+    assert.match(error.message, / exited with status 64 without answering initialize: .*MEDUSA_MAX_RETRIES must be a whole number from 0 to 100, not '200'/);
+    return true;
+  });
+});
+
+test('Ctrl-C in a terminal reaches only Node: the real bridge keeps serving, in its own process group', { skip: skip || (process.platform === 'win32' && 'POSIX process groups') }, async () => {
+  const run = await runCtrlC(e2e.binary);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout.trim().split('\n').at(-1)), { pingedAfterCtrlC: true, bridgeGroupDiffers: true });
+  assert.doesNotMatch(run.stderr, /SIGINT|draining|signal/i, 'the bridge saw no signal');
 });

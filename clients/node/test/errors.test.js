@@ -42,7 +42,7 @@ test('a Medusa 401 is an UnauthorizedError carrying status and body', () => {
   assert.equal(error.status, 401);
   assert.equal(error.body, 'Unauthorized');
   assert.equal(error.medusaMessage, undefined);
-  assert.equal(error.message, 'auth.getSession: Medusa answered with an error status (HTTP 401, Unauthorized)');
+  assert.equal(error.message, 'auth.getSession: Medusa answered 401 Unauthorized');
 });
 
 test("a Medusa 404 is a NotFoundError and a 400 a plain MedusaError with Medusa's type, message and code", () => {
@@ -56,24 +56,48 @@ test("a Medusa 404 is a NotFoundError and a 400 a plain MedusaError with Medusa'
 });
 
 test('an unreachable backend error exposes reason, attempts and detail', () => {
-  const error = errorFromWire({ code: -32002, message: 'Medusa could not be reached', data: { reason: 'refused', attempts: 3, detail: 'connection refused' } });
-  assert.deepEqual([error.reason, error.attempts, error.detail], ['refused', 3, 'connection refused']);
-  assert.equal(error.message, 'Medusa could not be reached (refused, after 3 attempt(s), connection refused)');
+  const error = errorFromWire({ code: -32002, message: 'Medusa could not be reached', data: { reason: 'refused', attempts: 3, detail: 'http://127.0.0.1:9 refused the connection' } }, 'auth.exists', 'default');
+  assert.deepEqual([error.reason, error.attempts, error.detail], ['refused', 3, 'http://127.0.0.1:9 refused the connection']);
+  assert.equal(error.message, "auth.exists in session 'default': Medusa could not be reached (refused) after 3 attempts: http://127.0.0.1:9 refused the connection");
+  assert.deepEqual([error.method, error.session], ['auth.exists', 'default']);
 });
 
-test('details the bridge already put in its message are not repeated', () => {
-  const error = errorFromWire({ code: -32001, message: 'Medusa answered 400: email must be an email', data: { status: 400, type: 'invalid_data', message: 'email must be an email' } });
-  assert.equal(error.message, 'Medusa answered 400: email must be an email (invalid_data)');
-  const params = errorFromWire({ code: -32602, message: "Invalid params: 'email' must be a string", data: { field: 'email' } });
-  assert.equal(params.message, "Invalid params: 'email' must be a string");
+test('messages say once what happened, led by the method and the session, without the wire message in parentheses', () => {
+  const error = errorFromWire(
+    { code: -32001, message: 'Medusa answered 400: email must be an email', data: { status: 400, type: 'invalid_data', message: 'email must be an email' } },
+    'auth.login',
+    'alice',
+  );
+  assert.equal(error.message, "auth.login in session 'alice': Medusa answered 400 invalid_data: email must be an email");
+  const params = errorFromWire({ code: -32602, message: "Invalid params: 'email' must be a string", data: { field: 'email' } }, 'ping');
+  assert.equal(params.message, "ping: Invalid params: 'email' must be a string");
+  assert.equal(params.session, undefined);
+});
+
+test('a failed auth.signup step is named in the message and kept as step', () => {
+  const error = errorFromWire(
+    { code: -32001, message: 'm', data: { status: 401, type: 'unauthorized', message: 'Identity with email already exists', step: 'register' } },
+    'auth.signup',
+    'sam',
+  );
+  assert.equal(error.step, 'register');
+  assert.equal(error.message, "auth.signup in session 'sam', step register: Medusa answered 401 unauthorized: Identity with email already exists");
+  assert.equal(errorFromWire({ code: -32001, message: 'm', data: { status: 401 } }, 'auth.login', 'a').step, undefined);
+});
+
+test("a Medusa error's hint, that the backend looks like the other Medusa version, is kept and shown", () => {
+  const hint = 'the backend looks like Medusa v2: use auth.login, auth.register and store.customer.*';
+  const error = errorFromWire({ code: -32001, message: 'm', data: { status: 404, message: 'Cannot GET /store/auth', hint } }, 'auth.getSession', 'default');
+  assert.equal(error.hint, hint);
+  assert.equal(error.message, `auth.getSession in session 'default': Medusa answered 404 Cannot GET /store/auth (${hint})`);
 });
 
 test('a bad response error exposes status and body, and invalid params name the field', () => {
   const bad = errorFromWire({ code: -32003, message: 'm', data: { status: 200, body: '<html>' } });
   assert.deepEqual([bad.status, bad.body], [200, '<html>']);
-  const params = errorFromWire({ code: -32602, message: 'Invalid params', data: { field: 'email' } });
+  assert.equal(bad.message, 'Medusa answered 200 with a body that is not the JSON expected');
+  const params = errorFromWire({ code: -32602, message: "Invalid params: 'email' is required", data: { field: 'email' } });
   assert.equal(params.field, 'email');
-  assert.match(params.message, /field email/);
 });
 
 test('a malformed wire error still yields a BridgeError instead of throwing', () => {
@@ -94,8 +118,11 @@ test('abort and timeout errors carry the names fetch-style code checks for', () 
 
 test('the client-side errors keep what they were built with', () => {
   assert.deepEqual(new errors.BridgeNotFoundError('m', { searched: ['a', 'b'] }).searched, ['a', 'b']);
-  const closed = new errors.BridgeClosedError('m', { exitCode: 3, signal: null });
-  assert.deepEqual([closed.exitCode, closed.signal, closed.name], [3, null, 'BridgeClosedError']);
+  const closed = new errors.BridgeClosedError('m', { exitCode: 3, signal: null, stderr: 'last line' });
+  assert.deepEqual([closed.exitCode, closed.signal, closed.stderr, closed.name], [3, null, 'last line', 'BridgeClosedError']);
+  const start = new errors.BridgeStartError('m', { exitCode: 64, binary: '/bin/x' });
+  assert.ok(start instanceof errors.BridgeClosedError);
+  assert.deepEqual([start.binary, start.exitCode, start.signal, start.stderr], ['/bin/x', 64, null, null]);
   const version = new errors.BridgeVersionError('m', { clientVersion: '1.0', bridgeVersion: '2.0' });
   assert.deepEqual([version.clientVersion, version.bridgeVersion], ['1.0', '2.0']);
 });

@@ -2,7 +2,7 @@
 // Whether the client keeps Node alive, observed from outside: each test runs
 // test-support/scripts/one-call.js as its own Node process (with the fake bridge) and waits, with a
 // bound, for that process and everything holding its stdio (its bridge included) to close.
-// The same checks against the real bridge are in e2e.test.js.
+// The same checks against the real bridge are in e2e-lifecycle.test.js.
 
 const test = require('node:test');
 const assert = require('node:assert/strict');
