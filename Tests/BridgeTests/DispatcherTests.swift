@@ -111,6 +111,24 @@ struct DispatcherTests {
         #expect(transport.requests.isEmpty)
     }
 
+    @Test(
+        "auth.exists refuses an email that would change the route (empty, '.', '..') and sends nothing",
+        arguments: [#"[""]"#, #"{"email":""}"#, #"["."]"#, #"{"email":".."}"#])
+    func existsRefusesRouteChangingEmails(params: String) async throws {
+        let (bridge, transport) = harness()
+        let reply = try parse(try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":\#(params)}"#))
+        #expect(reply["error"]?["code"] == -32602)
+        #expect(reply["error"]?["data"]?["field"] == "email")
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test("auth.exists percent-encodes every other email as one path segment")
+    func existsEncodesOneSegment() async throws {
+        let (bridge, transport) = harness([.success(.json(200, #"{"exists":false}"#))])
+        _ = try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":["../a/b?c#d%2e@x.io"]}"#)
+        #expect(transport.requests.map { $0.url.absoluteString } == ["http://127.0.0.1:9000/store/auth/..%2Fa%2Fb%3Fc%23d%252e@x.io"])
+    }
+
     @Test("by-position params follow medusa-js's argument order and use the default session")
     func byPosition() async throws {
         let (bridge, transport) = harness([.success(.json(200, Self.customer)), .success(.json(200, #"{"exists":false}"#))])
