@@ -39,28 +39,29 @@ enum Main {
         let protocolOutput = dup(STDOUT_FILENO)
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let logger = Logger(level: options.logLevel)
-        let timeout = Duration.milliseconds(Int((options.timeoutSeconds * 1000).rounded()))
         let configuration = MedusaConfiguration(
-            baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
-            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent)
+            baseURL: options.baseURL, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
+            headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent)
         // Plain HTTP over the bridge's own HTTP/1.1 client (URLSession costs 5x a bridged call's budget,
         // bench/FINDINGS.md); HTTPS through URLSession, for TLS and certificate verification.
+        // `options.maxConnections`, `options.caFile` and `options.proxy` are for the libcurl engine.
         let transport: any HTTPTransport =
             configuration.baseURL.scheme?.lowercased() == "https"
             ? URLSessionTransport(maximumBodyBytes: configuration.maximumBodyBytes)
             : SocketHTTPTransport(maximumBodyBytes: configuration.maximumBodyBytes)
+        if options.maxConnections != nil || options.caFile != nil || options.proxy != nil {
+            logger.warn("--max-connections, --ca-file and --proxy are not applied by this build's HTTP transports")
+        }
         let medusa = MedusaClient(configuration: configuration, transport: transport)
         let dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: logger))
-        // The longest one call can take: every attempt's timeout plus the longest delays between them
-        // (Retry-After is honoured up to 5 minutes), plus a margin for writing the answers.
-        let drainLimit = timeout * (options.maxRetries + 1) + RetryPolicy.maximumRetryAfter * options.maxRetries + .seconds(5)
         let server = StdioServer(
             dispatcher: dispatcher, logger: logger,
-            configuration: .init(framing: options.framing, maximumMessageBytes: options.maximumMessageBytes, drainLimit: drainLimit),
+            configuration: .init(
+                framing: options.framing, maximumMessageBytes: options.maximumMessageBytes, drainLimit: options.drainLimit),
             input: STDIN_FILENO, output: protocolOutput)
         let signalSources = server.installSignalHandlers()
         logger.info(
-            "serving \(options.baseURL) (retries \(options.maxRetries), timeout \(options.timeoutSeconds) s, framing \(options.framing.rawValue))"
+            "serving \(options.baseURL.absoluteString) (retries \(options.maxRetries), timeout \(options.timeout), framing \(options.framing.rawValue))"
         )
         server.start()
         withExtendedLifetime(signalSources) { dispatchMain() }
