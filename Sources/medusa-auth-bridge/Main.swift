@@ -53,9 +53,8 @@ enum Main {
             logger.warn("--max-connections, --ca-file and --proxy are not applied by this build's HTTP transports")
         }
         let medusa = MedusaClient(configuration: configuration, transport: transport)
-        let dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: logger))
         let server = StdioServer(
-            dispatcher: dispatcher, logger: logger,
+            context: MethodContext(medusa: medusa, logger: logger),
             configuration: .init(
                 framing: options.framing, maximumMessageBytes: options.maximumMessageBytes, drainLimit: options.drainLimit),
             input: STDIN_FILENO, output: protocolOutput)

@@ -58,7 +58,7 @@ struct DispatcherTests {
             #"{"jsonrpc":"2.0","method":"auth.exists","params":{}}"#,
             #"{"jsonrpc":"2.0","method":"$/unknown"}"#,
         ] {
-            #expect(try await bridge.call(text) == Harness.noReply)
+            try await bridge.expectNoReply(to: text)
         }
     }
 
@@ -72,7 +72,7 @@ struct DispatcherTests {
             reply
                 == #"[{"jsonrpc":"2.0","id":1,"result":{"exists":true}},{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a request must be an object, not number"}},{"jsonrpc":"2.0","id":2,"result":{}}]"#
         )
-        #expect(try await bridge.call(#"[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]"#) == Harness.noReply)
+        try await bridge.expectNoReply(to: #"[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]"#)
     }
 
     @Test(
