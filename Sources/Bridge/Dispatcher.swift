@@ -126,7 +126,7 @@ public final class Dispatcher: Sendable {
         for item in prepared {
             if case .answered(let response) = item { responses.append(response) } else { responses.append(nil) }
         }
-        let claimed = state.withLock { state -> [RequestPathState.Write]? in
+        let (claimed, running, waiting) = state.withLock { state -> ([RequestPathState.Write]?, Int, Int) in
             let frameSerial = state.serial()
             state.outstanding += units
             state.frames[frameSerial] = .init(framing: framing, isBatch: isBatch, units: units, responses: responses, remaining: callCount)
@@ -142,7 +142,10 @@ public final class Dispatcher: Sendable {
                 if admitted { admitLocked(&state, [serial]) }
             }
             // While stopping, the calls were answered -32800 at once: their answer may be ready.
-            return claimLocked(&state)
+            return (claimLocked(&state), state.running, state.calls.count - state.running)
+        }
+        if isBatch, context.logger.isEnabled(.debug) {
+            context.logger.debug("a batch of \(prepared.count) message(s): \(running) call(s) running, \(waiting) waiting to start")
         }
         if let claimed { flush(claimed) }
     }

@@ -30,8 +30,10 @@ public final class StdioServer: Sendable {
     /// SIGTERM/SIGINT: how long requests in flight may finish before they are cancelled. Short,
     /// because whoever sends SIGTERM wants the process gone soon, but long enough for a login.
     static let signalGracePeriod: Duration = .seconds(3)
-    /// After cancelling, how long the -32800 answers may take to be written.
-    static let cancelGracePeriod: Duration = .milliseconds(500)
+    /// After cancelling, how long the -32800 answers may take to be written. Most take microseconds;
+    /// the bound is for a batch's answer of a few MiB going to a client that reads it slowly (a
+    /// 20,000-call batch is ~1.4 MB). Ending earlier would cut such an answer off mid-message.
+    static let cancelGracePeriod: Duration = .seconds(5)
     static let readChunkBytes = 64 * 1024
 
     let dispatcher: Dispatcher
