@@ -49,7 +49,10 @@ enum Main {
             configuration.baseURL.scheme?.lowercased() == "https"
             ? URLSessionTransport(maximumBodyBytes: configuration.maximumBodyBytes)
             : SocketHTTPTransport(maximumBodyBytes: configuration.maximumBodyBytes)
-        if options.maxConnections != nil || options.caFile != nil || options.proxy != nil {
+        // Until the libcurl engine applies them, say so rather than ignore them silently (a CA file that
+        // only comes from SSL_CERT_FILE is the system's setting, not a request to this program).
+        let caFileRequested = options.caFile.map { $0.path != ProcessInfo.processInfo.environment["SSL_CERT_FILE"] } ?? false
+        if options.maxConnections != nil || caFileRequested || options.proxy != nil {
             logger.warn("--max-connections, --ca-file and --proxy are not applied by this build's HTTP transports")
         }
         let medusa = MedusaClient(configuration: configuration, transport: transport)
