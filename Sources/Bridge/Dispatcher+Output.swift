@@ -61,11 +61,11 @@ extension Dispatcher {
         }
     }
 
-    /// The message inside a framed answer, for the trace log.
+    /// The message inside a framed answer, for the trace log: after LSP's header block, or before
+    /// NDJSON's newline.
     private static func payload(of framed: [UInt8]) -> [UInt8] {
-        guard framed.first == UInt8(ascii: "C"),
-            let start = framed.firstIndex(of: UInt8(ascii: "{")) ?? framed.firstIndex(of: UInt8(ascii: "["))
-        else { return Array(framed.dropLast()) }
-        return Array(framed[start...])
+        let separator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+        if framed.first == UInt8(ascii: "C"), let range = framed.firstRange(of: separator) { return Array(framed[range.upperBound...]) }
+        return Array(framed.dropLast())
     }
 }
