@@ -11,7 +11,8 @@ import JSONRPC
 /// order and cancellation rely on) and writes the answers it can give at once (`ping`) itself; a
 /// call's task writes its own answer when it finishes, on whatever thread it finished on. So an
 /// `auth.exists` makes one hop (reader → its task) and takes the lock three times: to start, to
-/// finish and claim stdout, and to let stdout go.
+/// finish and claim stdout, and to let stdout go (plus twice per read of stdin, for backpressure and
+/// shutdown). `ping` makes no hop.
 public final class Dispatcher: Sendable {
     /// Receives one or more framed answers to write in full before it returns. Called by one thread
     /// at a time.
