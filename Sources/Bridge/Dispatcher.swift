@@ -1,155 +1,159 @@
 import Foundation
 import JSON
 import JSONRPC
-import Synchronization
 
-/// Turns frames into answers: decodes, validates, orders calls per session, runs them, and tracks them
-/// for `$/cancelRequest`. Knows nothing of stdin or stdout: `receive` hands each frame's encoded answer
-/// (or nil: nothing to send) to a completion, exactly once.
+/// The request path between the frame decoder and stdout: decodes each frame, orders its calls per
+/// session, starts them within the limits, tracks them for `$/cancelRequest` and shutdown, and writes
+/// every answer exactly once. Knows nothing of stdin; `output` receives framed answers, one at a time.
+///
+/// All of its state is one `RequestPathState` behind one lock (`state`); no lock is held across a
+/// suspension or a write. Threads: the reader calls `receive` in arrival order (which is what session
+/// order and cancellation rely on) and writes the answers it can give at once (`ping`) itself; a
+/// call's task writes its own answer when it finishes, on whatever thread it finished on. So an
+/// `auth.exists` makes one hop (reader → its task) and takes the lock three times: to start, to
+/// finish and claim stdout, and to let stdout go (plus twice per read of stdin, for backpressure and
+/// shutdown). `ping` makes no hop.
 public final class Dispatcher: Sendable {
-    public typealias Reply = @Sendable ([UInt8]?) -> Void
+    /// Receives one or more framed answers to write in full before it returns. Called by one thread
+    /// at a time.
+    public typealias Output = @Sendable ([UInt8]) -> Void
+
+    public struct Limits: Sendable {
+        /// Calls read and not yet answered before reading pauses: far above the 64 in flight that
+        /// pipelining clients use, small enough that a client that never reads its answers stalls the
+        /// bridge at bounded memory.
+        public var maximumOutstanding: Int
+        /// Calls running at once; the others wait unstarted (a batch of 20,000 costs its decoded params,
+        /// not 20,000 tasks and HTTP exchanges).
+        public var maximumRunning: Int
+
+        public init(maximumOutstanding: Int = 512, maximumRunning: Int = 512) {
+            self.maximumOutstanding = maximumOutstanding
+            self.maximumRunning = maximumRunning
+        }
+    }
 
     let context: MethodContext
-    let gate = SessionGate()
-    /// Running requests by id, so `$/cancelRequest` can reach them. Several may share an id (JSON-RPC
-    /// leaves duplicate ids to the client); a cancel reaches all of them. A slot is entered before its
-    /// task exists (nil) and removed by the task when it ends, so a task that ends before the reader
-    /// stores its handle leaves nothing behind.
-    private let running = Mutex<[RequestID: [UInt64: Task<Void, Never>?]]>([:])
-    private let serials = Atomic<UInt64>(0)
+    /// Where calls' tasks run: nil for the global executor, or the HTTP engine's event loop so that a
+    /// call resumes where its transfer completed, without a thread hop.
+    let executor: (any TaskExecutor)?
+    let limits: Limits
+    let output: Output
+    let state = ConditionLock(RequestPathState())
 
-    public init(context: MethodContext) { self.context = context }
+    public init(context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(), output: @escaping Output) {
+        self.context = context
+        self.executor = executor
+        self.limits = limits
+        self.output = output
+    }
 
-    /// Handles one frame. Must be called from one thread in arrival order (the reader), because that
-    /// order is what session ordering and cancellation rely on.
-    public func receive(_ frame: [UInt8], reply: @escaping Reply) {
+    /// One message as the dispatcher will handle it, decided before the lock is taken.
+    enum Prepared {
+        /// Answered without running anything (nil: a notification, never answered).
+        case answered(Response?)
+        case call(any BridgeMethod, RequestID?)
+    }
+
+    /// Handles one frame. Call from one thread, in arrival order.
+    public func receive(_ frame: [UInt8], framing: Framing = .ndjson) {
         let incoming: Incoming
         do {
             incoming = try Incoming.decode(frame)
         } catch {
-            reply(Response.encode([.failure(.null, .parseError(error.description))], asBatch: false))
+            answer(.failure(.null, .parseError(error.description)), framing: framing)
             return
         }
         switch incoming {
         case .single(let message):
-            start(message) { response in reply(response.map { Response.encode([$0], asBatch: false) }) }
-        case .batch(let messages) where messages.isEmpty:
-            reply(Response.encode([.failure(.null, .invalidRequest("an empty batch"))], asBatch: false))
-        case .batch(let messages):
-            let collector = BatchCollector(count: messages.count, reply: reply)
-            for (index, message) in messages.enumerated() {
-                start(message) { collector.complete(index, $0) }
+            switch prepare(message) {
+            case .answered(let response?): answer(response, framing: framing)
+            case .answered(nil): break
+            case .call(let method, let id): register([.call(method, id)], isBatch: false, framing: framing)
             }
+        case .batch(let messages) where messages.isEmpty:
+            answer(.failure(.null, .invalidRequest("an empty batch")), framing: framing)
+        case .batch(let messages):
+            register(messages.map(prepare), isBatch: true, framing: framing)
         }
     }
 
-    /// Abandons every running request (shutdown after the grace period); each is answered -32800.
-    public func cancelAll() {
-        let tasks = running.withLock { table in table.values.flatMap { $0.values.compactMap { $0 } } }
-        for task in tasks { task.cancel() }
+    /// Answers a frame the decoder could not split off (over-long, bad LSP header) with id null.
+    public func answer(_ response: Response, framing: Framing) {
+        deliver(framing.frame(Response.encode([response], asBatch: false)), units: 1, counted: false)
     }
 
-    /// The number of requests running (for tests and diagnostics).
-    public var runningCount: Int { running.withLock { $0.values.reduce(0) { $0 + $1.count } } }
-
-    private func start(_ message: Result<Request, InvalidMessage>, completion: @escaping @Sendable (Response?) -> Void) {
+    private func prepare(_ message: Result<Request, InvalidMessage>) -> Prepared {
         let request: Request
         switch message {
-        case .failure(let invalid):
-            completion(.failure(invalid.id, invalid.error))
-            return
-        case .success(let decoded):
-            request = decoded
+        case .failure(let invalid): return .answered(.failure(invalid.id, invalid.error))
+        case .success(let decoded): request = decoded
         }
         // Notifications are never answered, not even with an error (JSON-RPC 2.0 §4.1).
-        let answer: @Sendable (Result<JSONValue, ResponseError>) -> Void = { outcome in
-            completion(request.id.map { Response(id: $0, outcome: outcome) })
+        func answered(_ outcome: Result<JSONValue, ResponseError>) -> Prepared {
+            .answered(request.id.map { Response(id: $0, outcome: outcome) })
         }
-        guard let type = MethodRegistry.byName[request.method] else {
-            answer(.failure(.methodNotFound(request.method)))
-            return
-        }
-        let call: any BridgeMethod
+        guard let type = MethodRegistry.byName[request.method] else { return answered(.failure(.methodNotFound(request.method))) }
+        let method: any BridgeMethod
         do {
-            call = try type.init(params: request.params)
+            method = try type.init(params: request.params)
         } catch {
-            answer(.failure(error))
-            return
+            return answered(.failure(error))
         }
-        if let cancel = call as? CancelRequest {
+        if let cancel = method as? CancelRequest {
             self.cancel(cancel.target)
-            answer(.success(.emptyObject))
+            return answered(.success(.emptyObject))
+        }
+        if let immediate = method as? any ImmediateMethod {
+            return answered(Result { () throws(ResponseError) in try immediate.respond(in: context) })
+        }
+        return .call(method, request.id)
+    }
+
+    /// Registers a frame's calls, in order, and starts those their sessions and the limits allow. A
+    /// frame with no call left to run is answered at once.
+    private func register(_ prepared: [Prepared], isBatch: Bool, framing: Framing) {
+        let callCount = prepared.reduce(0) { count, item in if case .call = item { count + 1 } else { count } }
+        guard callCount > 0 else {
+            let responses = prepared.compactMap { item -> Response? in if case .answered(let response) = item { response } else { nil } }
+            if !responses.isEmpty {
+                deliver(framing.frame(Response.encode(responses, asBatch: isBatch)), units: prepared.count, counted: false)
+            }
             return
         }
-        if let immediate = call as? any ImmediateMethod {
-            answer(Result { () throws(ResponseError) in try immediate.respond(in: self.context) })
-            return
+        let units = max(prepared.count, 1)
+        var responses: [Response?] = []
+        responses.reserveCapacity(prepared.count)
+        for item in prepared {
+            if case .answered(let response) = item { responses.append(response) } else { responses.append(nil) }
         }
-        let ticket = call.sessionUse.map(gate.enter)
-        let serial = serials.add(1, ordering: .relaxed).newValue
-        if let id = request.id { running.withLock { $0[id, default: [:]][serial] = .some(nil) } }
-        let context = self.context
-        let gate = self.gate
-        let task = Task {
-            let outcome: Result<JSONValue, ResponseError>
-            if let ticket, await !gate.wait(ticket) {
-                outcome = .failure(.requestCancelled)
-            } else {
-                do {
-                    let result = try await call.run(in: context)
-                    outcome = Task.isCancelled ? .failure(.requestCancelled) : .success(result)
-                } catch {
-                    outcome = .failure(Task.isCancelled ? .requestCancelled : ResponseError.from(error))
-                }
+        let (claimed, running, waiting) = state.withLock { state -> ([RequestPathState.Write]?, Int, Int) in
+            let frameSerial = state.serial()
+            state.outstanding += units
+            state.frames[frameSerial] = .init(framing: framing, isBatch: isBatch, units: units, responses: responses, remaining: callCount)
+            for (index, item) in prepared.enumerated() {
+                guard case .call(let method, let id) = item else { continue }
+                let serial = state.serial()
+                state.calls[serial] = .init(method: method, id: id, frame: frameSerial, index: index, stage: .waitingForSession)
+                state.index(id, serial)
+                let admitted =
+                    method.sessionUse.map { use in
+                        state.sessions[use.session, default: SessionLine()].arrive(serial, exclusive: use.exclusive)
+                    } ?? true
+                if admitted { admitLocked(&state, [serial]) }
             }
-            if let ticket { gate.leave(ticket) }
-            if let id = request.id { self.finish(id, serial) }
-            answer(outcome)
+            // While stopping, the calls were answered -32800 at once: their answer may be ready.
+            return (claimLocked(&state), state.running, state.calls.count - state.running)
         }
-        if let id = request.id {
-            running.withLock { table in
-                if table[id]?[serial] != nil { table[id]![serial] = task }
-            }
+        if isBatch, context.logger.isEnabled(.debug) {
+            context.logger.debug("a batch of \(prepared.count) message(s): \(running) call(s) running, \(waiting) waiting to start")
         }
+        if let claimed { flush(claimed) }
     }
 
-    private func finish(_ id: RequestID, _ serial: UInt64) {
-        running.withLock { table in
-            table[id]?[serial] = nil
-            if table[id]?.isEmpty == true { table[id] = nil }
-        }
-    }
+    /// The number of calls read and not finished, running or waiting (for tests and diagnostics).
+    public var pendingCount: Int { state.withLock { $0.calls.count } }
 
-    private func cancel(_ id: RequestID) {
-        let tasks = running.withLock { $0[id].map { $0.values.compactMap { $0 } } ?? [] }
-        if tasks.isEmpty { context.logger.debug("cancel for \(id): no such request running") }
-        for task in tasks { task.cancel() }
-    }
-}
-
-/// Gathers a batch's answers in request order and replies once, when the last call finishes
-/// (JSON-RPC 2.0 §6: nothing at all when every element was a notification).
-final class BatchCollector: Sendable {
-    private struct State {
-        var responses: [Response?]
-        var remaining: Int
-    }
-
-    private let state: Mutex<State>
-    private let reply: Dispatcher.Reply
-
-    init(count: Int, reply: @escaping Dispatcher.Reply) {
-        state = Mutex(State(responses: Array(repeating: nil, count: count), remaining: count))
-        self.reply = reply
-    }
-
-    func complete(_ index: Int, _ response: Response?) {
-        let finished = state.withLock { state -> [Response]? in
-            state.responses[index] = response
-            state.remaining -= 1
-            return state.remaining == 0 ? state.responses.compactMap { $0 } : nil
-        }
-        guard let finished else { return }
-        reply(finished.isEmpty ? nil : Response.encode(finished, asBatch: true))
-    }
+    /// The number of calls with a running task (for tests and diagnostics).
+    public var runningCount: Int { state.withLock { $0.running } }
 }

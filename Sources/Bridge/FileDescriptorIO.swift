@@ -4,8 +4,9 @@
     import Darwin
 #endif
 
-/// Blocking writes and reads on raw descriptors: one `write(2)` loop per message, never buffered
-/// (STDIO-NOTES.md: `print` is block-buffered on a pipe and unsynchronised writes interleave).
+/// Blocking writes on raw descriptors: one `write(2)` loop per message, never buffered, because
+/// `print` and `fwrite` are block-buffered on a pipe (an answer would sit in the buffer) and
+/// unsynchronised writes of more than `PIPE_BUF` bytes interleave (POSIX `write(2)`).
 enum FileDescriptorIO {
     /// Writes every byte, retrying on EINTR and short writes. Returns false on any other error
     /// (EPIPE: the reader went away).

@@ -74,6 +74,21 @@ public struct ParamReader: Sendable {
         return string
     }
 
+    /// A required string param that becomes one segment of the request's path (`auth.exists`'s
+    /// email). The client percent-encodes every other character, but three values would change the
+    /// route itself: an empty segment turns `GET /store/auth/{email}` into `GET /store/auth/`, which
+    /// is `auth.getSession` (medusajs/medusa `packages/medusa/src/api/routes/store/auth/index.ts`),
+    /// and `.` and `..` are dot segments that URL normalisation collapses (RFC 3986 §5.2.4), even
+    /// when percent-encoded, in proxies that decode before normalising. No email is any of them.
+    public func pathSegment(_ name: String) throws(ResponseError) -> String {
+        let text = try string(name)
+        guard !text.isEmpty else { throw .invalidParams("'\(name)' must not be empty", field: name) }
+        guard text != ".", text != ".." else {
+            throw .invalidParams("'\(name)' must not be '.' or '..', which would change the request's path", field: name)
+        }
+        return text
+    }
+
     /// An optional param of any JSON type.
     public func value(_ name: String) -> JSONValue? { members[name] }
 

@@ -9,9 +9,9 @@ import Synchronization
     @preconcurrency import Glibc
 #endif
 
-/// The stdio transport: a dedicated thread doing blocking `read(2)` on stdin (STDIO-NOTES.md: the only
-/// reliable way on Linux), a serial queue that writes each answer with one `write(2)` loop, and the
-/// shutdown rules of issue 2 (EOF, SIGTERM/SIGINT, broken stdout).
+/// The stdio transport: a dedicated thread doing blocking `read(2)` on stdin (the one reliable way to
+/// see a pipe's end on Linux), answers written by `Dispatcher` through `write`, and the shutdown rules:
+/// end of input, SIGTERM/SIGINT, a broken stdout.
 public final class StdioServer: Sendable {
     public struct Configuration: Sendable {
         public var framing: FramingMode
@@ -27,14 +27,13 @@ public final class StdioServer: Sendable {
         }
     }
 
-    /// Frames read but not yet answered before reading pauses. Far above the 64 in flight that
-    /// pipelining clients use, small enough to bound memory.
-    static let maximumInFlight = 512
     /// SIGTERM/SIGINT: how long requests in flight may finish before they are cancelled. Short,
     /// because whoever sends SIGTERM wants the process gone soon, but long enough for a login.
     static let signalGracePeriod: Duration = .seconds(3)
-    /// After cancelling, how long the -32800 answers may take to be written.
-    static let cancelGracePeriod: Duration = .milliseconds(500)
+    /// After cancelling, how long the -32800 answers may take to be written. Most take microseconds;
+    /// the bound is for a batch's answer of a few MiB going to a client that reads it slowly (a
+    /// 20,000-call batch is ~1.4 MB). Ending earlier would cut such an answer off mid-message.
+    static let cancelGracePeriod: Duration = .seconds(5)
     static let readChunkBytes = 64 * 1024
 
     let dispatcher: Dispatcher
@@ -42,29 +41,34 @@ public final class StdioServer: Sendable {
     let configuration: Configuration
     let input: Int32
     let output: Int32
-    let limit = InFlightLimit(limit: StdioServer.maximumInFlight)
-    private let writer = DispatchQueue(label: "medusa-auth-bridge.stdout")
-    private let stopping = Atomic<Bool>(false)
-    private let exiting = Atomic<Bool>(false)
-    private let exitHandler: @Sendable (Int32) -> Void
+    private let terminate: Terminator
 
+    /// Builds the dispatcher too, since it writes to this server's stdout.
     /// - Parameters:
     ///   - output: the protocol's descriptor (a duplicate of the real stdout; fd 1 itself then points
     ///     at stderr so that a stray print cannot corrupt the protocol).
     ///   - exit: ends the process; tests substitute a recorder.
     public init(
-        dispatcher: Dispatcher, logger: Logger, configuration: Configuration, input: Int32, output: Int32,
-        exit: @escaping @Sendable (Int32) -> Void = { Glibc.exit($0) }
+        context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Dispatcher.Limits = Dispatcher.Limits(),
+        configuration: Configuration, input: Int32, output: Int32, exit: @escaping @Sendable (Int32) -> Void = { Glibc.exit($0) }
     ) {
-        self.dispatcher = dispatcher
-        self.logger = logger
+        self.logger = context.logger
         self.configuration = configuration
         self.input = input
         self.output = output
-        self.exitHandler = exit
+        let terminate = Terminator(exit)
+        self.terminate = terminate
+        let logger = context.logger
+        // Whichever thread has answers writes them here; the dispatcher lets one thread at a time in.
+        self.dispatcher = Dispatcher(context: context, executor: executor, limits: limits) { bytes in
+            if !FileDescriptorIO.writeAll(output, bytes) {
+                logger.info("stdout is closed (errno \(errno)); exiting")
+                terminate(0)
+            }
+        }
     }
 
-    /// Starts the reader thread and the signal handlers; returns at once.
+    /// Starts the reader thread; returns at once.
     public func start() {
         signal(SIGPIPE, SIG_IGN)
         let thread = Thread { [self] in readLoop() }
@@ -72,92 +76,89 @@ public final class StdioServer: Sendable {
         thread.start()
     }
 
-    /// SIGTERM and SIGINT: stop reading, let requests in flight finish within the grace period,
-    /// cancel the rest, exit 0. Keep the returned sources alive.
+    /// SIGTERM and SIGINT: stop reading, answer what never started -32800, let running calls finish
+    /// within the grace period, cancel the rest, exit 0. Keep the returned sources alive.
     public func installSignalHandlers() -> [any DispatchSourceSignal] {
         [SIGTERM, SIGINT].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { [self] in
-                logger.info("signal \(signalNumber): finishing \(limit.outstanding) request(s) in flight")
-                stopping.store(true, ordering: .relaxed)
-                // Wait on a thread of its own: blocking a dispatch worker would take one of the few
-                // threads that run Swift tasks, and slow the very requests being waited for.
-                Thread.detachNewThread { [self] in drainAndExit(within: Self.signalGracePeriod) }
-            }
+            source.setEventHandler { [self] in shutDown(signal: signalNumber) }
             source.resume()
             return source
         }
     }
 
+    /// What a signal does; public so that tests can shut a server down without signalling the runner.
+    public func shutDown(signal signalNumber: Int32) {
+        logger.info("signal \(signalNumber): finishing \(dispatcher.outstandingCount) call(s) in flight")
+        dispatcher.beginShutdown()
+        // Wait on a thread of its own: blocking a dispatch worker would take one of the few threads
+        // that run Swift tasks, and slow the very requests being waited for.
+        Thread.detachNewThread { [self] in drainAndExit(within: Self.signalGracePeriod) }
+    }
+
     private func readLoop() {
         var decoder = FrameDecoder(mode: configuration.framing, maximumMessageBytes: configuration.maximumMessageBytes)
         var buffer = [UInt8](repeating: 0, count: Self.readChunkBytes)
-        while !stopping.load(ordering: .relaxed) {
-            limit.waitUntilBelowLimit()
+        while dispatcher.waitForRoom() {
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 {
                 if count < 0 { logger.warn("reading stdin failed (errno \(errno)); treating it as end of input") }
-                handle(decoder.finish(), framing: decoder.framing ?? .ndjson)
-                break
+                if dispatcher.chunkRead() { handle(decoder.finish(), framing: decoder.framing ?? .ndjson) }
+                guard dispatcher.endOfInput() else { return }
+                logger.debug("end of input: finishing \(dispatcher.outstandingCount) call(s) in flight")
+                drainAndExit(within: configuration.drainLimit)
+                return
             }
+            // Bytes read are handed over whole, even when a signal came meanwhile: each of their
+            // messages is answered (-32800 for calls that can no longer start).
+            guard dispatcher.chunkRead() else { return }
             let events = buffer.withUnsafeBufferPointer { decoder.push(UnsafeBufferPointer(rebasing: $0[0..<count])) }
             handle(events, framing: decoder.framing ?? .ndjson)
         }
-        guard !stopping.load(ordering: .relaxed) else { return }
-        logger.debug("end of input: finishing \(limit.outstanding) request(s) in flight")
-        drainAndExit(within: configuration.drainLimit)
     }
 
     private func handle(_ events: [FrameEvent], framing: Framing) {
         for event in events {
-            guard !stopping.load(ordering: .relaxed) else { return }
-            limit.acquire()
-            let reply: Dispatcher.Reply = { [self] bytes in send(bytes, framing: framing) }
             switch event {
             case .message(let frame):
                 if logger.isEnabled(.trace) { logger.trace("<- \(Redaction.describe(frame))") }
-                dispatcher.receive(frame, reply: reply)
+                dispatcher.receive(frame, framing: framing)
             case .tooLarge:
                 logger.warn("dropped a message longer than \(configuration.maximumMessageBytes) bytes")
                 let error = ResponseError.invalidRequest(
                     "message longer than \(configuration.maximumMessageBytes) bytes (--max-message-bytes)")
-                reply(Response.encode([.failure(.null, error)], asBatch: false))
+                dispatcher.answer(.failure(.null, error), framing: framing)
             case .invalidHeader(let reason):
-                reply(Response.encode([.failure(.null, .parseError(reason))], asBatch: false))
+                dispatcher.answer(.failure(.null, .parseError(reason)), framing: framing)
             }
-        }
-    }
-
-    /// Queues one answer for stdout; the frame stops counting as in flight once it is written.
-    private func send(_ bytes: [UInt8]?, framing: Framing) {
-        guard let bytes else {
-            limit.release()
-            return
-        }
-        writer.async { [self] in
-            if logger.isEnabled(.trace) { logger.trace("-> \(Redaction.describe(bytes))") }
-            if !FileDescriptorIO.writeAll(output, framing.frame(bytes)) {
-                logger.info("stdout is closed (errno \(errno)); exiting")
-                terminate(0)
-            }
-            limit.release()
         }
     }
 
     private func drainAndExit(within grace: Duration) {
-        if !limit.waitUntilDrained(before: Date().addingTimeInterval(grace.timeInterval)) {
-            logger.warn("\(limit.outstanding) request(s) still running after \(grace); cancelling them")
+        if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(grace.timeInterval)) {
+            logger.warn("\(dispatcher.outstandingCount) call(s) still unanswered after \(grace); cancelling them")
             dispatcher.cancelAll()
-            _ = limit.waitUntilDrained(before: Date().addingTimeInterval(Self.cancelGracePeriod.timeInterval))
+            if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(Self.cancelGracePeriod.timeInterval)) {
+                dispatcher.close()
+            }
         }
-        // Every answer was written by the serial writer before its frame was released.
+        // Every answer was written before its calls stopped counting.
         terminate(0)
     }
+}
 
-    private func terminate(_ status: Int32) {
+/// Ends the process once, whichever of end of input, a signal's drain or a broken stdout gets there
+/// first.
+private final class Terminator: Sendable {
+    private let exiting = Atomic<Bool>(false)
+    private let handler: @Sendable (Int32) -> Void
+
+    init(_ handler: @escaping @Sendable (Int32) -> Void) { self.handler = handler }
+
+    func callAsFunction(_ status: Int32) {
         guard !exiting.exchange(true, ordering: .relaxed) else { return }
-        exitHandler(status)
+        handler(status)
     }
 }

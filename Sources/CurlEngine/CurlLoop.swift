@@ -17,6 +17,10 @@ import Synchronization
 /// (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` is the one piece of state other
 /// threads share, behind a mutex.
 public final class CurlLoop: TaskExecutor, @unchecked Sendable {
+    /// Connections per origin unless `--max-connections` says otherwise: enough for 64 calls in flight
+    /// to keep a keep-alive backend busy, few enough that a backend with a small listen backlog (Python's
+    /// `http.server` queues 5) takes a burst without refusing connections (bench/RESULTS.md).
+    public static let defaultMaximumConnectionsPerOrigin = 16
     /// The longest `curl_multi_poll` sleeps when libcurl asks for no earlier wake-up. Only a backstop:
     /// `schedule` wakes the loop at once and libcurl's own timers shorten the wait.
     static let idlePollMilliseconds: Int32 = 1000

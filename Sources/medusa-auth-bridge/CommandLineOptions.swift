@@ -3,18 +3,40 @@ import Foundation
 import JSONRPC
 import MedusaStore
 
-/// The command line of `medusa-auth-bridge` (issue 2, "Process and framing"): a small declarative
-/// parser, since the design card rules out swift-argument-parser.
+#if canImport(Glibc)
+    @preconcurrency import Glibc
+#endif
+
+/// The command line of `medusa-auth-bridge`: a small declarative parser (the design card rules out
+/// swift-argument-parser) that turns flags and environment variables into typed values once, so the
+/// rest of the program never parses or unwraps them again. Each default is declared here, once.
 struct CommandLineOptions: Equatable {
-    var baseURL = MedusaConfiguration.defaultBaseURL
+    /// medusa-js's default `baseUrl`: a constant that `checkedURL` accepts (a test holds it to that).
+    static let defaultBaseURL = URL(string: MedusaConfiguration.defaultBaseURL) ?? URL(fileURLWithPath: "/")
+    static let defaultMaximumMessageBytes = 16 << 20
+
+    var baseURL = Self.defaultBaseURL
     var maxRetries = 0
     var publishableAPIKey: String?
-    var headers: [String] = []
-    var timeoutSeconds = 30.0
+    var headers: [HeaderField] = []
+    var timeout = MedusaConfiguration.defaultAttemptTimeout
     var logLevel = LogLevel.warn
-    var maximumMessageBytes = 16 << 20
+    var maximumMessageBytes = Self.defaultMaximumMessageBytes
     var framing = FramingMode.auto
     var authType = MedusaAuthType.jwt
+    /// Connections per origin; nil leaves the choice to the HTTP engine.
+    var maxConnections: Int?
+    /// Certificates of the certificate authorities to trust instead of the system's.
+    var caFile: URL?
+    /// A proxy for every request (http, https or socks); nil leaves curl's `*_PROXY` variables in charge.
+    var proxy: URL?
+
+    /// One `--header` as its name and its value (leading and trailing blanks of the value trimmed, as
+    /// RFC 9110 §5.5 has a field value's surrounding whitespace excluded).
+    struct HeaderField: Equatable {
+        var name: String
+        var value: String
+    }
 
     enum Command: Equatable {
         case run(CommandLineOptions)
@@ -42,6 +64,9 @@ struct CommandLineOptions: Equatable {
           --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
                                        (env MEDUSA_AUTH_TYPE; default jwt)
           --timeout SECONDS            per HTTP attempt (default 30)
+          --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default 16)
+          --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
+          --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
           --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
           --max-message-bytes N        longest message accepted on stdin (default 16777216)
           --framing MODE               auto|ndjson|lsp (default auto: LSP when input starts with Content-Length:)
@@ -51,12 +76,7 @@ struct CommandLineOptions: Equatable {
 
     static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Command {
         var options = CommandLineOptions()
-        if let url = environment["MEDUSA_BACKEND_URL"], !url.isEmpty { options.baseURL = try checkedURL(url, "MEDUSA_BACKEND_URL") }
-        if let retries = environment["MEDUSA_MAX_RETRIES"], !retries.isEmpty {
-            options.maxRetries = try checkedInteger(retries, "MEDUSA_MAX_RETRIES", range: 0...100)
-        }
-        if let key = environment["MEDUSA_PUBLISHABLE_API_KEY"], !key.isEmpty { options.publishableAPIKey = key }
-        if let type = environment["MEDUSA_AUTH_TYPE"], !type.isEmpty { options.authType = try checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
+        try options.read(environment)
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             var flag = argument
@@ -78,12 +98,10 @@ struct CommandLineOptions: Equatable {
             case "--publishable-api-key": options.publishableAPIKey = try value()
             case "--header": options.headers.append(try checkedHeader(try value()))
             case "--auth-type": options.authType = try checkedAuthType(try value(), flag)
-            case "--timeout":
-                let text = try value()
-                guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
-                    throw UsageError(description: "--timeout must be a number of seconds between 0 and 86400, not '\(text)'")
-                }
-                options.timeoutSeconds = seconds
+            case "--timeout": options.timeout = try checkedSeconds(try value(), flag)
+            case "--max-connections": options.maxConnections = try checkedInteger(try value(), flag, range: 1...10_000)
+            case "--ca-file": options.caFile = try checkedFile(try value(), flag)
+            case "--proxy": options.proxy = try checkedProxy(try value(), flag)
             case "--log-level":
                 let text = try value()
                 guard let level = LogLevel(name: text) else {
@@ -104,41 +122,114 @@ struct CommandLineOptions: Equatable {
         return .run(options)
     }
 
-    private static func checkedURL(_ text: String, _ name: String) throws(UsageError) -> String {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            url.host?.isEmpty == false, url.query == nil, url.fragment == nil
-        else { throw UsageError(description: "\(name) must be an http or https URL without query, not '\(text)'") }
-        return text
+    /// The environment's settings, which flags then override. An empty variable counts as unset.
+    private mutating func read(_ environment: [String: String]) throws(UsageError) {
+        func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
+        if let url = variable("MEDUSA_BACKEND_URL") { baseURL = try Self.checkedURL(url, "MEDUSA_BACKEND_URL") }
+        if let retries = variable("MEDUSA_MAX_RETRIES") {
+            maxRetries = try Self.checkedInteger(retries, "MEDUSA_MAX_RETRIES", range: 0...100)
+        }
+        if let key = variable("MEDUSA_PUBLISHABLE_API_KEY") { publishableAPIKey = key }
+        if let type = variable("MEDUSA_AUTH_TYPE") { authType = try Self.checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
+        if let connections = variable("MEDUSA_MAX_CONNECTIONS") {
+            maxConnections = try Self.checkedInteger(connections, "MEDUSA_MAX_CONNECTIONS", range: 1...10_000)
+        }
+        // SSL_CERT_FILE is honoured as curl and Python's ssl module honour it; the bridge's own
+        // variable wins over it.
+        if let path = variable("MEDUSA_CA_FILE") {
+            caFile = try Self.checkedFile(path, "MEDUSA_CA_FILE")
+        } else if let path = variable("SSL_CERT_FILE") {
+            caFile = try Self.checkedFile(path, "SSL_CERT_FILE")
+        }
     }
 
-    private static func checkedAuthType(_ text: String, _ name: String) throws(UsageError) -> MedusaAuthType {
+    /// How long the bridge may take to answer what is in flight once stdin ends: every attempt's
+    /// timeout plus the longest delays between them (a `Retry-After` is honoured up to
+    /// `RetryPolicy.maximumRetryAfter`), plus a margin for writing the answers.
+    var drainLimit: Duration {
+        timeout * (maxRetries + 1) + RetryPolicy.maximumRetryAfter * maxRetries + .seconds(5)
+    }
+
+    /// The configured headers, in the Medusa client's type.
+    var headerFields: HTTPHeaders { HTTPHeaders(headers.map { (name: $0.name, value: $0.value) }) }
+}
+
+extension CommandLineOptions {
+    /// An http or https URL with a host and neither query nor fragment (axios joins paths onto
+    /// `baseUrl`, so either would end up in the middle of every request's URL). The message says what
+    /// is wrong and what a valid value looks like.
+    static func checkedURL(_ text: String, _ name: String) throws(UsageError) -> URL {
+        let example = "such as http://localhost:9000 or https://shop.example.com"
+        func failure(_ problem: String) -> UsageError {
+            UsageError(description: "\(name) must be an http or https URL \(example), not '\(text)': \(problem)")
+        }
+        guard text.contains("://") else {
+            throw failure("it has no scheme (did you mean http://\(text)?)")
+        }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { throw failure("it is not a valid URL") }
+        guard ["http", "https"].contains(scheme) else { throw failure("the scheme '\(scheme)' is neither http nor https") }
+        guard let host = url.host, !host.isEmpty else { throw failure("it has no host") }
+        guard url.query == nil, url.fragment == nil else { throw failure("it has a query or fragment") }
+        guard url.user == nil, url.password == nil else { throw failure("it holds a user name or password") }
+        return url
+    }
+
+    /// `--proxy`: the schemes curl's `CURLOPT_PROXY` accepts, with a host.
+    static func checkedProxy(_ text: String, _ name: String) throws(UsageError) -> URL {
+        let schemes = ["http", "https", "socks4", "socks4a", "socks5", "socks5h"]
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), schemes.contains(scheme),
+            let host = url.host, !host.isEmpty
+        else {
+            throw UsageError(
+                description: "\(name) must be a proxy URL with a scheme (\(schemes.joined(separator: ", "))) and a host, "
+                    + "such as http://proxy.example.com:3128")
+        }
+        return url
+    }
+
+    /// A file the bridge can read now, so a typo fails at start and not at the first HTTPS request.
+    static func checkedFile(_ path: String, _ name: String) throws(UsageError) -> URL {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw UsageError(description: "\(name) must name a readable file, and '\(path)' is not a file")
+        }
+        guard access(path, R_OK) == 0 else {
+            throw UsageError(description: "\(name) must name a readable file, and '\(path)' cannot be read")
+        }
+        return URL(fileURLWithPath: path)
+    }
+
+    static func checkedAuthType(_ text: String, _ name: String) throws(UsageError) -> MedusaAuthType {
         guard let type = MedusaAuthType(rawValue: text) else {
             throw UsageError(description: "\(name) must be jwt or session, not '\(text)'")
         }
         return type
     }
 
-    private static func checkedInteger(_ text: String, _ name: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
+    static func checkedInteger(_ text: String, _ name: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let number = Int(text), range.contains(number) else {
             throw UsageError(description: "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
         }
         return number
     }
 
-    /// `Name: value`, with a valid header name and no control characters; the value is never echoed.
-    private static func checkedHeader(_ text: String) throws(UsageError) -> String {
-        guard let colon = text.firstIndex(of: ":"), HeaderSyntax.isToken(String(text[..<colon])),
-            HeaderSyntax.isValidValue(String(text[text.index(after: colon)...]))
-        else { throw UsageError(description: "--header must look like 'Name: value' with a valid header name") }
-        return text
+    static func checkedSeconds(_ text: String, _ name: String) throws(UsageError) -> Duration {
+        guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
+            throw UsageError(description: "\(name) must be a number of seconds between 0 and 86400, not '\(text)'")
+        }
+        return .seconds(seconds)
     }
 
-    /// The configured headers as name/value pairs.
-    var headerFields: HTTPHeaders {
-        HTTPHeaders(
-            headers.map { text in
-                let colon = text.firstIndex(of: ":")!
-                return (name: String(text[..<colon]), value: text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-            })
+    /// `Name: value`, with a valid header name and no control characters; the value is never echoed.
+    static func checkedHeader(_ text: String) throws(UsageError) -> HeaderField {
+        guard let colon = text.firstIndex(of: ":") else {
+            throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
+        }
+        let name = String(text[..<colon])
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        guard HeaderSyntax.isToken(name), HeaderSyntax.isValidValue(value) else {
+            throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
+        }
+        return HeaderField(name: name, value: value)
     }
 }

@@ -40,31 +40,26 @@ enum Main {
         let protocolOutput = dup(STDOUT_FILENO)
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let logger = Logger(level: options.logLevel)
-        let timeout = Duration.milliseconds(Int((options.timeoutSeconds * 1000).rounded()))
         let configuration = MedusaConfiguration(
-            baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
-            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent,
+            baseURL: options.baseURL, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
+            headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent,
             authType: options.authType)
-        let environment = ProcessInfo.processInfo.environment
-        let loop = CurlLoop(maximumConnectionsPerOrigin: Int(environment["MEDUSA_MAX_CONNECTIONS"] ?? "") ?? 16)
+        // Every HTTP transfer, and every call's task, runs on the libcurl loop's thread.
+        let loop = CurlLoop(maximumConnectionsPerOrigin: options.maxConnections ?? CurlLoop.defaultMaximumConnectionsPerOrigin)
         let transport = CurlTransport(
             loop: loop,
             settings: .init(
-                maximumBodyBytes: configuration.maximumBodyBytes,
-                caFile: environment["MEDUSA_CA_FILE"] ?? environment["SSL_CERT_FILE"],
-                proxy: ProxySettings(explicit: nil, environment: environment)))
+                maximumBodyBytes: configuration.maximumBodyBytes, caFile: options.caFile?.path,
+                proxy: ProxySettings(explicit: options.proxy?.absoluteString, environment: ProcessInfo.processInfo.environment)))
         let medusa = MedusaClient(configuration: configuration, transport: transport)
-        let dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: logger))
-        // The longest one call can take: every attempt's timeout plus the longest delays between them
-        // (Retry-After is honoured up to 5 minutes), plus a margin for writing the answers.
-        let drainLimit = timeout * (options.maxRetries + 1) + RetryPolicy.maximumRetryAfter * options.maxRetries + .seconds(5)
         let server = StdioServer(
-            dispatcher: dispatcher, logger: logger,
-            configuration: .init(framing: options.framing, maximumMessageBytes: options.maximumMessageBytes, drainLimit: drainLimit),
+            context: MethodContext(medusa: medusa, logger: logger), executor: loop,
+            configuration: .init(
+                framing: options.framing, maximumMessageBytes: options.maximumMessageBytes, drainLimit: options.drainLimit),
             input: STDIN_FILENO, output: protocolOutput)
         let signalSources = server.installSignalHandlers()
         logger.info(
-            "serving \(options.baseURL) (retries \(options.maxRetries), timeout \(options.timeoutSeconds) s, framing \(options.framing.rawValue))"
+            "serving \(options.baseURL.absoluteString) (retries \(options.maxRetries), timeout \(options.timeout), framing \(options.framing.rawValue))"
         )
         server.start()
         withExtendedLifetime(signalSources) { dispatchMain() }

@@ -1,5 +1,7 @@
 import Bridge
+import Foundation
 import JSONRPC
+import MedusaStore
 import Testing
 
 @testable import medusa_auth_bridge
@@ -10,40 +12,81 @@ struct CommandLineOptionsTests {
         try CommandLineOptions.parse(arguments, environment: environment)
     }
 
-    @Test("defaults match medusa-js: localhost:9000, no retries, warn logs, auto framing")
+    private func options(_ arguments: [String], _ environment: [String: String] = [:]) throws -> CommandLineOptions {
+        guard case .run(let options) = try parse(arguments, environment) else {
+            throw CommandLineOptions.UsageError(description: "not a run")
+        }
+        return options
+    }
+
+    /// A file every test machine has and can read.
+    static let readableFile = URL(fileURLWithPath: #filePath).path
+
+    @Test("defaults match medusa-js: localhost:9000, no retries, warn logs, auto framing, 30 s per attempt")
     func defaults() throws {
         #expect(try parse([]) == .run(CommandLineOptions()))
         let options = CommandLineOptions()
-        #expect(options.baseURL == "http://localhost:9000" && options.maxRetries == 0 && options.timeoutSeconds == 30)
+        #expect(options.baseURL.absoluteString == "http://localhost:9000" && options.maxRetries == 0 && options.timeout == .seconds(30))
         #expect(options.logLevel == .warn && options.framing == .auto && options.maximumMessageBytes == 16 << 20)
+        #expect(options.maxConnections == nil && options.caFile == nil && options.proxy == nil && options.headers.isEmpty)
     }
 
-    @Test("every flag is read, in both --flag value and --flag=value forms")
+    @Test("the default base URL is one the parser itself accepts")
+    func defaultBaseURLIsValid() throws {
+        #expect(
+            try CommandLineOptions.checkedURL(MedusaConfiguration.defaultBaseURL, "--base-url") == CommandLineOptions.defaultBaseURL)
+    }
+
+    @Test("every flag is read into a typed value, in both --flag value and --flag=value forms")
     func flags() throws {
         var expected = CommandLineOptions()
-        expected.baseURL = "https://shop.test:8443/api"
+        expected.baseURL = URL(string: "https://shop.test:8443/api")!
         expected.maxRetries = 3
         expected.publishableAPIKey = "pk_1"
-        expected.headers = ["X-A: 1", "X-B:2"]
-        expected.timeoutSeconds = 2.5
+        expected.headers = [.init(name: "X-A", value: "1"), .init(name: "X-B", value: "2")]
+        expected.timeout = .milliseconds(2500)
         expected.logLevel = .trace
         expected.maximumMessageBytes = 1024
         expected.framing = .lsp
+        expected.maxConnections = 16
+        expected.caFile = URL(fileURLWithPath: Self.readableFile)
+        expected.proxy = URL(string: "socks5h://127.0.0.1:1080")!
         #expect(
             try parse([
                 "--base-url", "https://shop.test:8443/api", "--max-retries=3", "--publishable-api-key", "pk_1", "--header", "X-A: 1",
-                "--header=X-B:2", "--timeout", "2.5", "--log-level", "trace", "--max-message-bytes", "1024", "--framing=lsp",
+                "--header=X-B:2 ", "--timeout", "2.5", "--log-level", "trace", "--max-message-bytes", "1024", "--framing=lsp",
+                "--max-connections", "16", "--ca-file", Self.readableFile, "--proxy=socks5h://127.0.0.1:1080",
             ]) == .run(expected))
         #expect(expected.headerFields["x-b"] == "2")
     }
 
     @Test("environment variables configure the backend, and flags win over them")
     func environment() throws {
-        let environment = ["MEDUSA_BACKEND_URL": "http://127.0.0.1:1", "MEDUSA_MAX_RETRIES": "2", "MEDUSA_PUBLISHABLE_API_KEY": "pk_env"]
-        guard case .run(let options) = try parse([], environment) else { throw CommandLineOptions.UsageError(description: "no run") }
-        #expect(options.baseURL == "http://127.0.0.1:1" && options.maxRetries == 2 && options.publishableAPIKey == "pk_env")
-        guard case .run(let overridden) = try parse(["--max-retries", "0"], environment) else { return }
-        #expect(overridden.maxRetries == 0)
+        let environment = [
+            "MEDUSA_BACKEND_URL": "http://127.0.0.1:1", "MEDUSA_MAX_RETRIES": "2", "MEDUSA_PUBLISHABLE_API_KEY": "pk_env",
+            "MEDUSA_MAX_CONNECTIONS": "4", "MEDUSA_CA_FILE": Self.readableFile,
+        ]
+        let options = try options([], environment)
+        #expect(options.baseURL.absoluteString == "http://127.0.0.1:1" && options.maxRetries == 2 && options.publishableAPIKey == "pk_env")
+        #expect(options.maxConnections == 4 && options.caFile?.path == Self.readableFile)
+        let overridden = try self.options(["--max-retries", "0", "--max-connections", "1"], environment)
+        #expect(overridden.maxRetries == 0 && overridden.maxConnections == 1)
+    }
+
+    @Test("SSL_CERT_FILE is the CA file when MEDUSA_CA_FILE is not set, and MEDUSA_CA_FILE wins over it")
+    func sslCertFile() throws {
+        #expect(try options([], ["SSL_CERT_FILE": Self.readableFile]).caFile?.path == Self.readableFile)
+        #expect(
+            throws: CommandLineOptions.UsageError(
+                description: "MEDUSA_CA_FILE must name a readable file, and '/nonexistent/ca.pem' is not a file")
+        ) { try options([], ["SSL_CERT_FILE": Self.readableFile, "MEDUSA_CA_FILE": "/nonexistent/ca.pem"]) }
+    }
+
+    @Test("--timeout becomes the attempt timeout, and the drain limit covers every attempt and retry delay")
+    func durations() throws {
+        let options = try options(["--timeout", "0.25", "--max-retries", "2"])
+        #expect(options.timeout == .milliseconds(250))
+        #expect(options.drainLimit == .milliseconds(750) + RetryPolicy.maximumRetryAfter * 2 + .seconds(5))
     }
 
     @Test("--help and --version win over anything after them")
@@ -57,21 +100,51 @@ struct CommandLineOptionsTests {
         arguments: [
             (["--bogus"], "unknown option '--bogus' (see --help)"),
             (["--base-url"], "--base-url needs a value"),
-            (["--base-url", "ftp://x"], "--base-url must be an http or https URL without query, not 'ftp://x'"),
+            (
+                ["--base-url", "127.0.0.1:9000"],
+                "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not '127.0.0.1:9000': it has no scheme (did you mean http://127.0.0.1:9000?)"
+            ),
+            (
+                ["--base-url", "ftp://x"],
+                "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not 'ftp://x': the scheme 'ftp' is neither http nor https"
+            ),
+            (
+                ["--base-url", "http://shop.test/?a=1"],
+                "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not 'http://shop.test/?a=1': it has a query or fragment"
+            ),
+            (
+                ["--base-url", "http://"],
+                "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not 'http://': it has no host"
+            ),
             (["--max-retries", "-1"], "--max-retries must be a whole number from 0 to 100, not '-1'"),
             (["--timeout", "0"], "--timeout must be a number of seconds between 0 and 86400, not '0'"),
+            (["--max-connections", "0"], "--max-connections must be a whole number from 1 to 10000, not '0'"),
+            (["--ca-file", "/nonexistent/ca.pem"], "--ca-file must name a readable file, and '/nonexistent/ca.pem' is not a file"),
+            (["--ca-file", "/"], "--ca-file must name a readable file, and '/' is not a file"),
+            (
+                ["--proxy", "ftp://proxy:21"],
+                "--proxy must be a proxy URL with a scheme (http, https, socks4, socks4a, socks5, socks5h) and a host, such as http://proxy.example.com:3128"
+            ),
             (["--log-level", "loud"], "--log-level must be one of error, warn, info, debug, trace, not 'loud'"),
             (["--framing", "xml"], "--framing must be auto, ndjson or lsp, not 'xml'"),
             (["--header", "Bad Name: secret-value"], "--header must look like 'Name: value' with a valid header name"),
             (["--header", "X: a\u{0A}b"], "--header must look like 'Name: value' with a valid header name"),
+            (["--header", "no-colon-secret"], "--header must look like 'Name: value' with a valid header name"),
         ])
     func usageErrors(arguments: [String], message: String) {
         #expect(throws: CommandLineOptions.UsageError(description: message)) { try parse(arguments) }
     }
 
-    @Test("a bad environment variable is a usage error too")
+    @Test("a bad environment variable is a usage error naming the variable")
     func badEnvironment() {
-        #expect(throws: CommandLineOptions.UsageError.self) { try parse([], ["MEDUSA_MAX_RETRIES": "many"]) }
+        #expect(throws: CommandLineOptions.UsageError(description: "MEDUSA_MAX_RETRIES must be a whole number from 0 to 100, not 'many'")) {
+            try parse([], ["MEDUSA_MAX_RETRIES": "many"])
+        }
+        #expect(
+            throws: CommandLineOptions.UsageError(description: "MEDUSA_MAX_CONNECTIONS must be a whole number from 1 to 10000, not '0'")
+        ) {
+            try parse([], ["MEDUSA_MAX_CONNECTIONS": "0"])
+        }
     }
 
     @Test("--help text is pinned")
@@ -92,6 +165,9 @@ struct CommandLineOptionsTests {
                   --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
                                                (env MEDUSA_AUTH_TYPE; default jwt)
                   --timeout SECONDS            per HTTP attempt (default 30)
+                  --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default 16)
+                  --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
+                  --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
                   --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
                   --max-message-bytes N        longest message accepted on stdin (default 16777216)
                   --framing MODE               auto|ndjson|lsp (default auto: LSP when input starts with Content-Length:)

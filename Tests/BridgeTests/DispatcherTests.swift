@@ -58,7 +58,7 @@ struct DispatcherTests {
             #"{"jsonrpc":"2.0","method":"auth.exists","params":{}}"#,
             #"{"jsonrpc":"2.0","method":"$/unknown"}"#,
         ] {
-            #expect(try await bridge.call(text) == Harness.noReply)
+            try await bridge.expectNoReply(to: text)
         }
     }
 
@@ -72,7 +72,7 @@ struct DispatcherTests {
             reply
                 == #"[{"jsonrpc":"2.0","id":1,"result":{"exists":true}},{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Invalid Request: a request must be an object, not number"}},{"jsonrpc":"2.0","id":2,"result":{}}]"#
         )
-        #expect(try await bridge.call(#"[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]"#) == Harness.noReply)
+        try await bridge.expectNoReply(to: #"[{"jsonrpc":"2.0","method":"ping"},{"jsonrpc":"2.0","method":"ping"}]"#)
     }
 
     @Test(
@@ -109,6 +109,24 @@ struct DispatcherTests {
         #expect(reply["error"]?["data"]?["field"]?.stringValue == field)
         #expect(!(reply.jsonText.contains("secret-pw")))
         #expect(transport.requests.isEmpty)
+    }
+
+    @Test(
+        "auth.exists refuses an email that would change the route (empty, '.', '..') and sends nothing",
+        arguments: [#"[""]"#, #"{"email":""}"#, #"["."]"#, #"{"email":".."}"#])
+    func existsRefusesRouteChangingEmails(params: String) async throws {
+        let (bridge, transport) = harness()
+        let reply = try parse(try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":\#(params)}"#))
+        #expect(reply["error"]?["code"] == -32602)
+        #expect(reply["error"]?["data"]?["field"] == "email")
+        #expect(transport.requests.isEmpty)
+    }
+
+    @Test("auth.exists percent-encodes every other email as one path segment")
+    func existsEncodesOneSegment() async throws {
+        let (bridge, transport) = harness([.success(.json(200, #"{"exists":false}"#))])
+        _ = try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":["../a/b?c#d%2e@x.io"]}"#)
+        #expect(transport.requests.map { $0.url.absoluteString } == ["http://127.0.0.1:9000/store/auth/..%2Fa%2Fb%3Fc%23d%252e@x.io"])
     }
 
     @Test("by-position params follow medusa-js's argument order and use the default session")

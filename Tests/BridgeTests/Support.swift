@@ -69,31 +69,37 @@ final class HeldTransport: HTTPTransport {
     var waitingCount: Int { state.withLock { $0.waiting.count } }
 }
 
-/// A dispatcher over a given transport, with replies collected as text in a stream.
+/// A dispatcher over a given transport, with every answer it writes collected as text, one per line.
 final class Harness: Sendable {
     let dispatcher: Dispatcher
     let replies = Inbox<String>()
-    static let noReply = "<no reply>"
 
-    init(transport: any HTTPTransport, retries: Int = 0, publishableKey: String? = nil) {
+    init(
+        transport: any HTTPTransport, retries: Int = 0, publishableKey: String? = nil, limits: Dispatcher.Limits = Dispatcher.Limits()
+    ) {
         let configuration = MedusaConfiguration(
             baseURL: URL(string: "http://127.0.0.1:9000")!, maxRetries: retries, publishableAPIKey: publishableKey,
             attemptTimeout: .seconds(5), userAgent: "test")
         let medusa = MedusaClient(configuration: configuration, transport: transport, sleep: { _ in })
-        dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: Logger(level: .error)))
-    }
-
-    func send(_ text: String) {
         let replies = self.replies
-        dispatcher.receive(Array(text.utf8)) { bytes in
-            replies.put(bytes.map { String(decoding: $0, as: UTF8.self) } ?? Harness.noReply)
+        dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: Logger(level: .error)), limits: limits) { bytes in
+            for line in bytes.split(separator: 0x0A) { replies.put(String(decoding: line, as: UTF8.self)) }
         }
     }
 
-    /// Sends a message and returns its reply.
+    func send(_ text: String) { dispatcher.receive(Array(text.utf8)) }
+
+    /// Sends a message and returns the next answer written.
     func call(_ text: String) async throws -> String {
         send(text)
         return try await replies.next("the reply to \(text)")
+    }
+
+    /// Sends a message that must get no answer: a ping sent after it must be the next answer.
+    func expectNoReply(to text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        send(text)
+        let next = try await call(#"{"jsonrpc":"2.0","id":"after","method":"ping"}"#)
+        #expect(next == #"{"jsonrpc":"2.0","id":"after","result":{}}"#, "\(text) was answered", sourceLocation: sourceLocation)
     }
 }
 

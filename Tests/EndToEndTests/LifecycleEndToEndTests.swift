@@ -150,6 +150,54 @@ struct LifecycleEndToEndTests {
         }
     }
 
+    @Test(
+        "SIGTERM answers every message already read: calls that never started at once with -32800, the running one after the grace period")
+    func sigtermAnswersEverythingRead() async throws {
+        try await withBridge { bridge, emulator async throws in
+            try await emulator.control("POST", "/__emulator/faults", #"{"method":"POST","path":"/store/auth","delay_ms":9000}"#)
+            // One write: the login runs, the two calls behind it in its session wait, the ping shows all
+            // four were read.
+            bridge.child.write(
+                [
+                    #"{"jsonrpc":"2.0","id":1,"method":"auth.authenticate","params":{"email":"oli@test.dk","password":"test","session":"s"}}"#,
+                    #"{"jsonrpc":"2.0","id":2,"method":"auth.getSession","params":{"session":"s"}}"#,
+                    #"{"jsonrpc":"2.0","id":3,"method":"auth.exists","params":{"email":"oli@test.dk","session":"s"}}"#,
+                    #"{"jsonrpc":"2.0","id":4,"method":"ping"}"#,
+                ].joined(separator: "\n") + "\n")
+            #expect(try await bridge.answer(to: 4)["result"] == [:])
+            try await emulator.waitForRequests(1)
+            bridge.child.signal(SIGTERM)
+            try await bridge.waitForExit(0)
+            try await bridge.child.waitForStdoutClosed()
+            let ids = bridge.child.stdoutText.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8))["id"]?.jsonText }
+            // The two that never started are answered before the running login is given up on.
+            #expect(ids.first == "4" && Set(ids.dropFirst().prefix(2)) == ["2", "3"] && ids.last == "1" && ids.count == 4)
+            for id in 1...3 { #expect(try await bridge.answer(to: .number(JSONNumber(id)))["error"]?["code"] == -32800) }
+        }
+    }
+
+    @Test("a batch of 20,000 calls to a backend that never answers keeps the bridge small, and SIGTERM answers all of it")
+    func hugeBatchStaysSmall() async throws {
+        let backend = try SilentListener()
+        defer { backend.close() }
+        let bridge = try BridgeProcess(["--base-url", "http://127.0.0.1:\(backend.port)", "--timeout", "120", "--log-level", "debug"])
+        defer { bridge.stop() }
+        #expect(try await bridge.call("ping", id: 0)["result"] == [:])
+        let baseline = try bridge.memoryKiB("VmRSS")
+        let count = 20_000
+        let calls = (1...count).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"auth.exists","params":["a\#($0)@b.co"]}"# }
+        bridge.send("[" + calls.joined(separator: ",") + "]")
+        try await bridge.waitForLog("a batch of \(count) message(s)")
+        let peak = try bridge.memoryKiB("VmHWM")
+        bridge.child.signal(SIGTERM)
+        let answer = try JSONParser.parse(Array(try await bridge.nextLine().utf8))
+        let codes = try #require(answer.arrayValue).map { $0["error"]?["code"] }
+        #expect(codes.count == count && codes.allSatisfy { $0 == -32800 })
+        try await bridge.waitForExit(0)
+        // Before calls waited unstarted, this batch grew the bridge by 133 MiB.
+        #expect(peak - baseline < 48 * 1024, "grew by \((peak - baseline) / 1024) MiB")
+    }
+
     @Test("a client that closes stdout ends the bridge cleanly (EPIPE, not SIGPIPE) at its next answer")
     func brokenStdout() async throws {
         let child = try ChildProcess(
@@ -161,6 +209,56 @@ struct LifecycleEndToEndTests {
         try await child.waitForStderrClosed()
         #expect(child.stderrText.contains("stdout is closed"))
     }
+}
+
+extension BridgeProcess {
+    /// A `/proc/PID/status` figure in KiB (`VmRSS` now, `VmHWM` the peak).
+    func memoryKiB(_ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(child.process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let value = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap({ Int($0) })
+        else { throw TimedOut(what: "\(field) in /proc status") }
+        return value
+    }
+
+    /// Waits until stderr holds `text` (a bounded poll of the text collected so far).
+    func waitForLog(_ text: String) async throws {
+        let deadline = ContinuousClock.now + eventTimeout
+        while !child.stderrText.contains(text) {
+            guard ContinuousClock.now < deadline else { throw TimedOut(what: "'\(text)' on stderr") }
+            await Task.yield()
+        }
+    }
+}
+
+/// A TCP listener on 127.0.0.1 that never accepts: connections wait in its backlog and requests are
+/// never answered, a backend that hangs.
+final class SilentListener: Sendable {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && listen(descriptor, 1024) == 0
+                    && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else {
+            Glibc.close(descriptor)
+            throw TimedOut(what: "a listening socket (errno \(errno))")
+        }
+        self.descriptor = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { Glibc.close(descriptor) }
 }
 
 extension Emulator {

@@ -114,7 +114,7 @@ struct ProtocolEndToEndTests {
         }
     }
 
-    @Test("--help and --version print to stdout; a bad flag is one line on stderr and exit status 64")
+    @Test("--help and --version print to stdout; a bad flag is one line on stderr saying what is wrong, and exit status 64")
     func commandLine() async throws {
         let help = try BridgeProcess(["--help"])
         defer { help.stop() }
@@ -132,6 +132,11 @@ struct ProtocolEndToEndTests {
         try await bad.child.waitForStderrClosed()
         #expect(bad.child.stderrText == "medusa-auth-bridge: --max-retries must be a whole number from 0 to 100, not 'lots'\n")
         #expect(bad.child.stdoutText.isEmpty)
+        let schemeless = try BridgeProcess(["--base-url", "127.0.0.1:9000"])
+        defer { schemeless.stop() }
+        try await schemeless.waitForExit(64)
+        try await schemeless.child.waitForStderrClosed()
+        #expect(schemeless.child.stderrText.hasSuffix("it has no scheme (did you mean http://127.0.0.1:9000?)\n"))
     }
 }
 

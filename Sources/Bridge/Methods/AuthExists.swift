@@ -2,7 +2,9 @@ import JSON
 import JSONRPC
 import MedusaStore
 
-/// `auth.exists`: medusa-js `auth.exists(email, customHeaders)`, `GET /store/auth/{email}`.
+/// `auth.exists`: medusa-js `auth.exists(email, customHeaders)`, `GET /store/auth/{email}`. The email is
+/// checked as a path segment: medusa-js would send `exists("")` as `GET /store/auth/`, which is the
+/// session route, and answer with the logged-in customer.
 struct AuthExists: BridgeMethod {
     static let name = "auth.exists"
     let email: String
@@ -11,7 +13,7 @@ struct AuthExists: BridgeMethod {
     init(params: Params?) throws(ResponseError) {
         let reader = try ParamReader(
             params, names: ["email", "customHeaders", "session"], positions: [.value("email"), .value("customHeaders")])
-        email = try reader.string("email")
+        email = try reader.pathSegment("email")
         options = try reader.callOptions()
     }
 

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The reader's backpressure and the phases of shutdown (end of input, SIGTERM/SIGINT, exit), as seen
+/// by `StdioServer`.
+extension Dispatcher {
+    /// Blocks the reader while `Limits.maximumOutstanding` calls are unanswered; false when it must
+    /// stop reading (a signal came).
+    func waitForRoom() -> Bool {
+        state.wait(
+            prepare: { state in
+                state.readerHandling = false
+                if state.phase != .serving { wakeWaitersIfIdle(state) }
+            },
+            until: { $0.outstanding < limits.maximumOutstanding || $0.phase != .serving },
+            then: { state, _ in state.phase == .serving })
+    }
+
+    /// The reader read bytes: shutdown waits until they are handed over. False when the process is
+    /// already exiting (they arrived after the last answer was written).
+    func chunkRead() -> Bool {
+        state.withLock { state in
+            guard state.phase != .exiting else { return false }
+            state.readerHandling = true
+            return true
+        }
+    }
+
+    /// stdin ended and its last bytes are handed over. True when the reader is to drain and exit;
+    /// false when a signal's drain already does.
+    func endOfInput() -> Bool {
+        state.withLock { state in
+            state.readerHandling = false
+            wakeWaitersIfIdle(state)
+            guard state.phase == .serving else { return false }
+            state.phase = .draining
+            return true
+        }
+    }
+
+    /// SIGTERM or SIGINT: stop reading and answer every call that has not started -32800 now; running
+    /// calls go on until `waitUntilAnswered` gives up on them.
+    func beginShutdown() {
+        let claimed = state.withLock { state -> [RequestPathState.Write]? in
+            guard state.phase == .serving || state.phase == .draining else { return nil }
+            state.phase = .stopping
+            let unstarted = state.calls.compactMap { serial, call -> UInt64? in
+                if case .running = call.stage { return nil }
+                return serial
+            }
+            _ = cancelLocked(&state, unstarted.sorted())
+            self.state.wakeWaitersWhileLocked()
+            return claimLocked(&state)
+        }
+        if let claimed { flush(claimed) }
+    }
+
+    /// Waits until every call read is answered and the reader holds nothing, or `deadline`. When it
+    /// returns true the path is closed: anything read later is dropped, as it would be after exit.
+    func waitUntilAnswered(before deadline: Date) -> Bool {
+        state.wait(
+            until: { $0.outstanding == 0 && !$0.readerHandling }, before: deadline,
+            then: { state, done in
+                if done { state.phase = .exiting }
+                return done
+            })
+    }
+
+    /// The process is about to exit: nothing more is handled or written.
+    func close() {
+        state.withLock { $0.phase = .exiting }
+    }
+
+    /// The number of calls read and not yet answered (for the log).
+    var outstandingCount: Int { state.withLock { $0.outstanding } }
+
+    private func wakeWaitersIfIdle(_ state: RequestPathState) {
+        if state.outstanding == 0 { self.state.wakeWaitersWhileLocked() }
+    }
+}

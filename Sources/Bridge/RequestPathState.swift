@@ -1,0 +1,149 @@
+import JSON
+import JSONRPC
+
+/// Everything the request path knows between reading a frame and writing its answer: the calls and
+/// their stage, each session's line, the calls waiting for a slot, the answers not yet written, and
+/// the phase of shutdown. One value behind the dispatcher's one lock, so every rule below holds in one
+/// place instead of across several types that each guard a part.
+///
+/// Invariants (checked by `DispatcherTests` and `RequestPathTests`):
+/// - `outstanding` counts calls (a batch's elements one by one, a message without calls as one) from
+///   the moment they are read until their answer is written, or until they finish when there is
+///   nothing to write. The reader reads only while it is below `Limits.maximumOutstanding`.
+/// - At most `Limits.maximumRunning` calls have a task; the others wait unstarted, costing only their
+///   decoded params.
+/// - A call is in exactly one of: waiting in its session's line, `ready` (admitted, waiting for a
+///   slot), or running; it leaves `calls` exactly once, with its answer.
+/// - At most one thread writes to stdout at a time (`writing`); answers finished meanwhile wait in
+///   `unwritten` and that thread writes them before it lets go.
+struct RequestPathState {
+    enum Phase: Sendable, Equatable {
+        /// Reading stdin and starting calls.
+        case serving
+        /// stdin ended: nothing more is read; calls already read still start and finish.
+        case draining
+        /// SIGTERM or SIGINT: nothing new starts; calls that never started are answered -32800.
+        case stopping
+        /// The process is exiting: nothing more is handled or written.
+        case exiting
+    }
+
+    enum Stage {
+        case waitingForSession
+        /// Admitted by its session, waiting for one of the running slots.
+        case ready
+        case running(Task<Void, Never>)
+    }
+
+    struct Call {
+        let method: any BridgeMethod
+        let id: RequestID?
+        let frame: UInt64
+        /// The call's place in its batch's answer.
+        let index: Int
+        var stage: Stage
+    }
+
+    /// A frame with calls not all finished.
+    struct Frame {
+        let framing: Framing
+        let isBatch: Bool
+        /// What the frame counts in `outstanding`.
+        let units: Int
+        /// A batch's answers in request order; answers the dispatcher gave without running a call
+        /// (invalid elements, `ping`) are filled in when the frame is registered.
+        var responses: [Response?]
+        var remaining: Int
+    }
+
+    /// An answer ready for stdout, framed, and what it releases from `outstanding` once written.
+    struct Write {
+        var bytes: [UInt8]
+        var units: Int
+    }
+
+    /// What finishing a call left to do outside the lock.
+    enum Completion {
+        /// The frame's answer, to encode (a batch) or already known.
+        case answer([Response], Frame)
+        /// Nothing to write (notifications only): these units are to be released.
+        case nothing(units: Int)
+    }
+
+    var phase = Phase.serving
+    var outstanding = 0
+    /// The reader has read bytes it has not finished handing over; shutdown waits for it.
+    var readerHandling = false
+    /// Threads blocked in `ConditionLock.wait` (the reader, the drain); wake-ups are skipped without.
+    var waiters = 0
+    var nextSerial: UInt64 = 0
+    var calls: [UInt64: Call] = [:]
+    var frames: [UInt64: Frame] = [:]
+    /// Calls with an id, for `$/cancelRequest`. JSON-RPC leaves duplicate ids to the client; a cancel
+    /// reaches every call with the id.
+    var byID: [RequestID: [UInt64]] = [:]
+    var sessions: [String: SessionLine] = [:]
+    /// Admitted calls waiting for a slot, oldest first from `readyHead`. Calls cancelled meanwhile are
+    /// skipped when they reach the front.
+    var ready: [UInt64] = []
+    var readyHead = 0
+    var running = 0
+    var writing = false
+    var unwritten: [Write] = []
+
+    mutating func serial() -> UInt64 {
+        nextSerial += 1
+        return nextSerial
+    }
+
+    mutating func popReady() -> UInt64? {
+        while readyHead < ready.count {
+            let serial = ready[readyHead]
+            readyHead += 1
+            if readyHead == ready.count {
+                ready.removeAll(keepingCapacity: true)
+                readyHead = 0
+            }
+            if let call = calls[serial], case .ready = call.stage { return serial }
+        }
+        return nil
+    }
+
+    mutating func index(_ id: RequestID?, _ serial: UInt64) {
+        if let id { byID[id, default: []].append(serial) }
+    }
+
+    mutating func unindex(_ id: RequestID?, _ serial: UInt64) {
+        guard let id, var serials = byID[id] else { return }
+        serials.removeAll { $0 == serial }
+        byID[id] = serials.isEmpty ? nil : serials
+    }
+
+    /// Removes a finished call and records its answer. Returns the calls its session now admits, and
+    /// the frame's completion when this was the frame's last call.
+    mutating func finish(_ serial: UInt64, _ response: Response?) -> (admitted: [UInt64], completion: Completion?) {
+        guard let call = calls.removeValue(forKey: serial) else { return ([], nil) }
+        unindex(call.id, serial)
+        var admitted: [UInt64] = []
+        var wasAdmitted = true
+        switch call.stage {
+        case .running: running -= 1
+        case .ready: break
+        case .waitingForSession: wasAdmitted = false
+        }
+        if let use = call.method.sessionUse {
+            if wasAdmitted {
+                admitted = sessions[use.session]?.leave(exclusive: use.exclusive) ?? []
+            } else {
+                admitted = sessions[use.session]?.withdraw(serial).admitted ?? []
+            }
+            if sessions[use.session]?.isIdle == true { sessions[use.session] = nil }
+        }
+        frames[call.frame]!.responses[call.index] = response
+        frames[call.frame]!.remaining -= 1
+        guard frames[call.frame]!.remaining == 0, let frame = frames.removeValue(forKey: call.frame) else { return (admitted, nil) }
+        let responses = frame.responses.compactMap { $0 }
+        if responses.isEmpty { return (admitted, .nothing(units: frame.units)) }
+        return (admitted, .answer(responses, frame))
+    }
+}
