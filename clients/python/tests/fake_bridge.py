@@ -19,7 +19,10 @@ Behaviour is chosen per call, so one process can serve a whole test:
 
 Process flags: ``--fake-garbage-first`` (a non-JSON line on stdout first), ``--fake-ignore-eof``
 (keep running after stdin closes), ``--fake-ignore-sigterm``, ``--fake-events FILE`` (appends
-``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``).
+``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``),
+``--fake-usage-error TEXT`` (write TEXT on stderr and exit 64 at once, as the bridge does for a
+bad flag), ``--fake-exists true|false`` (answer ``auth.exists`` with that), ``--fake-stderr TEXT``
+(write TEXT on stderr before serving).
 """
 
 import json
@@ -100,7 +103,7 @@ def handle(message):
     elif method == "log":
         answer(request_id, {"received": received[:-1]})
     elif method == "argv":
-        answer(request_id, {"argv": sys.argv[1:], "env": dict(os.environ)})
+        answer(request_id, {"argv": sys.argv[1:], "env": dict(os.environ), "sid": os.getsid(0), "pgid": os.getpgid(0)})
     elif method == "big":
         answer(request_id, {"data": "x" * params["bytes"]})
     elif method == "unicode":
@@ -114,6 +117,8 @@ def handle(message):
             time.sleep(0.05)  # lets the client's reader see a partial line first
             out.write(data[-3:] + b"\n")
             out.flush()
+    elif method == "auth.exists" and "--fake-exists" in FLAGS:
+        answer(request_id, {"exists": FLAGS[FLAGS.index("--fake-exists") + 1] == "true"})
     elif method == "session.list":
         answer(request_id, {"sessions": [{"name": "default", "hasCookie": False, "hasToken": False, "customerId": None}]})
     elif method == "error":
@@ -130,6 +135,13 @@ def on_sigterm(signum, frame):
 
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
+    if "--fake-usage-error" in FLAGS:
+        sys.stderr.write(FLAGS[FLAGS.index("--fake-usage-error") + 1] + "\n")
+        sys.stderr.flush()
+        os._exit(64)
+    if "--fake-stderr" in FLAGS:
+        sys.stderr.write(FLAGS[FLAGS.index("--fake-stderr") + 1] + "\n")
+        sys.stderr.flush()
     if "--fake-garbage-first" in FLAGS:
         with write_lock:
             out.write(b"this is not json\n")

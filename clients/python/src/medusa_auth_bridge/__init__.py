@@ -19,7 +19,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads the same names
     from ._api import Bridge
     from ._async_api import AsyncBridge
-    from ._async_resources import AsyncAuth, AsyncSession, AsyncStore, AsyncStoreCustomer
+    from ._async_resources import AsyncAuth, AsyncCustomerResource, AsyncSession, AsyncStore
     from ._driver import BINARY_ENV, find_binary
     from ._errors import (
         BadResponseError,
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         UnauthorizedError,
     )
     from ._protocol import PROTOCOL_VERSION
-    from ._sync_resources import Auth, Session, Store, StoreCustomer
+    from ._sync_resources import Auth, CustomerResource, Session, Store
     from ._types import (
         BadResponseErrorData,
         Customer,
@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         SignupResult,
         StoreAuthRes,
         StoreBearerAuthRes,
-        StoreCustomer as StoreCustomerEntity,
+        StoreCustomer,
         StoreCustomerRes,
         StoreGetAuthEmailRes,
         TokenResult,
@@ -72,11 +72,10 @@ _LAZY: Dict[str, tuple] = {
     "BINARY_ENV": ("_driver", "BINARY_ENV"),
     "find_binary": ("_driver", "find_binary"),
     "PROTOCOL_VERSION": ("_protocol", "PROTOCOL_VERSION"),
-    "StoreCustomerEntity": ("_types", "StoreCustomer"),
 }
-for _name in ("AsyncAuth", "AsyncSession", "AsyncStore", "AsyncStoreCustomer"):
+for _name in ("AsyncAuth", "AsyncSession", "AsyncStore", "AsyncCustomerResource"):
     _LAZY[_name] = ("_async_resources", _name)
-for _name in ("Auth", "Session", "Store", "StoreCustomer"):
+for _name in ("Auth", "Session", "Store", "CustomerResource"):
     _LAZY[_name] = ("_sync_resources", _name)
 for _name in (
     "BadResponseError", "BridgeClosedError", "BridgeError", "BridgeNotFoundError", "BridgeStartError",
@@ -88,7 +87,7 @@ for _name in (
 for _name in (
     "BadResponseErrorData", "Customer", "CustomerAddress", "Empty", "InitializeResult", "LocationResult",
     "MedusaErrorData", "ServerInfo", "SessionInfo", "SessionList", "SignupResult", "StoreAuthRes",
-    "StoreBearerAuthRes", "StoreCustomerRes", "StoreGetAuthEmailRes", "TokenResult", "UnreachableErrorData",
+    "StoreBearerAuthRes", "StoreCustomer", "StoreCustomerRes", "StoreGetAuthEmailRes", "TokenResult", "UnreachableErrorData",
     "raw",
 ):
     _LAZY[_name] = ("_types", _name)

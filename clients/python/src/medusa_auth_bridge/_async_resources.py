@@ -228,7 +228,7 @@ class AsyncAuth:
         return cast(SignupResult, await self._client._call(_methods.SIGNUP, self._session, headers, timeout, fields))
 
 
-class AsyncStoreCustomer:
+class AsyncCustomerResource:
     """Medusa v2's ``/store/customers`` for one session (js-sdk's ``sdk.store.customer``).
 
     Fields left out are not sent; ``None`` is sent as ``null``. Every ``/store/*`` call needs
@@ -295,7 +295,7 @@ class AsyncStore:
     """Medusa v2's store API for one session: ``store.customer``."""
 
     def __init__(self, client: AsyncCaller, session: Optional[str]) -> None:
-        self.customer: AsyncStoreCustomer = AsyncStoreCustomer(client, session)
+        self.customer: AsyncCustomerResource = AsyncCustomerResource(client, session)
 
 
 class AsyncSession:
@@ -340,5 +340,5 @@ class AsyncBridgeMethods(AsyncCaller):
         return cast(Dict[str, Any], await self._call(_methods.DISCOVER, None, None, timeout, {}))
 
 
-for _public in (AsyncAuth, AsyncStoreCustomer, AsyncStore, AsyncSession):
+for _public in (AsyncAuth, AsyncCustomerResource, AsyncStore, AsyncSession):
     _public.__module__ = "medusa_auth_bridge"  # what users import, shown in tracebacks and reprs

@@ -122,7 +122,7 @@ class Auth:
         fields = {'email': email, 'password': password, 'first_name': first_name, 'last_name': last_name, 'phone': phone, 'company_name': company_name, 'metadata': metadata}
         return cast(SignupResult, self._client._call(_methods.SIGNUP, self._session, headers, timeout, fields))
 
-class StoreCustomer:
+class CustomerResource:
     """Medusa v2's ``/store/customers`` for one session (js-sdk's ``sdk.store.customer``).
 
     Fields left out are not sent; ``None`` is sent as ``null``. Every ``/store/*`` call needs
@@ -152,7 +152,7 @@ class Store:
     """Medusa v2's store API for one session: ``store.customer``."""
 
     def __init__(self, client: Caller, session: Optional[str]) -> None:
-        self.customer: StoreCustomer = StoreCustomer(client, session)
+        self.customer: CustomerResource = CustomerResource(client, session)
 
 class Session:
     """A named session: its own cookie jar and token in the bridge, isolated from the others."""
@@ -192,5 +192,5 @@ class BridgeMethods(Caller):
     def discover(self, *, timeout: Optional[float]=None) -> Dict[str, Any]:
         """The bridge's OpenRPC document (``rpc.discover``)."""
         return cast(Dict[str, Any], self._call(_methods.DISCOVER, None, None, timeout, {}))
-for _public in (Auth, StoreCustomer, Store, Session):
+for _public in (Auth, CustomerResource, Store, Session):
     _public.__module__ = 'medusa_auth_bridge'
