@@ -115,6 +115,8 @@ def start_error(binary: str, status: Optional[int], stderr: Optional[str], *, ti
     else:
         how = f"was killed by {signal_name(status)}" if status is not None and status < 0 else f"exited with status {status}"
         last = stderr.strip().splitlines()[-1] if stderr and stderr.strip() else None
+        if last and last.startswith("medusa-auth-bridge: "):
+            last = last[len("medusa-auth-bridge: "):]  # the binary is named already
         if last:
             message = f"{binary} {how} before answering initialize: {last}"
         else:
