@@ -1,6 +1,6 @@
 """The client's methods against ``schema/openrpc.json``, the one source of truth; in-process.
 
-Decision encoded here (CONTRACT.md leaves it to each client): ``initialize`` and
+Decision encoded here (the protocol leaves it to each client): ``initialize`` and
 ``$/cancelRequest`` are plumbing the client runs itself (the handshake; timeouts and task
 cancellation), ``ping`` and ``rpc.discover`` are exposed as ``Bridge.ping()`` and
 ``Bridge.discover()``, ``session.list`` as ``Bridge.sessions()``, ``session.clear`` as
