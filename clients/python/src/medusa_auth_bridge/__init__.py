@@ -12,7 +12,7 @@ that only imports it pays for neither subprocess, asyncio nor json.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 from ._version import __version__
 
@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     )
 
 #: Public name -> (private module, name there).
-_LAZY: Dict[str, tuple] = {
+_LAZY: Dict[str, Tuple[str, str]] = {
     "Bridge": ("_api", "Bridge"),
     "AsyncBridge": ("_async_api", "AsyncBridge"),
     "BINARY_ENV": ("_driver", "BINARY_ENV"),
@@ -92,7 +92,59 @@ for _name in (
 ):
     _LAZY[_name] = ("_types", _name)
 
-__all__: List[str] = sorted([*_LAZY, "__version__"])
+__all__ = [
+    "AsyncAuth",
+    "AsyncBridge",
+    "AsyncCustomerResource",
+    "AsyncSession",
+    "AsyncStore",
+    "Auth",
+    "BINARY_ENV",
+    "BadResponseError",
+    "BadResponseErrorData",
+    "Bridge",
+    "BridgeClosedError",
+    "BridgeError",
+    "BridgeNotFoundError",
+    "BridgeStartError",
+    "BridgeTimeoutError",
+    "BridgeUnreachableError",
+    "BridgeVersionError",
+    "CancelledError",
+    "Customer",
+    "CustomerAddress",
+    "CustomerResource",
+    "Empty",
+    "InitializeResult",
+    "InternalError",
+    "InvalidParamsError",
+    "InvalidRequestError",
+    "LocationResult",
+    "MedusaError",
+    "MedusaErrorData",
+    "MethodNotFoundError",
+    "NotFoundError",
+    "PROTOCOL_VERSION",
+    "ParseError",
+    "ProtocolError",
+    "ServerInfo",
+    "Session",
+    "SessionInfo",
+    "SessionList",
+    "SignupResult",
+    "Store",
+    "StoreAuthRes",
+    "StoreBearerAuthRes",
+    "StoreCustomer",
+    "StoreCustomerRes",
+    "StoreGetAuthEmailRes",
+    "TokenResult",
+    "UnauthorizedError",
+    "UnreachableErrorData",
+    "__version__",
+    "find_binary",
+    "raw",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -19,10 +19,10 @@ import concurrent.futures
 import os
 import subprocess
 import threading
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, cast
 
 from . import _launch, _protocol
-from ._errors import BridgeClosedError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
+from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
 from ._options import Options
 from ._trace import Tracer, garbage
 
@@ -53,18 +53,21 @@ class Connection:
         self._binary = argv[0]
         read_end, write_end = os.pipe()
         try:
-            self._process = subprocess.Popen(
-                argv,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=write_end,
-                env=dict(env),
-                bufsize=0,
-                **_launch.spawn_kwargs(),
+            self._process = cast(
+                "subprocess.Popen[bytes]",
+                subprocess.Popen(
+                    argv,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    stderr=write_end,
+                    env=dict(env),
+                    bufsize=0,
+                    **_launch.spawn_kwargs(),
+                ),
             )
         except OSError as error:
             os.close(read_end)
-            raise _launch.BridgeStartError(
+            raise BridgeStartError(
                 f"{self._binary} could not be started: {error.strerror or error}", self._binary
             ) from error
         finally:

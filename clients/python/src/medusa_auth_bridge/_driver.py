@@ -150,11 +150,11 @@ def _pip_source() -> List[Path]:
     import json
     import urllib.parse
 
-    try:
-        from importlib.metadata import PackageNotFoundError, distribution
+    from importlib.metadata import PackageNotFoundError, distribution
 
+    try:
         text = distribution(DISTRIBUTION_NAME).read_text("direct_url.json")
-    except (ImportError, PackageNotFoundError, OSError):
+    except (PackageNotFoundError, OSError):
         return []
     try:
         url = json.loads(text or "null")["url"]
