@@ -1,4 +1,4 @@
-"""The five store auth routes, answered as Medusa v1 answers them (medusa-store-auth.md §1-§3).
+"""The five store auth routes, answered as Medusa v1 answers them (medusajs/medusa v1.x, packages/medusa/src/api/routes/store/auth/).
 
 In-process: one emulator per module (start_emulator), reset before every test, spoken to with
 http.client. The control API and faults are in test_emulator_control.py, the pure helpers in
@@ -19,8 +19,8 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_data import ALICE_ID, BOB_ID, OLI_ID  # noqa: E402
-from emulator_jwt import decode_unverified, sign  # noqa: E402
+from medusa_auth_bridge.testing._emulator.data import ALICE_ID, BOB_ID, OLI_ID  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jwt import decode_unverified, sign  # noqa: E402
 from emulator_testkit import Control, call  # noqa: E402
 from medusa_emulator import start_emulator  # noqa: E402
 
@@ -56,7 +56,7 @@ def get_session(emulator, headers):
     return call(emulator.url, "GET", "/store/auth", headers=headers)
 
 
-# -- POST /store/auth (§2.1) ------------------------------------------------------------------
+# -- POST /store/auth (api/routes/store/auth/create-session.ts) --------------------------------
 
 def test_login_with_the_fixture_password_returns_the_customer_with_orders_items_and_addresses(emulator):
     result = login(emulator)
@@ -149,7 +149,7 @@ def test_malformed_json_gets_express_html_400_with_the_stack_outside_production(
     assert result.header("Vary") is None  # raised before the /store router's cors
 
 
-# -- POST /store/auth/token (§2.2) ------------------------------------------------------------
+# -- POST /store/auth/token (api/routes/store/auth/get-token.ts) -------------------------------
 
 def test_token_is_hs256_with_medusa_claims_in_key_order(emulator):
     before = int(time.time())
@@ -189,7 +189,7 @@ def test_token_route_leaves_an_existing_session_cookie_alone(emulator):
     assert get_session(emulator, {"Cookie": cookie}).json()["customer"]["id"] == OLI_ID
 
 
-# -- GET /store/auth (§2.3, §1.2) -------------------------------------------------------------
+# -- GET /store/auth (api/routes/store/auth/get-session.ts; loaders/passport.ts) ---------------
 
 def test_get_session_with_the_login_cookie_returns_the_customer_and_no_new_cookie(emulator):
     cookie = login(emulator).cookie()
@@ -263,7 +263,7 @@ def test_a_token_for_an_unknown_numeric_customer_id_reports_it_as_javascript_wou
     assert result.json()["message"] == "Customer with id: 5 was not found"
 
 
-# -- DELETE /store/auth (§2.4) ----------------------------------------------------------------
+# -- DELETE /store/auth (api/routes/store/auth/delete-session.ts) ------------------------------
 
 def test_logout_answers_200_text_ok_without_a_cookie_and_destroys_the_session(emulator):
     cookie = login(emulator).cookie()
@@ -287,7 +287,7 @@ def test_a_bearer_token_stays_valid_after_logout(emulator):
     assert get_session(emulator, auth).json()["customer"]["id"] == OLI_ID
 
 
-# -- GET /store/auth/:email (§2.5) ------------------------------------------------------------
+# -- GET /store/auth/:email (api/routes/store/auth/exists.ts) ----------------------------------
 
 @pytest.mark.parametrize("segment,exists", [
     ("oli@test.dk", True), ("OLI%40TEST.DK", True), ("alice%40example.com/", True),
@@ -313,7 +313,7 @@ def test_a_malformed_percent_escape_in_the_email_is_a_500_unknown_error(emulator
                              "message": "An unknown error occurred."}
 
 
-# -- routing and Express behaviour (§1, §2) ---------------------------------------------------
+# -- routing and Express behaviour (loaders/express.ts, api/routes/store/) ---------------------
 
 def test_routes_are_case_insensitive_and_tolerate_a_trailing_slash_and_a_query(emulator):
     assert call(emulator.url, "POST", "/STORE/Auth/", json_body=OLI).status == 200

@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_data import ALICE_ID, OLI_ID  # noqa: E402
+from medusa_auth_bridge.testing._emulator.data import ALICE_ID, OLI_ID  # noqa: E402
 from emulator_testkit import Control, call, connect, request  # noqa: E402
 from medusa_emulator import start_emulator  # noqa: E402
 

@@ -1,5 +1,5 @@
-"""The emulator's pure pieces against the reference's rules: scrypt-kdf (§2.6), isEmail and
-class-validator ordering (§1.4), cookie signing and parsing (§1.1), jsonwebtoken checks (§1.2).
+"""The emulator's pure pieces against the reference's rules: scrypt-kdf (services/customer.ts (hashPassword_)), isEmail and
+class-validator ordering (utils/validator.ts), cookie signing and parsing (loaders/express.ts (express-session options)), jsonwebtoken checks (loaders/passport.ts and api/middlewares/authenticate-customer.ts).
 
 In-process, no server.
 """
@@ -14,17 +14,17 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from emulator_data import OLI_PASSWORD_HASH, SEED_CUSTOMERS, seed_records  # noqa: E402
-from emulator_express import encode_url, is_fresh, weak_etag  # noqa: E402
-from emulator_jsutil import URIError, decode_uri_component, js_string, json_bytes  # noqa: E402
-from emulator_jwt import InvalidToken, sign, store_customer_from_authorization, store_token, verify  # noqa: E402
-from emulator_scrypt import hash_password, verify_password  # noqa: E402
-from emulator_session import (encode_cookie_value, parse_cookie_header,  # noqa: E402
+from medusa_auth_bridge.testing._emulator.data import OLI_PASSWORD_HASH, SEED_CUSTOMERS, seed_records  # noqa: E402
+from medusa_auth_bridge.testing._emulator.express import encode_url, is_fresh, weak_etag  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jsutil import URIError, decode_uri_component, js_string, json_bytes  # noqa: E402
+from medusa_auth_bridge.testing._emulator.jwt import InvalidToken, sign, store_customer_from_authorization, store_token, verify  # noqa: E402
+from medusa_auth_bridge.testing._emulator.scrypt import hash_password, verify_password  # noqa: E402
+from medusa_auth_bridge.testing._emulator.session import (encode_cookie_value, parse_cookie_header,  # noqa: E402
                               session_id_from_cookie_header, sign_session_id, unsign_session_id)
-from emulator_validation import is_email, validate_auth_body  # noqa: E402
+from medusa_auth_bridge.testing._emulator.validation import is_email, validate_auth_body  # noqa: E402
 
 
-# -- scrypt-kdf (§2.6) ------------------------------------------------------------------------
+# -- scrypt-kdf (services/customer.ts) ---------------------------------------------------------
 
 def test_the_reference_fixture_hash_is_the_password_test():
     assert verify_password(OLI_PASSWORD_HASH, "test") is True
@@ -60,7 +60,7 @@ def test_seeded_passwords_verify_and_the_guest_has_none():
     assert records["oli@test.dk"].password_hash == OLI_PASSWORD_HASH
 
 
-# -- isEmail and class-validator (§1.4, §2.1) --------------------------------------------------
+# -- isEmail and class-validator (utils/validator.ts; api/routes/store/auth/create-session.ts) --
 
 @pytest.mark.parametrize("value", [
     "oli@test.dk", "a@b.co", "first.last+tag@sub.example.com", "o'neil@test.org",
@@ -91,7 +91,7 @@ def test_forbidden_properties_come_first_in_body_order_then_email_then_password(
                                         "email must be an email, password should not be empty")
 
 
-# -- express-session cookies (§1.1) -----------------------------------------------------------
+# -- express-session cookies (loaders/express.ts) ----------------------------------------------
 
 def test_cookie_values_are_url_encoded_signed_ids():
     signed = sign_session_id("abc", "supersecret")
@@ -111,7 +111,7 @@ def test_the_cookie_header_parser_keeps_the_first_value_and_strips_quotes():
     assert parse_cookie_header("k=%E0%A4%A") == {"k": "%E0%A4%A"}  # undecodable: kept raw
 
 
-# -- jsonwebtoken (§1.2, §2.2) ----------------------------------------------------------------
+# -- jsonwebtoken (loaders/passport.ts; api/routes/store/auth/get-token.ts) --------------------
 
 def test_a_store_token_verifies_until_the_second_it_expires():
     token = store_token("cus_1", "k", now=1000)

@@ -1,6 +1,7 @@
 """express-session 1.17.3 with Medusa's options: signed ``connect.sid`` cookies and a MemoryStore.
 
-# medusa-store-auth.md §1.1: name connect.sid, resave and saveUninitialized true, rolling false,
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts (express-session options): name
+# connect.sid, resave and saveUninitialized true, rolling false,
 # proxy true, maxAge 10 h, httpOnly, path "/", Secure + SameSite=None in production.
 """
 
@@ -15,10 +16,11 @@ from collections import OrderedDict
 from email.utils import formatdate
 from urllib.parse import quote
 
-from emulator_jsutil import URIError, decode_uri_component, js_utf8
+from .jsutil import URIError, decode_uri_component, js_utf8
 
 COOKIE_NAME = "connect.sid"
-# medusa-store-auth.md §1.1: cookie.maxAge = session_options.ttl ?? 36 000 000 ms.
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts (express-session options):
+# cookie.maxAge = session_options.ttl ?? 36 000 000 ms.
 SESSION_TTL_SECONDS = 10 * 3600
 # express-session keeps every session of a cookie-less request (saveUninitialized). The real
 # MemoryStore grows without bound; the emulator forgets the least recently used sessions beyond
@@ -112,14 +114,15 @@ class SessionStore:
     each use because resave=true makes express-session save the touched cookie every request.
     """
 
-    def __init__(self, max_sessions=MAX_SESSIONS):
+    def __init__(self, max_sessions=MAX_SESSIONS, clock=time.time):
         self._lock = threading.Lock()
         self._sessions = OrderedDict()
         self._max = max_sessions
+        self._clock = clock  # a function returning the time in seconds (the emulator's clock)
 
     def get(self, session_id):
         """A copy of the session's data, or None when unknown or expired (which removes it)."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             entry = self._sessions.get(session_id)
             if entry is None:
@@ -133,7 +136,7 @@ class SessionStore:
 
     def save(self, session_id, data):
         with self._lock:
-            self._sessions[session_id] = [time.time() + SESSION_TTL_SECONDS, dict(data)]
+            self._sessions[session_id] = [self._clock() + SESSION_TTL_SECONDS, dict(data)]
             self._sessions.move_to_end(session_id)
             while len(self._sessions) > self._max:
                 self._sessions.popitem(last=False)
@@ -152,6 +155,6 @@ class SessionStore:
 
     def snapshot(self):
         """{id: data} of every live session (for the control API and tests)."""
-        now = time.time()
+        now = self._clock()
         with self._lock:
             return {sid: dict(e[1]) for sid, e in self._sessions.items() if e[0] > now}

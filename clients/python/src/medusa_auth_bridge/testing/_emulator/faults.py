@@ -9,7 +9,7 @@ import collections
 import threading
 import time
 
-from emulator_express import Response, reason_phrase
+from .express import Response, reason_phrase
 
 # Keys that select a fault's action; "delay_ms" may also be combined with one of the others.
 ACTIONS = ("redirect", "status", "drop", "reset_mid_body", "garbage", "huge_bytes")
@@ -83,11 +83,12 @@ class Fault:
             if key in spec and not isinstance(spec[key], str):
                 raise FaultSpecError("%s must be a string" % key)
 
-    def matches(self, method, path):
+    def matches(self, method, path, api_prefixes=("/store",)):
+        """``api_prefixes``: what a null path matches (v1 "/store"; v2 "/store" and "/auth")."""
         if self.method is not None and self.method != method:
             return False
         if self.path is None:
-            return path[:6].lower() == "/store"
+            return any(path[:len(prefix)].lower() == prefix for prefix in api_prefixes)
         return self.path == path
 
     def describe(self):
@@ -99,9 +100,10 @@ class Fault:
 class FaultQueue:
     """Faults in the order they were added; the first match is consumed. Guarded by ``_lock``."""
 
-    def __init__(self):
+    def __init__(self, api_prefixes=("/store",)):
         self._lock = threading.Lock()
         self._faults = []
+        self.api_prefixes = api_prefixes
 
     def add(self, fault):
         with self._lock:
@@ -113,7 +115,7 @@ class FaultQueue:
             return None
         with self._lock:
             for index, fault in enumerate(self._faults):
-                if fault.matches(method, path):
+                if fault.matches(method, path, self.api_prefixes):
                     if fault.remaining is not None:
                         fault.remaining -= 1
                         if fault.remaining <= 0:

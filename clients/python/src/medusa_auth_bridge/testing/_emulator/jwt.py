@@ -1,7 +1,9 @@
 """HS256 JSON Web Tokens as ``jsonwebtoken`` 9 signs and verifies them for Medusa's store.
 
-# medusa-store-auth.md §2.2: jwt.sign({customer_id, domain: "store"}, jwt_secret, {expiresIn: "30d"})
-# medusa-store-auth.md §1.2: jwt.verify(token, jwt_secret) with no options, then domain === "store"
+# medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-token.ts:
+# jwt.sign({customer_id, domain: "store"}, jwt_secret, {expiresIn: "30d"})
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/passport.ts and api/middlewares/authenticate-
+# customer.ts: jwt.verify(token, jwt_secret) with no options, then domain === "store"
 # and a truthy customer_id.
 """
 
@@ -12,9 +14,10 @@ import json
 import re
 import time
 
-from emulator_jsutil import is_truthy, js_utf8
+from .jsutil import is_truthy, js_utf8
 
-# medusa-store-auth.md §2.2: expiresIn "30d" = 2 592 000 s.
+# medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-token.ts: expiresIn "30d" = 2
+# 592 000 s.
 TOKEN_LIFETIME_SECONDS = 30 * 24 * 3600
 
 # jsonwebtoken's defaults for a string secret: HS256/384/512 are accepted, "none" never is.
@@ -99,7 +102,9 @@ def verify(token, secret, now=None):
 def store_customer_from_authorization(header_value, secret, now=None):
     """The customer id the store-bearer strategy accepts from an Authorization header, or None.
 
-    # medusa-store-auth.md §1.2: scheme compared case-insensitively to "bearer", header parsed
+    # medusajs/medusa (v1.x) packages/medusa/src/loaders/passport.ts and
+    # api/middlewares/authenticate-customer.ts: scheme compared case-insensitively to "bearer",
+    # header parsed
     # with /(\\S+)\\s+(\\S+)/, then domain === "store" and a truthy customer_id.
     """
     if not header_value or not secret:

@@ -1,6 +1,7 @@
 """Seeded customers and the in-memory customer table.
 
-# medusa-store-auth.md §3: the Customer entity as res.json serialises it, with the relations
+# medusajs/medusa (v1.x) packages/medusa/src/models/customer.ts: the Customer entity as res.json
+# serialises it, with the relations
 # of defaultRelations (orders, orders.items, shipping_addresses) and never password_hash.
 """
 
@@ -10,10 +11,11 @@ import threading
 import time
 from datetime import datetime, timezone
 
-from emulator_jsutil import json_bytes
-from emulator_scrypt import hash_password, verify_password
+from .jsutil import json_bytes
+from .scrypt import hash_password, verify_password
 
-# medusa-store-auth.md §2.6: the integration-test fixture, the scrypt-kdf hash of "test".
+# medusajs/medusa (v1.x) packages/medusa/src/services/customer.ts (hashPassword_): the integration-
+# test fixture, the scrypt-kdf hash of "test".
 OLI_PASSWORD_HASH = ("c2NyeXB0AAEAAAABAAAAAVMdaddoGjwU1TafDLLlBKnOTQga7P2dbrfgf3fB+rCD/cJOMuGzAv"
                      "RdKutbYkVpuJWTU39P7OpuWNkUVoEETOVLMJafbI8qs8Qx/7jMQXkN")
 
@@ -57,7 +59,7 @@ def iso_now():
 
 def customer_entity(customer_id, email, first_name=None, last_name=None, has_account=True,
                     phone=None, metadata=None, created_at=None):
-    """A Customer with the columns of §3 in the order of the reference's example body."""
+    """A Customer with the columns of models/customer.ts in the order Medusa serialises them."""
     stamp = created_at or iso_now()
     return {
         "id": customer_id, "created_at": stamp, "updated_at": stamp, "deleted_at": None,
@@ -117,7 +119,7 @@ class CustomerRecord:
         return self.entity["id"]
 
     def public(self):
-        """The Customer object of §3: columns, then orders (with items), then shipping_addresses."""
+        """The Customer object (models/customer.ts): columns, then orders (with items), then shipping_addresses."""
         customer = dict(self.entity)
         customer["orders"] = copy.deepcopy(self.orders)
         customer["shipping_addresses"] = copy.deepcopy(self.shipping_addresses)
@@ -169,7 +171,8 @@ class CustomerStore:
     def authenticate(self, email, password):
         """``AuthService.authenticateCustomer``: the record on success, None on any failure.
 
-        # medusa-store-auth.md §2.1 step 1: registered customers only, scrypt-kdf check.
+        # medusajs/medusa (v1.x) packages/medusa/src/services/auth.ts (authenticateCustomer):
+        # registered customers only, scrypt-kdf check.
         """
         record = self.find_registered(email) if isinstance(email, str) else None
         if record is None or not record.password_hash:

@@ -1,27 +1,30 @@
 """The Medusa v1 application: middleware pipeline and the five store auth routes.
 
-# medusa-store-auth.md §1: express-session, body-parser json, the /store router (cors, optional
-# customer authentication), the auth routes of §2, Medusa's errorHandler and Express's 404.
+# medusajs/medusa (v1.x) packages/medusa/src/loaders/express.ts and api/routes/store/index.js:
+# express-session, body-parser json, the /store router (cors, optional
+# customer authentication), the auth routes of api/routes/store/auth/, Medusa's errorHandler
+# and Express's 404.
 """
 
 import re
 import threading
 
-from emulator_data import CustomerStore
-from emulator_express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
+from .clock import Clock
+from .data import CustomerStore
+from .express import (BodyError, JSON_TYPE, Response, body_error_page, medusa_error,
                               not_found, parse_json_body, send, send_json, send_status)
-from emulator_jsutil import URIError, decode_uri_component, is_truthy, js_string
-from emulator_jwt import store_customer_from_authorization, store_token
-from emulator_session import (SessionStore, new_session_id, session_id_from_cookie_header,
+from .jsutil import URIError, decode_uri_component, is_truthy, js_string
+from .jwt import store_customer_from_authorization, store_token
+from .session import (SessionStore, new_session_id, session_id_from_cookie_header,
                               set_cookie_header)
-from emulator_validation import validate_auth_body
+from .validation import validate_auth_body
 
-# Express routing is case-insensitive and not strict (a trailing slash matches), §2.
+# Express routing is case-insensitive and not strict (a trailing slash matches).
 _STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)
 _AUTH_ROOT = re.compile(r"^/store/auth/?\Z", re.IGNORECASE)
 _AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?\Z", re.IGNORECASE)
 _HEALTH = re.compile(r"^/health/?\Z", re.IGNORECASE)
-# cors package defaults for the preflight answer (§4.8).
+# cors package defaults for the preflight answer (api/routes/store/index.js (cors)).
 _CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 # Medusa's starter config: STORE_CORS defaults to the storefront's dev origin.
 DEFAULT_STORE_CORS = "http://localhost:8000"
@@ -31,11 +34,17 @@ class Config:
     """Start-up options of one emulator (immutable once the server runs)."""
 
     def __init__(self, production=False, cookie_secret="supersecret", jwt_secret="supersecret",
-                 store_cors=DEFAULT_STORE_CORS):
+                 store_cors=DEFAULT_STORE_CORS, medusa_version=1, auth_cors=None,
+                 jwt_expires_in=None, publishable_key=None):
         self.production = production
         self.cookie_secret = cookie_secret
         self.jwt_secret = jwt_secret
         self.store_cors = _parse_cors_origins(store_cors)
+        # Medusa v2 only: AUTH_CORS, http.jwtExpiresIn (seconds) and the seeded publishable key.
+        self.medusa_version = medusa_version
+        self.auth_cors = auth_cors
+        self.jwt_expires_in = jwt_expires_in
+        self.publishable_key = publishable_key
 
 
 class Request:
@@ -68,15 +77,19 @@ class Session:
 
 
 class MedusaApp:
-    """The emulated backend; ``handle`` turns one Request into one Response, from any thread.
+    """The emulated v1 backend; ``handle`` turns one Request into one Response, from any thread.
 
     Shared state lives in the thread-safe SessionStore and CustomerStore; ``lock`` serialises
     the control API's reset against itself.
     """
 
+    medusa_version = 1
+    api_prefixes = ("/store",)
+
     def __init__(self, config):
         self.config = config
-        self.sessions = SessionStore()
+        self.clock = Clock()
+        self.sessions = SessionStore(clock=self.clock.now)
         self.customers = CustomerStore()
         self.lock = threading.Lock()
 
@@ -84,6 +97,7 @@ class MedusaApp:
         with self.lock:
             self.sessions.clear()
             self.customers.reset()
+            self.clock.set_offset(0)
 
     def handle(self, req):
         # expressInit sets X-Powered-By before any middleware runs.
@@ -99,7 +113,7 @@ class MedusaApp:
             res.send_body = False
         return res
 
-    # -- express-session (§1.1) ---------------------------------------------------------------
+    # -- express-session (loaders/express.ts) --------------------------------------------------
 
     def _load_session(self, req):
         cookie_id = session_id_from_cookie_header(req.headers.get("cookie"),
@@ -125,7 +139,8 @@ class MedusaApp:
         if self.config.production and not _is_secure(req):
             return  # secure cookie on plain HTTP without X-Forwarded-Proto: https
         res.headers.append(("Set-Cookie", set_cookie_header(session.id, self.config.cookie_secret,
-                                                            self.config.production)))
+                                                            self.config.production,
+                                                            self.clock.now())))
 
     # -- routing ------------------------------------------------------------------------------
 
@@ -161,7 +176,7 @@ class MedusaApp:
                 # Layer.match decodes params for every method before checking it.
                 email = decode_uri_component(match.group(1))
             except URIError:
-                # §2.5 (inferred): the URIError reaches Medusa's errorHandler as unknown_error.
+                # exists.ts (inferred): the URIError reaches Medusa's errorHandler as unknown_error.
                 return medusa_error(req, 500, "unknown_error", "An unknown error occurred.",
                                     "unknown_error", headers)
             if method in ("GET", "HEAD"):
@@ -170,10 +185,13 @@ class MedusaApp:
                 return self.get_token(req, body, headers)
         return not_found(method, path, headers)
 
-    # -- the five routes (§2) -----------------------------------------------------------------
+    # -- the five routes (api/routes/store/auth/) ----------------------------------------------
 
     def create_session(self, req, session, body, headers):
-        """# medusa-store-auth.md §2.1: POST /store/auth."""
+        """POST /store/auth.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/create-session.ts.
+        """
         message = validate_auth_body(body)
         if message is not None:
             return medusa_error(req, 400, "invalid_data", message, headers=headers)
@@ -184,7 +202,10 @@ class MedusaApp:
         return self._customer_response(req, record.id, headers)
 
     def get_token(self, req, body, headers):
-        """# medusa-store-auth.md §2.2: POST /store/auth/token."""
+        """POST /store/auth/token.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-token.ts.
+        """
         if not self.config.jwt_secret:
             return medusa_error(req, 404, "not_found",
                                 "Please configure jwt_secret in your environment", headers=headers)
@@ -194,19 +215,26 @@ class MedusaApp:
         record = self.customers.authenticate(body.get("email"), body.get("password"))
         if record is None:
             return send_status(req, 401, headers)
-        token = store_token(record.id, self.config.jwt_secret)
+        token = store_token(record.id, self.config.jwt_secret, self.clock.now())
         return send_json(req, 200, {"access_token": token}, headers)
 
     def get_session(self, req, session, headers):
-        """# medusa-store-auth.md §2.3: GET /store/auth (requireCustomerAuthentication)."""
+        """GET /store/auth (requireCustomerAuthentication).
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/get-session.ts.
+        """
         customer_id = self._authenticated_customer(req, session)
         if customer_id is None:
-            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag (§1.2).
+            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag
+            # (loaders/passport.ts, api/middlewares/authenticate-customer.ts).
             return Response(401, headers + [("Content-Length", "12")], b"Unauthorized")
         return self._customer_response(req, customer_id, headers)
 
     def delete_session(self, req, session, headers):
-        """# medusa-store-auth.md §2.4: DELETE /store/auth, always 200 OK."""
+        """DELETE /store/auth, always 200 OK.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/delete-session.ts.
+        """
         if "user_id" in session.data:
             session.data.pop("customer_id", None)  # an admin login in the same session stays
         else:
@@ -215,19 +243,26 @@ class MedusaApp:
         return send_status(req, 200, headers)
 
     def exists(self, req, email, headers):
-        """# medusa-store-auth.md §2.5: GET /store/auth/:email."""
+        """GET /store/auth/:email.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/auth/exists.ts.
+        """
         found = self.customers.find_registered(email) is not None
         return send_json(req, 200, {"exists": found}, headers)
 
     # -- helpers ------------------------------------------------------------------------------
 
     def _authenticated_customer(self, req, session):
-        """# medusa-store-auth.md §1.2: store-session first, then store-bearer."""
+        """store-session first, then store-bearer.
+
+        # medusajs/medusa (v1.x) packages/medusa/src/loaders/passport.ts and
+        api/middlewares/authenticate-customer.ts.
+        """
         customer_id = session.data.get("customer_id")
         if is_truthy(customer_id):
             return customer_id
         return store_customer_from_authorization(req.headers.get("authorization"),
-                                                 self.config.jwt_secret)
+                                                 self.config.jwt_secret, self.clock.now())
 
     def _customer_response(self, req, customer_id, headers):
         record = self.customers.get(customer_id)
@@ -238,7 +273,10 @@ class MedusaApp:
         return send(req, 200, record.customer_body(), JSON_TYPE, headers)
 
     def _cors(self, req, headers):
-        """cors({origin: store_cors, credentials: true}) on every /store request (§4.8)."""
+        """cors({origin: store_cors, credentials: true}) on every /store request.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/index.js.
+        """
         origin = req.headers.get("origin")
         if origin and _origin_allowed(origin, self.config.store_cors):
             headers.append(("Access-Control-Allow-Origin", origin))

@@ -15,9 +15,9 @@ import time
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from emulator_app import Request
-from emulator_express import Response, reason_phrase
-from emulator_faults import canned_response
+from .app import Request
+from .express import Response, reason_phrase
+from .faults import canned_response
 
 # Node's server.keepAliveTimeout: an idle keep-alive connection is closed after 5 s.
 DEFAULT_KEEP_ALIVE_TIMEOUT = 5.0

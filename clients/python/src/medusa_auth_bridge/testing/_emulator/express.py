@@ -11,7 +11,7 @@ import json
 import re
 from http import HTTPStatus
 
-from emulator_jsutil import json_bytes, js_utf8
+from .jsutil import json_bytes, js_utf8
 
 JSON_TYPE = "application/json; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
@@ -103,7 +103,7 @@ def send_status(request, status, headers=None):
 
 
 def medusa_error(request, status, error_type, message, code=None, headers=None):
-    """Medusa's errorHandler body ``{code, type, message}``, code omitted when undefined (§1.3)."""
+    """Medusa's errorHandler body ``{code, type, message}``, code omitted when undefined (api/middlewares/error-handler.ts)."""
     body = {"type": error_type, "message": message} if code is None else \
         {"code": code, "type": error_type, "message": message}
     return send_json(request, status, body, headers)
@@ -141,7 +141,10 @@ def final_handler(status, message, headers=None):
 
 
 def not_found(method, path, headers=None):
-    """# medusa-store-auth.md §1.3 (inferred): Express 404 ``Cannot PUT /store/auth``."""
+    """Express 404 ``Cannot PUT /store/auth``.
+
+    medusajs/medusa (v1.x) packages/medusa/src/api/middlewares/error-handler.ts (inferred).
+    """
     pathname = path.split("?", 1)[0]
     return final_handler(404, "Cannot %s %s" % (method, encode_url(pathname)), headers)
 
@@ -156,7 +159,9 @@ class BodyError(Exception):
 
 
 def body_error_page(error, production, headers=None):
-    """# medusa-store-auth.md §1.3 (inferred): body-parser errors reach Express's default handler.
+    """body-parser errors reach Express's default handler.
+
+    medusajs/medusa (v1.x) packages/medusa/src/api/middlewares/error-handler.ts (inferred).
 
     Outside production finalhandler shows err.stack; in production only the status text.
     """

@@ -1,6 +1,7 @@
 """scrypt-kdf v2 password hashes, as Medusa v1 stores them in ``Customer.password_hash``.
 
-# medusa-store-auth.md §2.6: base64 of a 96-byte blob
+# medusajs/medusa (v1.x) packages/medusa/src/services/customer.ts (hashPassword_): base64 of a
+# 96-byte blob
 #   0-5 "scrypt", 6 version 0, 7 logN, 8-11 r (u32 BE), 12-15 p (u32 BE), 16-47 salt,
 #   48-63 first 16 bytes of SHA-256(bytes 0-47),
 #   64-95 HMAC-SHA256(key = dk[32:64], data = bytes 0-63), dk = scrypt(pw, salt, N=2^logN, r, p, 64)
@@ -14,7 +15,7 @@ import hmac
 import os
 import struct
 
-from emulator_jsutil import js_utf8
+from .jsutil import js_utf8
 
 _MAGIC = b"scrypt"
 _KEY_LENGTH = 96
@@ -37,7 +38,8 @@ def hash_password(password, log_n=1, r=1, p=1, salt=None):
 def verify_password(password_hash, password):
     """True when ``password`` matches; any malformed input is a plain False.
 
-    # medusa-store-auth.md §2.1 step 1: every exception in authenticateCustomer (bad hash,
+    # medusajs/medusa (v1.x) packages/medusa/src/services/auth.ts (authenticateCustomer): every
+    # exception in authenticateCustomer (bad hash,
     # non-string password) is swallowed and becomes an authentication failure.
     """
     if not isinstance(password_hash, str) or not isinstance(password, str):

@@ -9,19 +9,26 @@ Routes (see README.md for examples):
   POST /__emulator/jwt                 sign a token with the emulator's secret (expired ones too)
   GET /__emulator/sessions             the live express-session store
   GET /__emulator/config               the secrets and mode this emulator runs with
+  GET/POST /__emulator/clock           read / move the clock that issues and checks tokens
+  GET/DELETE /__emulator/events        events Medusa would emit (v2: auth.password_reset)
+v2 mode adds identities, publishable-keys and oauth-codes (emulator_v2_control.py).
 """
 
 import json
 import time
 
-from emulator_express import JSON_TYPE, Response
-from emulator_faults import Fault, FaultSpecError
-from emulator_jsutil import json_bytes
-from emulator_jwt import TOKEN_LIFETIME_SECONDS, sign
+from .express import JSON_TYPE, Response
+from .faults import Fault, FaultSpecError
+from .jsutil import json_bytes
+from .jwt import TOKEN_LIFETIME_SECONDS, sign
+from .v2_control import ControlInputError, V2ControlRoutes
 
 
-class ControlAPI:
-    """Dispatches control requests to the emulator's state; each piece of state has its own lock."""
+class ControlAPI(V2ControlRoutes):
+    """Dispatches control requests to the emulator's state; each piece of state has its own lock.
+
+    Handlers answer with a Response or a (status, JSON value) pair.
+    """
 
     def __init__(self, app, faults, request_log):
         self.app = app
@@ -40,13 +47,20 @@ class ControlAPI:
             handler = self._routes().get(route)
             if handler is None:
                 return _json(404, {"error": "no control route %s %s" % (req.method, req.path)})
-            return handler(body, segments)
-        except (FaultSpecError, _BadInput) as exc:
+            result = handler(body, segments)
+            return _json(*result) if isinstance(result, tuple) else result
+        except (FaultSpecError, _BadInput, ControlInputError) as exc:
             return _json(400, {"error": str(exc)})
         except Exception as exc:  # noqa: BLE001 - a test author should see the emulator's bug
             return _json(500, {"error": "emulator bug: %r" % exc})
 
     def _routes(self):
+        routes = self._common_routes()
+        if self.app.medusa_version == 2:
+            routes.update(self.v2_routes())
+        return routes
+
+    def _common_routes(self):
         return {
             ("GET", "requests", 1): self.get_requests,
             ("DELETE", "requests", 1): self.clear_requests,
@@ -60,6 +74,11 @@ class ControlAPI:
             ("POST", "jwt", 1): self.make_jwt,
             ("GET", "sessions", 1): self.get_sessions,
             ("GET", "config", 1): self.get_config,
+            ("GET", "clock", 1): self.get_clock,
+            ("POST", "clock", 1): self.move_clock,
+            ("GET", "events", 1): self.get_events,
+            ("GET", "events", 2): self.get_events,
+            ("DELETE", "events", 1): self.clear_events,
         }
 
     def get_requests(self, _body, _segments):
@@ -114,7 +133,8 @@ class ControlAPI:
         try:
             record = self.app.customers.create(email, password, has_account, **extra)
         except ValueError:
-            # Medusa's unique (email, has_account) index -> duplicate_error, 422 (§1.3).
+            # Medusa's unique (email, has_account) index -> duplicate_error, 422
+            # (packages/medusa/src/api/middlewares/error-handler.ts).
             return _json(422, {"code": "invalid_request_error", "type": "duplicate_error",
                                "message": "A customer with the given email already has an "
                                           "account. Log in instead"})
@@ -154,8 +174,45 @@ class ControlAPI:
 
     def get_config(self, _body, _segments):
         config = self.app.config
-        return _json(200, {"url": self.url, "production": config.production,
-                           "cookie_secret": config.cookie_secret, "jwt_secret": config.jwt_secret})
+        answer = {"url": self.url, "production": config.production,
+                  "cookie_secret": config.cookie_secret, "jwt_secret": config.jwt_secret}
+        if self.app.medusa_version == 2:
+            answer.update(medusa_version=2, publishable_key=config.publishable_key,
+                          jwt_expires_in=config.jwt_expires_in)
+        return _json(200, answer)
+
+    def get_clock(self, _body, _segments):
+        return _json(200, self._clock_state())
+
+    def move_clock(self, body, _segments):
+        """``{"advance": seconds}`` moves the clock on; ``{"offset": seconds}`` sets it (0: real
+        time). Tokens issued and checked, sessions and OAuth states all follow it."""
+        if not isinstance(body, dict) or len(body) != 1 or not (
+                "advance" in body or "offset" in body):
+            raise _BadInput('expected {"advance": seconds} or {"offset": seconds}')
+        (key, value), = body.items()
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise _BadInput("%s must be a number of seconds" % key)
+        if key == "advance":
+            self.app.clock.advance(value)
+        else:
+            self.app.clock.set_offset(value)
+        return _json(200, self._clock_state())
+
+    def _clock_state(self):
+        return {"now": self.app.clock.now(), "offset": self.app.clock.offset}
+
+    def get_events(self, _body, segments):
+        """Every event, or those named ``segments[1]`` (GET /__emulator/events/<name>)."""
+        name = segments[1] if len(segments) > 1 else None
+        store = getattr(self.app, "store", None)
+        return _json(200, {"events": store.events(name) if store is not None else []})
+
+    def clear_events(self, _body, _segments):
+        store = getattr(self.app, "store", None)
+        if store is not None:
+            store.clear_events()
+        return _json(200, {"ok": True})
 
 
 class _BadInput(ValueError):

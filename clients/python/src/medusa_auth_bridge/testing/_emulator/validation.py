@@ -1,13 +1,14 @@
 """class-validator checks of ``StorePostAuthReq`` with validator.js's ``isEmail``.
 
-# medusa-store-auth.md §1.4 and §2.1: validate(..., {whitelist: true, forbidNonWhitelisted: true});
+# medusajs/medusa (v1.x) packages/medusa/src/utils/validator.ts and api/routes/store/auth/create-
+# session.ts: validate(..., {whitelist: true, forbidNonWhitelisted: true});
 # unknown properties first ("property X should not exist", in the body's key order), then the
 # declared properties in order (email, password); every message joined with ", ".
 """
 
 import re
 
-from emulator_jsutil import js_length, js_utf8
+from .jsutil import js_length, js_utf8
 
 # Declaration order of StorePostAuthReq (packages/medusa/src/api/routes/store/auth/create-session.ts).
 AUTH_FIELDS = ("email", "password")
