@@ -6,12 +6,13 @@ extension OpenRPCDocument {
           "info": {
             "title": "medusa-auth-bridge",
             "version": "0.1.0",
-            "description": "JSON-RPC 2.0 over stdio for the Medusa v1 store auth API, mapped as @medusajs/medusa-js's AuthResource does. Protocol version 1.0 (see initialize).",
+            "description": "JSON-RPC 2.0 over stdio for Medusa's customer auth: the v1 store auth API as @medusajs/medusa-js's AuthResource calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it, side by side (x-medusa-version on each method says which). Protocol version 1.0 (see initialize).",
             "license": { "name": "MIT" }
           },
           "methods": [
             {
               "name": "auth.authenticate",
+              "x-medusa-version": 1,
               "summary": "Log a customer in with a cookie session: POST /store/auth.",
               "description": "By position: [payload, customHeaders?] with payload {email, password}; uses the default session. Stores every cookie Medusa sets in the session's jar. Changes session state: waits for earlier requests of the session and holds later ones.",
               "paramStructure": "either",
@@ -42,6 +43,7 @@ extension OpenRPCDocument {
             },
             {
               "name": "auth.getSession",
+              "x-medusa-version": 1,
               "summary": "The logged-in customer: GET /store/auth.",
               "description": "By position: [customHeaders?]. Sends the session's cookies and, once it holds a token, Authorization: Bearer. Unauthenticated: -32001 with data.status 401 and data.body \"Unauthorized\".",
               "paramStructure": "either",
@@ -68,6 +70,7 @@ extension OpenRPCDocument {
             },
             {
               "name": "auth.deleteSession",
+              "x-medusa-version": 1,
               "summary": "Log out: DELETE /store/auth, then forget the session's cookies and token whatever Medusa answered.",
               "description": "By position: [customHeaders?]. Medusa answers 200 text OK; the result is always the empty object. Unlike medusa-js, the JWT does not outlive logout. Changes session state.",
               "paramStructure": "either",
@@ -92,6 +95,7 @@ extension OpenRPCDocument {
             },
             {
               "name": "auth.exists",
+              "x-medusa-version": 1,
               "summary": "Whether a registered customer uses this email: GET /store/auth/{email}.",
               "description": "By position: [email, customHeaders?]. The email is percent-encoded as one path segment (medusa-js interpolates it raw).",
               "paramStructure": "either",
@@ -123,6 +127,7 @@ extension OpenRPCDocument {
             },
             {
               "name": "auth.getToken",
+              "x-medusa-version": 1,
               "summary": "Log in and get a JWT: POST /store/auth/token.",
               "description": "By position: [payload, customHeaders?]. On success the session keeps the token and sends Authorization: Bearer on its later requests, as medusa-js does. Changes session state.",
               "paramStructure": "either",
@@ -151,6 +156,227 @@ extension OpenRPCDocument {
                   "result": { "name": "error", "value": null },
                   "x-error": { "code": -32001, "data": { "status": 401, "body": "Unauthorized" } }
                 }
+              ]
+            },
+            {
+              "name": "auth.login",
+              "x-medusa-version": 2,
+              "summary": "Log a customer in: POST /auth/customer/{provider}.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.login(\"customer\", provider, payload). Answers Medusa's {token}, which the session then uses: in jwt mode it is sent as Authorization: Bearer; in session mode (--auth-type session) it is exchanged for the connect.sid cookie with POST /auth/session and requests carry the cookie only (a token whose actor_id is empty, i.e. an identity without a customer, is kept as Bearer instead, since Medusa refuses it there). An OAuth provider answers {location} (the page to send the customer to) and the session is unchanged. Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "email", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
+                { "name": "password", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login).", "schema": { "type": "object" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "AuthLoginRes", "schema": { "$ref": "#/components/schemas/AuthLoginRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a seeded customer logs in", "params": [ { "name": "email", "value": "oli@test.dk" }, { "name": "password", "value": "test" }, { "name": "session", "value": "v2-example" } ], "result": { "name": "AuthLoginRes", "value": {} } },
+                { "name": "wrong password", "params": [ { "name": "email", "value": "oli@test.dk" }, { "name": "password", "value": "wrong" }, { "name": "session", "value": "v2-example-wrong" } ], "x-error": { "code": -32001, "data": { "status": 401, "type": "unauthorized", "message": "Invalid email or password" } } },
+                { "name": "an OAuth start answers where to send the customer", "params": [ { "name": "provider", "value": "google" }, { "name": "session", "value": "v2-example-oauth" } ], "result": { "name": "AuthLoginRes", "value": {} } }
+              ]
+            },
+            {
+              "name": "auth.register",
+              "x-medusa-version": 2,
+              "summary": "Create an auth identity and get a registration token: POST /auth/customer/{provider}/register.",
+              "description": "Medusa v2 (js-sdk). Params by name only. Answers {token}; its actor_id is empty until store.customer.create makes the identity's customer. The session keeps the token and sends it as Bearer in both auth types, so the next store.customer.create is authorised (js-sdk forgets it in session mode). Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "email", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
+                { "name": "password", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login).", "schema": { "type": "object" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "AuthTokenRes", "schema": { "$ref": "#/components/schemas/AuthTokenRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a new email registers", "params": [ { "name": "email", "value": "example.register@example.com" }, { "name": "password", "value": "example-password" }, { "name": "session", "value": "v2-example-register" } ], "result": { "name": "AuthTokenRes", "value": {} } },
+                { "name": "an email that already has a customer", "params": [ { "name": "email", "value": "alice@example.com" }, { "name": "password", "value": "anything" }, { "name": "session", "value": "v2-example-wrong" } ], "x-error": { "code": -32001, "data": { "status": 401, "type": "unauthorized", "message": "Identity with email already exists" } } }
+              ]
+            },
+            {
+              "name": "auth.callback",
+              "x-medusa-version": 2,
+              "summary": "Finish an OAuth login: GET /auth/customer/{provider}/callback?{query}.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.callback(\"customer\", provider, query): pass the query the provider redirected the customer back with (code, state, ...). Answers {token} and the session adopts it as after auth.login. On a first login the token's actor_id is empty: create the customer with store.customer.create, then auth.refresh. Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "provider", "required": true, "schema": { "type": "string", "minLength": 1 } },
+                { "name": "query", "required": false, "description": "The callback's query parameters, passed through percent-encoded.", "schema": { "type": "object", "additionalProperties": { "type": "string" } } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "AuthTokenRes", "schema": { "$ref": "#/components/schemas/AuthTokenRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a code without the state of a started login", "params": [ { "name": "provider", "value": "google" }, { "name": "query", "value": { "code": "google-code-new" } }, { "name": "session", "value": "v2-example-oauth" } ], "x-error": { "code": -32001, "data": { "status": 401, "type": "unauthorized", "message": "No state provided, or session expired" } } }
+              ]
+            },
+            {
+              "name": "auth.refresh",
+              "x-medusa-version": 2,
+              "summary": "Get a fresh token for the session's: POST /auth/token/refresh.",
+              "description": "Medusa v2 (js-sdk). Params by name only. Sends the session's token as Bearer (also in session mode, where Medusa accepts no cookie on this route) and answers {token}, which replaces it; in session mode the new token is exchanged for the cookie again. The new token carries a customer created since the old one was issued. An expired token cannot be refreshed (Medusa answers 401). Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "AuthTokenRes", "schema": { "$ref": "#/components/schemas/AuthTokenRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "the logged-in session's token is renewed", "params": [ { "name": "session", "value": "v2-example" } ], "result": { "name": "AuthTokenRes", "value": {} } },
+                { "name": "a session without a token", "params": [ { "name": "session", "value": "v2-example-nobody" } ], "x-error": { "code": -32001, "data": { "status": 401, "message": "Unauthorized" } } }
+              ]
+            },
+            {
+              "name": "store.customer.create",
+              "x-medusa-version": 2,
+              "summary": "Create the customer of the identity the session registered: POST /store/customers.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's store.customer.create(body, query). Sent with the session's registration (or first OAuth login) token; Medusa answers 200 {customer}. The token still has no customer: log in again or call auth.refresh before store.customer.retrieve. Needs a publishable key (--publishable-api-key): without one the call fails before any request.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "email", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "first_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "last_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "phone", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "company_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "metadata", "required": false, "schema": { "type": [ "object", "null" ] } },
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "StoreCustomerRes", "schema": { "$ref": "#/components/schemas/StoreCustomerRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/PublishableKeyRequired" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "the registered identity's customer", "params": [ { "name": "email", "value": "example.register@example.com" }, { "name": "first_name", "value": "Example" }, { "name": "last_name", "value": "Register" }, { "name": "session", "value": "v2-example-register" } ], "result": { "name": "StoreCustomerRes", "value": { "customer": { "email": "example.register@example.com", "first_name": "Example", "has_account": true } } } },
+                { "name": "without a token", "params": [ { "name": "email", "value": "nobody@example.com" }, { "name": "session", "value": "v2-example-nobody" } ], "x-error": { "code": -32001, "data": { "status": 401, "message": "Unauthorized" } } }
+              ]
+            },
+            {
+              "name": "store.customer.retrieve",
+              "x-medusa-version": 2,
+              "summary": "The logged-in customer: GET /store/customers/me.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's store.customer.retrieve(query). By Bearer token in jwt mode, by cookie in session mode. Needs a publishable key.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "StoreCustomerRes", "schema": { "$ref": "#/components/schemas/StoreCustomerRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/PublishableKeyRequired" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "the logged-in customer", "params": [ { "name": "session", "value": "v2-example" } ], "result": { "name": "StoreCustomerRes", "value": { "customer": { "email": "oli@test.dk", "has_account": true, "addresses": [] } } } },
+                { "name": "nobody is logged in", "params": [ { "name": "session", "value": "v2-example-nobody" } ], "x-error": { "code": -32001, "data": { "status": 401, "message": "Unauthorized" } } }
+              ]
+            },
+            {
+              "name": "store.customer.update",
+              "x-medusa-version": 2,
+              "summary": "Change the logged-in customer: POST /store/customers/me.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's store.customer.update(body, query). Only the fields given are sent; Medusa v2 does not let email change. Needs a publishable key.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "first_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "last_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "phone", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "company_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "metadata", "required": false, "schema": { "type": [ "object", "null" ] } },
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "StoreCustomerRes", "schema": { "$ref": "#/components/schemas/StoreCustomerRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/PublishableKeyRequired" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a new phone number", "params": [ { "name": "phone", "value": "+45 12 34 56 78" }, { "name": "session", "value": "v2-example" } ], "result": { "name": "StoreCustomerRes", "value": { "customer": { "email": "oli@test.dk", "phone": "+45 12 34 56 78" } } } }
+              ]
+            },
+            {
+              "name": "auth.resetPassword",
+              "x-medusa-version": 2,
+              "summary": "Ask Medusa to send a password reset token: POST /auth/customer/{provider}/reset-password.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.resetPassword(\"customer\", provider, {identifier}). Medusa answers 201 whoever the identifier is (so nobody learns which emails exist) and hands the token to its auth.password_reset event subscriber, which mails it; pass it to auth.updateProvider. Answers {}.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "identifier", "required": true, "description": "The email, for emailpass.", "schema": { "type": "string" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a registered email", "params": [ { "name": "identifier", "value": "oli@test.dk" } ], "result": { "name": "Empty", "value": {} } },
+                { "name": "an unknown email answers the same", "params": [ { "name": "identifier", "value": "nobody@example.com" } ], "result": { "name": "Empty", "value": {} } }
+              ]
+            },
+            {
+              "name": "auth.updateProvider",
+              "x-medusa-version": 2,
+              "summary": "Set a new password with a reset token: POST /auth/customer/{provider}/update.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.updateProvider(\"customer\", provider, {password}, token): the reset token from auth.resetPassword's email goes as Bearer (Medusa >= 2.6). Tokens expire after 15 minutes. Answers {}.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "token", "required": true, "description": "The reset token.", "schema": { "type": "string" } },
+                { "name": "password", "required": false, "description": "The new password; required unless payload is given.", "schema": { "type": "string" } },
+                { "name": "payload", "required": false, "description": "The provider's own body instead of {password}.", "schema": { "type": "object" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a token that is not a reset token", "params": [ { "name": "token", "value": "not-a-reset-token" }, { "name": "password", "value": "new-password" } ], "x-error": { "code": -32001, "data": { "status": 401, "type": "unauthorized", "message": "Invalid token" } } }
+              ]
+            },
+            {
+              "name": "auth.signup",
+              "x-medusa-version": 2,
+              "summary": "Register, create the customer and log in, in one call.",
+              "description": "Medusa v2 (js-sdk). Params by name only. The three requests every v2 storefront makes: POST /auth/customer/emailpass/register, POST /store/customers with the registration token, POST /auth/customer/emailpass (then POST /auth/session in session mode). Answers {customer, token}; the session then holds the customer's login. When a step fails, the error's message and data.step (register, create or login) say which; calling auth.signup again after a failure at step 2 or 3 completes the sign-up (an identity that already exists is logged into with the same password and its customer created or read back), so signing up an existing account with its right password answers that account. Needs a publishable key. Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "name": "email", "required": true, "schema": { "type": "string" } },
+                { "name": "password", "required": true, "schema": { "type": "string" } },
+                { "name": "first_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "last_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "phone", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "company_name", "required": false, "schema": { "type": [ "string", "null" ] } },
+                { "name": "metadata", "required": false, "schema": { "type": [ "object", "null" ] } },
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "AuthSignupRes", "schema": { "$ref": "#/components/schemas/AuthSignupRes" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/PublishableKeyRequired" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "a new customer signs up", "params": [ { "name": "email", "value": "example.signup@example.com" }, { "name": "password", "value": "example-password" }, { "name": "first_name", "value": "Example" }, { "name": "session", "value": "v2-example-signup" } ], "result": { "name": "AuthSignupRes", "value": { "customer": { "email": "example.signup@example.com", "first_name": "Example", "has_account": true } } } },
+                { "name": "an email that belongs to another customer", "params": [ { "name": "email", "value": "alice@example.com" }, { "name": "password", "value": "not-alice-password" }, { "name": "session", "value": "v2-example-wrong" } ], "x-error": { "code": -32001, "data": { "status": 401, "type": "unauthorized", "message": "Identity with email already exists", "step": "register" } } }
+              ]
+            },
+            {
+              "name": "auth.logout",
+              "x-medusa-version": 2,
+              "summary": "Log out: DELETE /auth/session when the session holds a cookie, then forget its token and cookies.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.logout(): in session mode Medusa's session is destroyed; in jwt mode there is nothing to end server-side (v2 tokens cannot be revoked) and no request is made. Either way the session forgets its token and cookies, whatever Medusa answered. Answers {}. Changes session state: waits for earlier requests of the session and holds later ones.",
+              "paramStructure": "by-name",
+              "params": [
+                { "$ref": "#/components/contentDescriptors/customHeaders" },
+                { "$ref": "#/components/contentDescriptors/session" }
+              ],
+              "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/MedusaHTTPError" }, { "$ref": "#/components/errors/MedusaUnreachable" }, { "$ref": "#/components/errors/MedusaBadResponse" }, { "$ref": "#/components/errors/Cancelled" } ],
+              "examples": [
+                { "name": "log out", "params": [ { "name": "session", "value": "v2-example" } ], "result": { "name": "Empty", "value": {} } }
               ]
             },
             {
@@ -245,7 +471,7 @@ extension OpenRPCDocument {
               "Empty": { "type": "object", "additionalProperties": false },
               "Customer": {
                 "type": "object",
-                "description": "Medusa's Customer, passed through unchanged (medusa-store-auth.md section 3).",
+                "description": "Medusa v1's Customer, passed through unchanged (medusajs/medusa v1 packages/medusa/src/models/customer.ts).",
                 "required": ["id", "email", "has_account"],
                 "properties": {
                   "id": { "type": "string" },
@@ -288,6 +514,45 @@ extension OpenRPCDocument {
                   "customerId": { "type": ["string", "null"], "description": "From the last customer body or token seen in this session; null when unknown." }
                 }
               },
+              "StoreCustomer": {
+                "type": "object",
+                "description": "Medusa v2's StoreCustomer, passed through unchanged (medusajs/medusa packages/core/types/src/http/customer/store/entities.ts).",
+                "required": ["id", "email", "has_account"],
+                "properties": {
+                  "id": { "type": "string" },
+                  "email": { "type": "string" },
+                  "company_name": { "type": ["string", "null"] },
+                  "first_name": { "type": ["string", "null"] },
+                  "last_name": { "type": ["string", "null"] },
+                  "phone": { "type": ["string", "null"] },
+                  "metadata": { "type": ["object", "null"] },
+                  "has_account": { "type": "boolean" },
+                  "deleted_at": { "type": ["string", "null"] },
+                  "created_at": { "type": "string" },
+                  "updated_at": { "type": "string" },
+                  "addresses": { "type": "array", "items": { "type": "object" } }
+                }
+              },
+              "StoreCustomerRes": {
+                "type": "object",
+                "required": ["customer"],
+                "properties": { "customer": { "$ref": "#/components/schemas/StoreCustomer" } }
+              },
+              "AuthTokenRes": {
+                "type": "object",
+                "required": ["token"],
+                "properties": { "token": { "type": "string", "description": "A Medusa v2 JWT (actor_id, actor_type, auth_identity_id, app_metadata, iat, exp)." } }
+              },
+              "AuthLoginRes": {
+                "type": "object",
+                "description": "{token} after a login, or {location} when the provider starts an OAuth login; Medusa's body is passed through.",
+                "properties": { "token": { "type": "string" }, "location": { "type": "string", "format": "uri" } }
+              },
+              "AuthSignupRes": {
+                "type": "object",
+                "required": ["customer", "token"],
+                "properties": { "customer": { "$ref": "#/components/schemas/StoreCustomer" }, "token": { "type": "string" } }
+              },
               "SessionList": {
                 "type": "object",
                 "required": ["sessions"],
@@ -308,6 +573,7 @@ extension OpenRPCDocument {
               "MethodNotFound": { "code": -32601, "message": "Method not found" },
               "InvalidParams": { "code": -32602, "message": "Invalid params", "data": { "type": "object", "properties": { "field": { "type": "string" } } } },
               "UnsupportedProtocolVersion": { "code": -32602, "message": "Unsupported protocol version", "data": { "type": "object", "required": ["supported", "requested"], "properties": { "supported": { "type": "array", "items": { "type": "string" } }, "requested": { "type": "string" } } } },
+              "PublishableKeyRequired": { "code": -32602, "message": "Invalid params: the method calls Medusa v2's /store/* routes, which need a publishable API key: start the bridge with --publishable-api-key (or set MEDUSA_PUBLISHABLE_API_KEY)", "data": { "type": "object", "required": ["header"], "properties": { "header": { "const": "x-publishable-api-key" } } } },
               "InternalError": { "code": -32603, "message": "Internal error" },
               "MedusaHTTPError": {
                 "code": -32001,
@@ -320,7 +586,9 @@ extension OpenRPCDocument {
                     "type": { "type": "string", "description": "Medusa's error type, when the body is Medusa's JSON error" },
                     "message": { "type": "string" },
                     "code": { "type": "string" },
-                    "body": { "type": "string", "description": "The body text when it is not Medusa's JSON error (e.g. \"Unauthorized\"), truncated" }
+                    "body": { "type": "string", "description": "The body text when it is not Medusa's JSON error (e.g. \"Unauthorized\"), truncated" },
+                    "hint": { "type": "string", "description": "Present when the answer says the backend is the other Medusa version (a 404 for a route only one version has, v2's publishable-key refusal of a v1 route, v1's text 401 on /store/customers): which methods to use instead" },
+                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
                   }
                 }
               },
@@ -333,7 +601,8 @@ extension OpenRPCDocument {
                   "properties": {
                     "reason": { "enum": ["refused", "timeout", "dns", "tls", "other"] },
                     "attempts": { "type": "integer", "minimum": 1 },
-                    "detail": { "type": "string" }
+                    "detail": { "type": "string" },
+                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
                   }
                 }
               },

@@ -8,8 +8,9 @@ public enum Redaction {
         "password", "access_token", "token", "authorization", "cookie", "set-cookie", "x-publishable-api-key",
         "publishableapikey", "publishable_api_key",
     ]
-    /// Members whose whole content is redacted: custom headers may carry any credential.
-    static let opaqueKeys: Set<String> = ["customheaders", "headers"]
+    /// Members whose whole content is redacted: custom headers may carry any credential, and an OAuth
+    /// callback's `query` carries the provider's authorization code.
+    static let opaqueKeys: Set<String> = ["customheaders", "headers", "query"]
     public static let mask: JSONValue = "[redacted]"
 
     public static func redact(_ value: JSONValue) -> JSONValue {

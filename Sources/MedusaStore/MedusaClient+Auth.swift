@@ -27,6 +27,7 @@ extension MedusaClient {
             sessions.update(options.session) { state in
                 state.cookies.removeAll()
                 state.token = nil
+                state.exchangedToken = nil
                 state.customerID = nil
             }
         }

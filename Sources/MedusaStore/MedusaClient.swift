@@ -68,7 +68,7 @@ public final class MedusaClient: Sendable {
                 }
                 guard
                     let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
-                else { throw .status(MedusaHTTPError(status: response.status, body: response.body)) }
+                else { throw .status(MedusaHTTPError(status: response.status, body: response.body).diagnosed(path: path)) }
                 delay = wait
             case .failure(let error):
                 if error.reason == .cancelled || Task.isCancelled { throw .cancelled }

@@ -19,10 +19,13 @@ public struct MedusaConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var userAgent: String
     public var maximumBodyBytes: Int
+    /// How the Medusa v2 methods authenticate a session (js-sdk's `auth.type`); v1 methods ignore it.
+    public var authType: MedusaAuthType
 
     public init(
         baseURL: URL, maxRetries: Int = 0, publishableAPIKey: String? = nil, headers: HTTPHeaders = HTTPHeaders(),
-        attemptTimeout: Duration = defaultAttemptTimeout, userAgent: String, maximumBodyBytes: Int = defaultMaximumBodyBytes
+        attemptTimeout: Duration = defaultAttemptTimeout, userAgent: String, maximumBodyBytes: Int = defaultMaximumBodyBytes,
+        authType: MedusaAuthType = .jwt
     ) {
         self.baseURL = baseURL
         self.maxRetries = maxRetries
@@ -31,6 +34,7 @@ public struct MedusaConfiguration: Sendable {
         self.attemptTimeout = attemptTimeout
         self.userAgent = userAgent
         self.maximumBodyBytes = maximumBodyBytes
+        self.authType = authType
     }
 
     /// `baseURL` joined with `path` with exactly one `/` between them, as axios joins `baseURL`.

@@ -21,6 +21,9 @@ public struct MedusaHTTPError: Sendable, Equatable {
     public var code: String?
     /// The body text otherwise (e.g. `Unauthorized`), truncated.
     public var body: String?
+    /// The Medusa major version the backend looks like when the answer says the route called does not
+    /// exist there (see `MedusaHTTPError+Diagnosis.swift`).
+    public var backendLooksLike: Int?
 
     /// The longest body text an error carries; Medusa's texts are a few words, HTML pages are not.
     public static let maximumBodyCharacters = 1024

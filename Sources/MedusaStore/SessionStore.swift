@@ -5,6 +5,9 @@ import Synchronization
 public struct SessionState: Sendable, Equatable {
     public var cookies = CookieJar()
     public var token: String?
+    /// Medusa v2 in session mode: the JWT exchanged for the session's cookie, never sent except to
+    /// `POST /auth/token/refresh`.
+    public var exchangedToken: String?
     /// From the last customer body or token seen in this session; for `session.list` only.
     public var customerID: String?
 
@@ -49,7 +52,7 @@ public final class SessionStore: Sendable {
         sessions.withLock { table in
             table.map { name, state in
                 SessionSummary(
-                    name: name, hasCookie: state.cookies.hasCookies(now: now), hasToken: state.token != nil,
+                    name: name, hasCookie: state.cookies.hasCookies(now: now), hasToken: state.token != nil || state.exchangedToken != nil,
                     customerID: state.customerID)
             }
         }.sorted { $0.name < $1.name }

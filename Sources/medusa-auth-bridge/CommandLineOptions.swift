@@ -14,6 +14,7 @@ struct CommandLineOptions: Equatable {
     var logLevel = LogLevel.warn
     var maximumMessageBytes = 16 << 20
     var framing = FramingMode.auto
+    var authType = MedusaAuthType.jwt
 
     enum Command: Equatable {
         case run(CommandLineOptions)
@@ -29,14 +30,17 @@ struct CommandLineOptions: Equatable {
     static let usage = """
         usage: medusa-auth-bridge [options]
 
-        JSON-RPC 2.0 over stdin/stdout for the Medusa v1 store auth API, as @medusajs/medusa-js's
-        AuthResource calls it. Requests on stdin, answers on stdout, logs on stderr.
+        JSON-RPC 2.0 over stdin/stdout for Medusa's customer auth: the v1 store auth API as
+        @medusajs/medusa-js calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it.
+        Requests on stdin, answers on stdout, logs on stderr.
 
         options:
           --base-url URL               Medusa backend (env MEDUSA_BACKEND_URL; default http://localhost:9000)
           --max-retries N              retries on network errors, 409 and 501-599 (env MEDUSA_MAX_RETRIES; default 0)
           --publishable-api-key KEY    sent as x-publishable-api-key (env MEDUSA_PUBLISHABLE_API_KEY)
           --header 'Name: value'       sent on every request; repeatable
+          --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
+                                       (env MEDUSA_AUTH_TYPE; default jwt)
           --timeout SECONDS            per HTTP attempt (default 30)
           --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
           --max-message-bytes N        longest message accepted on stdin (default 16777216)
@@ -52,6 +56,7 @@ struct CommandLineOptions: Equatable {
             options.maxRetries = try checkedInteger(retries, "MEDUSA_MAX_RETRIES", range: 0...100)
         }
         if let key = environment["MEDUSA_PUBLISHABLE_API_KEY"], !key.isEmpty { options.publishableAPIKey = key }
+        if let type = environment["MEDUSA_AUTH_TYPE"], !type.isEmpty { options.authType = try checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             var flag = argument
@@ -72,6 +77,7 @@ struct CommandLineOptions: Equatable {
             case "--max-retries": options.maxRetries = try checkedInteger(try value(), flag, range: 0...100)
             case "--publishable-api-key": options.publishableAPIKey = try value()
             case "--header": options.headers.append(try checkedHeader(try value()))
+            case "--auth-type": options.authType = try checkedAuthType(try value(), flag)
             case "--timeout":
                 let text = try value()
                 guard let seconds = Double(text), seconds > 0, seconds <= 86_400 else {
@@ -103,6 +109,13 @@ struct CommandLineOptions: Equatable {
             url.host?.isEmpty == false, url.query == nil, url.fragment == nil
         else { throw UsageError(description: "\(name) must be an http or https URL without query, not '\(text)'") }
         return text
+    }
+
+    private static func checkedAuthType(_ text: String, _ name: String) throws(UsageError) -> MedusaAuthType {
+        guard let type = MedusaAuthType(rawValue: text) else {
+            throw UsageError(description: "\(name) must be jwt or session, not '\(text)'")
+        }
+        return type
     }
 
     private static func checkedInteger(_ text: String, _ name: String, range: ClosedRange<Int>) throws(UsageError) -> Int {

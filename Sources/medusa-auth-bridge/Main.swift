@@ -42,7 +42,8 @@ enum Main {
         let timeout = Duration.milliseconds(Int((options.timeoutSeconds * 1000).rounded()))
         let configuration = MedusaConfiguration(
             baseURL: URL(string: options.baseURL)!, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
-            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent)
+            headers: options.headerFields, attemptTimeout: timeout, userAgent: BridgeInfo.userAgent,
+            authType: options.authType)
         // Plain HTTP over the bridge's own HTTP/1.1 client (URLSession costs 5x a bridged call's budget,
         // bench/FINDINGS.md); HTTPS through URLSession, for TLS and certificate verification.
         let transport: any HTTPTransport =

@@ -80,14 +80,17 @@ struct CommandLineOptionsTests {
             CommandLineOptions.usage == """
                 usage: medusa-auth-bridge [options]
 
-                JSON-RPC 2.0 over stdin/stdout for the Medusa v1 store auth API, as @medusajs/medusa-js's
-                AuthResource calls it. Requests on stdin, answers on stdout, logs on stderr.
+                JSON-RPC 2.0 over stdin/stdout for Medusa's customer auth: the v1 store auth API as
+                @medusajs/medusa-js calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it.
+                Requests on stdin, answers on stdout, logs on stderr.
 
                 options:
                   --base-url URL               Medusa backend (env MEDUSA_BACKEND_URL; default http://localhost:9000)
                   --max-retries N              retries on network errors, 409 and 501-599 (env MEDUSA_MAX_RETRIES; default 0)
                   --publishable-api-key KEY    sent as x-publishable-api-key (env MEDUSA_PUBLISHABLE_API_KEY)
                   --header 'Name: value'       sent on every request; repeatable
+                  --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
+                                               (env MEDUSA_AUTH_TYPE; default jwt)
                   --timeout SECONDS            per HTTP attempt (default 30)
                   --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
                   --max-message-bytes N        longest message accepted on stdin (default 16777216)

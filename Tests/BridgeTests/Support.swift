@@ -75,9 +75,10 @@ final class Harness: Sendable {
     let replies = Inbox<String>()
     static let noReply = "<no reply>"
 
-    init(transport: any HTTPTransport, retries: Int = 0) {
+    init(transport: any HTTPTransport, retries: Int = 0, publishableKey: String? = nil) {
         let configuration = MedusaConfiguration(
-            baseURL: URL(string: "http://127.0.0.1:9000")!, maxRetries: retries, attemptTimeout: .seconds(5), userAgent: "test")
+            baseURL: URL(string: "http://127.0.0.1:9000")!, maxRetries: retries, publishableAPIKey: publishableKey,
+            attemptTimeout: .seconds(5), userAgent: "test")
         let medusa = MedusaClient(configuration: configuration, transport: transport, sleep: { _ in })
         dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: Logger(level: .error)))
     }

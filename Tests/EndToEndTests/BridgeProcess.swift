@@ -73,3 +73,15 @@ func withBridge(
     defer { bridge.stop() }
     try await body(bridge, emulator)
 }
+
+/// Runs `body` with a fresh emulator in Medusa v2 mode and a bridge for it holding the emulator's
+/// publishable key, and stops both whatever happens.
+func withV2Bridge(
+    emulatorArguments: [String] = [], bridgeArguments: [String] = [], _ body: (BridgeProcess, Emulator) async throws -> Void
+) async throws {
+    let emulator = try await Emulator(["--medusa-version", "2"] + emulatorArguments)
+    defer { emulator.stop() }
+    let bridge = try BridgeProcess(for: emulator, ["--publishable-api-key", emulator.publishableKey ?? ""] + bridgeArguments)
+    defer { bridge.stop() }
+    try await body(bridge, emulator)
+}

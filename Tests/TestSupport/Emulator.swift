@@ -13,6 +13,8 @@ public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComp
 public final class Emulator: Sendable {
     public let child: ChildProcess
     public let url: String
+    /// The publishable API key a v2-mode emulator requires on `/store/*` (from its address line).
+    public let publishableKey: String?
 
     public init(_ arguments: [String] = []) async throws {
         let script = repositoryRoot.appendingPathComponent("scripts/emulator/medusa_emulator.py").path
@@ -25,11 +27,13 @@ public final class Emulator: Sendable {
             child.stop()
             throw error
         }
-        guard let url = (try? JSONParser.parse(Array(line.utf8)))?["url"]?.stringValue else {
+        let address = try? JSONParser.parse(Array(line.utf8))
+        guard let url = address?["url"]?.stringValue else {
             child.stop()
             throw TimedOut(what: "a JSON address line from the emulator, got \(line) \(child.stderrText)")
         }
         self.url = url
+        publishableKey = address?["publishable_key"]?.stringValue
     }
 
     public func stop() { child.stop() }

@@ -1,0 +1,27 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// `auth.resetPassword` (Medusa v2): js-sdk `auth.resetPassword("customer", provider, {identifier})`,
+/// `POST /auth/customer/{provider}/reset-password`. Medusa answers 201 whoever the identifier is and
+/// sends the reset token out of band; the bridge answers `{}`.
+struct AuthResetPassword: BridgeMethod {
+    static let name = "auth.resetPassword"
+    let identifier: String
+    let provider: String
+    let options: CallOptions
+
+    init(params: Params?) throws(ResponseError) {
+        let reader = try ParamReader(params, names: ["identifier", "provider", "customHeaders", "session"], positions: nil)
+        identifier = try reader.string("identifier")
+        provider = try ProviderPayload.provider(reader)
+        options = try reader.callOptions()
+    }
+
+    var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
+
+    func run(in context: MethodContext) async throws -> JSONValue {
+        try await context.medusa.resetPassword(provider: provider, identifier: identifier, options: options)
+        return .emptyObject
+    }
+}

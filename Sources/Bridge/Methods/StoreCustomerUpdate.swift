@@ -1,0 +1,27 @@
+import JSON
+import JSONRPC
+import MedusaStore
+
+/// `store.customer.update` (Medusa v2): js-sdk `store.customer.update(body, query)`,
+/// `POST /store/customers/me` with the fields to change (not `email`, which v2 keeps). Needs a
+/// publishable key.
+struct StoreCustomerUpdate: BridgeMethod {
+    static let name = "store.customer.update"
+    let fields: JSONObject
+    let query: String?
+    let options: CallOptions
+
+    init(params: Params?) throws(ResponseError) {
+        let reader = try ParamReader(params, names: CustomerFields.updatable + ["fields", "customHeaders", "session"], positions: nil)
+        fields = try CustomerFields.read(CustomerFields.updatable, from: reader)
+        query = try reader.optionalString("fields")
+        options = try reader.callOptions()
+    }
+
+    var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
+
+    func run(in context: MethodContext) async throws -> JSONValue {
+        try PublishableKeyRequirement.check(Self.name, context, options)
+        return try await context.medusa.updateCustomer(fields, query: query, options: options)
+    }
+}

@@ -1,0 +1,45 @@
+import JSON
+
+/// Medusa v2's `/store/customers` routes as js-sdk's `sdk.store.customer` calls them (medusajs/medusa
+/// `packages/core/js-sdk/src/store/index.ts`; routes in `packages/medusa/src/api/store/customers/`).
+/// Medusa v2 refuses every `/store/*` request without a publishable key, before looking at auth.
+extension MedusaClient {
+    static let publishableKeyHeader = "x-publishable-api-key"
+
+    /// Whether a call with `options` would carry `x-publishable-api-key`: configured as such, among the
+    /// configured headers, or among the call's own.
+    public func hasPublishableKey(options: CallOptions) -> Bool {
+        configuration.publishableAPIKey != nil || configuration.headers[Self.publishableKeyHeader] != nil
+            || options.customHeaders[Self.publishableKeyHeader] != nil
+    }
+
+    /// `POST /store/customers`: creates the customer of the identity whose token the session holds (a
+    /// registration token, or a first OAuth login's). Medusa answers 200 `{customer}`.
+    public func createCustomer(_ fields: JSONObject, query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", "/store/customers" + Self.fieldsQuery(query), body: .object(fields), options: options)
+        return try expectCustomer(response)
+    }
+
+    /// `GET /store/customers/me`, by Bearer in jwt mode or cookie in session mode; `fields` is Medusa's
+    /// field selection (`+metadata`, `*orders`, …), passed unchanged.
+    public func retrieveCustomer(query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("GET", "/store/customers/me" + Self.fieldsQuery(query), body: nil, options: options)
+        let body = try expectCustomer(response)
+        if let id = body["customer"]?["id"]?.stringValue { sessions.update(options.session) { $0.customerID = id } }
+        return body
+    }
+
+    /// `POST /store/customers/me` with the fields to change (Medusa refuses `email` there).
+    public func updateCustomer(_ fields: JSONObject, query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", "/store/customers/me" + Self.fieldsQuery(query), body: .object(fields), options: options)
+        return try expectCustomer(response)
+    }
+
+    private func expectCustomer(_ response: HTTPResponse) throws(MedusaFailure) -> JSONValue {
+        try expectObject(response) { $0["customer"]?.objectValue != nil }
+    }
+
+    static func fieldsQuery(_ fields: String?) -> String {
+        fields.map { queryString([(name: "fields", value: $0)]) } ?? ""
+    }
+}

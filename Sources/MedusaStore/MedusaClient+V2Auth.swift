@@ -1,0 +1,145 @@
+import Foundation
+import JSON
+
+/// Medusa v2's customer auth as js-sdk's `sdk.auth` calls it (medusajs/medusa
+/// `packages/core/js-sdk/src/auth/index.ts`; routes in `packages/medusa/src/api/auth/`), per session and
+/// in either `MedusaAuthType`. The actor is always `customer`.
+extension MedusaClient {
+    /// The provider of `auth.login` and the others when none is named.
+    public static let defaultProvider = "emailpass"
+    static let actor = "customer"
+
+    /// `POST /auth/customer/{provider}`: `{token}`, which the session adopts, or `{location}` (an OAuth
+    /// start), which changes nothing. Medusa's body is returned unchanged.
+    public func login(provider: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", Self.authPath(provider), body: payload, options: options)
+        let body = try expectObject(response) { $0["token"]?.stringValue != nil || $0["location"]?.stringValue != nil }
+        if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
+        return body
+    }
+
+    /// `POST /auth/customer/{provider}/register`: the registration token (its `actor_id` is empty) is
+    /// sent as Bearer by this session from now on in both modes, so a following `POST /store/customers`
+    /// is authorised; js-sdk keeps it in session mode too but never sends it (nuxt-modules/medusa#68).
+    public func register(provider: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let response = try await perform("POST", Self.authPath(provider) + "/register", body: payload, options: options)
+        let body = try expectObject(response) { $0["token"]?.stringValue != nil }
+        if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
+        return body
+    }
+
+    /// `GET /auth/customer/{provider}/callback?{query}` (the OAuth provider's redirect, passed through),
+    /// then the token is adopted as after a login.
+    public func callback(provider: String, query: [(name: String, value: String)], options: CallOptions) async throws(MedusaFailure)
+        -> JSONValue
+    {
+        let path = Self.authPath(provider) + "/callback" + Self.queryString(query)
+        let response = try await perform("GET", path, body: nil, options: options)
+        let body = try expectObject(response) { $0["token"]?.stringValue != nil }
+        if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
+        return body
+    }
+
+    /// `POST /auth/token/refresh` with the session's token (in session mode the one exchanged for the
+    /// cookie: Medusa ≤ 2.12 accepts only a Bearer there); the new token replaces it, and in session
+    /// mode is exchanged again so the cookie's session carries a customer created since.
+    public func refresh(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
+        let state = sessions.snapshot(options.session)
+        var call = options
+        if let token = state.token ?? state.exchangedToken { call = options.overriding(["Authorization": "Bearer \(token)"]) }
+        let response = try await perform("POST", "/auth/token/refresh", body: nil, options: call)
+        let body = try expectObject(response) { $0["token"]?.stringValue != nil }
+        if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
+        return body
+    }
+
+    /// `DELETE /auth/session` when the session holds a cookie for it (a bearer-only session has nothing
+    /// to end server-side: v2 JWTs cannot be revoked), then the session's tokens and cookies are
+    /// forgotten whatever Medusa answered; js-sdk's jwt-mode logout forgets only its storage (#10862).
+    public func logout(options: CallOptions) async throws(MedusaFailure) {
+        defer {
+            sessions.update(options.session) { state in
+                state.cookies.removeAll()
+                state.token = nil
+                state.exchangedToken = nil
+                state.customerID = nil
+            }
+        }
+        guard let url = configuration.url(for: "/auth/session"), sessions.snapshot(options.session).cookies.header(for: url) != nil
+        else { return }
+        _ = try await perform("DELETE", "/auth/session", body: nil, options: options)
+    }
+
+    /// `POST /auth/customer/{provider}/reset-password` `{identifier}`. Medusa answers 201 with the text
+    /// `Created` whoever the identifier is, so js-sdk asks for `text/plain`, and so does the bridge.
+    public func resetPassword(provider: String, identifier: String, options: CallOptions) async throws(MedusaFailure) {
+        let body = JSONValue.object(JSONObject([(key: "identifier", value: .string(identifier))]))
+        _ = try await perform(
+            "POST", Self.authPath(provider) + "/reset-password", body: body, options: options.withDefaults(["Accept": "text/plain"]))
+    }
+
+    /// `POST /auth/customer/{provider}/update` with the reset token as Bearer (Medusa ≥ 2.6), e.g.
+    /// `{password}`. Only the password can change: Medusa takes the identity from the token.
+    public func updateProvider(provider: String, token: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) {
+        _ = try await perform(
+            "POST", Self.authPath(provider) + "/update", body: payload,
+            options: options.overriding(["Authorization": "Bearer \(token)"]))
+    }
+
+    /// Makes `token` the session's: in jwt mode it is sent as Bearer from now on; in session mode it is
+    /// exchanged for the `connect.sid` cookie by `POST /auth/session` and then only held for
+    /// `refresh`. A token without a customer (`actor_id` empty) is sent as Bearer in both modes, since
+    /// Medusa ≤ 2.12 refuses it on `POST /auth/session` (medusa#12929) and only `POST /store/customers`
+    /// and `/auth/token/refresh` accept it.
+    func adopt(token: String, options: CallOptions) async throws(MedusaFailure) {
+        let customerID = JWTClaims(token: token)?.actorID
+        if configuration.authType == .session, customerID != nil {
+            _ = try await perform("POST", "/auth/session", body: nil, options: options.overriding(["Authorization": "Bearer \(token)"]))
+            sessions.update(options.session) { state in
+                state.token = nil
+                state.exchangedToken = token
+                state.customerID = customerID
+            }
+        } else {
+            sessions.update(options.session) { state in
+                state.token = token
+                state.exchangedToken = nil
+                state.customerID = customerID
+            }
+        }
+    }
+
+    static func authPath(_ provider: String) -> String { "/auth/\(actor)/" + pathSegment(provider) }
+
+    /// `?a=1&b=2` with names and values percent-encoded as `encodeURIComponent` does (js-sdk builds it
+    /// with `qs.stringify`); empty for no pairs.
+    static func queryString(_ pairs: [(name: String, value: String)]) -> String {
+        guard !pairs.isEmpty else { return "" }
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        allowed.insert(charactersIn: "-_.!~*'()")
+        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        return "?" + pairs.map { encode($0.name) + "=" + encode($0.value) }.joined(separator: "&")
+    }
+
+    /// The parsed body when it is a JSON object that passes `check`; otherwise -32003.
+    func expectObject(_ response: HTTPResponse, _ check: (JSONValue) -> Bool) throws(MedusaFailure) -> JSONValue {
+        if let body = try? JSONParser.parse(response.body), body.objectValue != nil, check(body) { return body }
+        throw .badResponse(status: response.status, body: truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters))
+    }
+}
+
+extension CallOptions {
+    /// These options with `headers` over the caller's custom headers (a header the call itself needs).
+    func overriding(_ headers: HTTPHeaders) -> CallOptions {
+        var options = self
+        options.customHeaders = customHeaders.merging(headers)
+        return options
+    }
+
+    /// These options with `headers` under the caller's custom headers (a default the caller may change).
+    func withDefaults(_ headers: HTTPHeaders) -> CallOptions {
+        var options = self
+        options.customHeaders = headers.merging(customHeaders)
+        return options
+    }
+}
