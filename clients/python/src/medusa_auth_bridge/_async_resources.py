@@ -248,19 +248,24 @@ class AsyncCustomerResource:
         phone: Optional[str] = NOT_GIVEN,
         company_name: Optional[str] = NOT_GIVEN,
         metadata: Optional[Mapping[str, Any]] = NOT_GIVEN,
+        fields: str = NOT_GIVEN,
         headers: Headers = None,
         timeout: Optional[float] = None,
     ) -> StoreCustomerRes:
-        """Create the customer of the session's registration token (``POST /store/customers``)."""
-        fields = {
+        """Create the customer of the session's registration token (``POST /store/customers``).
+
+        ``fields`` (Medusa's fields syntax) chooses the fields of the customer answered.
+        """
+        body = {
             "email": email,
             "first_name": first_name,
             "last_name": last_name,
             "phone": phone,
             "company_name": company_name,
             "metadata": metadata,
+            "fields": fields,
         }
-        return cast(StoreCustomerRes, await self._client._call(_methods.CUSTOMER_CREATE, self._session, headers, timeout, fields))
+        return cast(StoreCustomerRes, await self._client._call(_methods.CUSTOMER_CREATE, self._session, headers, timeout, body))
 
     async def retrieve(
         self, *, fields: str = NOT_GIVEN, headers: Headers = None, timeout: Optional[float] = None
@@ -277,18 +282,20 @@ class AsyncCustomerResource:
         phone: Optional[str] = NOT_GIVEN,
         company_name: Optional[str] = NOT_GIVEN,
         metadata: Optional[Mapping[str, Any]] = NOT_GIVEN,
+        fields: str = NOT_GIVEN,
         headers: Headers = None,
         timeout: Optional[float] = None,
     ) -> StoreCustomerRes:
         """Change the logged-in customer (``POST /store/customers/me``); the email cannot change."""
-        fields = {
+        body = {
             "first_name": first_name,
             "last_name": last_name,
             "phone": phone,
             "company_name": company_name,
             "metadata": metadata,
+            "fields": fields,
         }
-        return cast(StoreCustomerRes, await self._client._call(_methods.CUSTOMER_UPDATE, self._session, headers, timeout, fields))
+        return cast(StoreCustomerRes, await self._client._call(_methods.CUSTOMER_UPDATE, self._session, headers, timeout, body))
 
 
 class AsyncStore:

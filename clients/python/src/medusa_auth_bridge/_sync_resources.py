@@ -133,20 +133,23 @@ class CustomerResource:
         self._client = client
         self._session = session
 
-    def create(self, *, email: Optional[str]=NOT_GIVEN, first_name: Optional[str]=NOT_GIVEN, last_name: Optional[str]=NOT_GIVEN, phone: Optional[str]=NOT_GIVEN, company_name: Optional[str]=NOT_GIVEN, metadata: Optional[Mapping[str, Any]]=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> StoreCustomerRes:
-        """Create the customer of the session's registration token (``POST /store/customers``)."""
-        fields = {'email': email, 'first_name': first_name, 'last_name': last_name, 'phone': phone, 'company_name': company_name, 'metadata': metadata}
-        return cast(StoreCustomerRes, self._client._call(_methods.CUSTOMER_CREATE, self._session, headers, timeout, fields))
+    def create(self, *, email: Optional[str]=NOT_GIVEN, first_name: Optional[str]=NOT_GIVEN, last_name: Optional[str]=NOT_GIVEN, phone: Optional[str]=NOT_GIVEN, company_name: Optional[str]=NOT_GIVEN, metadata: Optional[Mapping[str, Any]]=NOT_GIVEN, fields: str=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> StoreCustomerRes:
+        """Create the customer of the session's registration token (``POST /store/customers``).
+
+        ``fields`` (Medusa's fields syntax) chooses the fields of the customer answered.
+        """
+        body = {'email': email, 'first_name': first_name, 'last_name': last_name, 'phone': phone, 'company_name': company_name, 'metadata': metadata, 'fields': fields}
+        return cast(StoreCustomerRes, self._client._call(_methods.CUSTOMER_CREATE, self._session, headers, timeout, body))
 
     def retrieve(self, *, fields: str=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> StoreCustomerRes:
         """The logged-in customer (``GET /store/customers/me``); ``fields`` is Medusa's fields syntax."""
         query = {'fields': fields}
         return cast(StoreCustomerRes, self._client._call(_methods.CUSTOMER_RETRIEVE, self._session, headers, timeout, query))
 
-    def update(self, *, first_name: Optional[str]=NOT_GIVEN, last_name: Optional[str]=NOT_GIVEN, phone: Optional[str]=NOT_GIVEN, company_name: Optional[str]=NOT_GIVEN, metadata: Optional[Mapping[str, Any]]=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> StoreCustomerRes:
+    def update(self, *, first_name: Optional[str]=NOT_GIVEN, last_name: Optional[str]=NOT_GIVEN, phone: Optional[str]=NOT_GIVEN, company_name: Optional[str]=NOT_GIVEN, metadata: Optional[Mapping[str, Any]]=NOT_GIVEN, fields: str=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> StoreCustomerRes:
         """Change the logged-in customer (``POST /store/customers/me``); the email cannot change."""
-        fields = {'first_name': first_name, 'last_name': last_name, 'phone': phone, 'company_name': company_name, 'metadata': metadata}
-        return cast(StoreCustomerRes, self._client._call(_methods.CUSTOMER_UPDATE, self._session, headers, timeout, fields))
+        body = {'first_name': first_name, 'last_name': last_name, 'phone': phone, 'company_name': company_name, 'metadata': metadata, 'fields': fields}
+        return cast(StoreCustomerRes, self._client._call(_methods.CUSTOMER_UPDATE, self._session, headers, timeout, body))
 
 class Store:
     """Medusa v2's store API for one session: ``store.customer``."""
