@@ -107,7 +107,7 @@ class AsyncAuth:
         self,
         *,
         provider: str,
-        payload: Mapping[str, Any],
+        payload: Mapping[str, Any] = NOT_GIVEN,
         headers: Headers = None,
         timeout: Optional[float] = None,
     ) -> Union[TokenResult, LocationResult]: ...

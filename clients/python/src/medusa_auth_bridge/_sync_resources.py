@@ -60,7 +60,7 @@ class Auth:
         ...
 
     @overload
-    def login(self, *, provider: str, payload: Mapping[str, Any], headers: Headers=None, timeout: Optional[float]=None) -> Union[TokenResult, LocationResult]:
+    def login(self, *, provider: str, payload: Mapping[str, Any]=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> Union[TokenResult, LocationResult]:
         ...
 
     def login(self, email: str=NOT_GIVEN, password: str=NOT_GIVEN, *, provider: str=NOT_GIVEN, payload: Mapping[str, Any]=NOT_GIVEN, headers: Headers=None, timeout: Optional[float]=None) -> Union[TokenResult, LocationResult]:
