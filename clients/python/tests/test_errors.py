@@ -163,3 +163,11 @@ def test_public_classes_show_the_public_module_in_tracebacks() -> None:
         value = getattr(mab, name)
         if isinstance(value, type):
             assert value.__module__ == "medusa_auth_bridge", name
+
+
+def test_a_failed_signup_step_is_named_in_the_message_and_as_an_attribute() -> None:
+    error = error_from_wire(
+        {"code": -32001, "message": "m", "data": {"status": 401, "body": "Unauthorized", "step": "login"}}, "auth.signup", "sam"
+    )
+    assert error.step == "login"
+    assert str(error) == "auth.signup in session 'sam', step login: Medusa answered 401 Unauthorized"

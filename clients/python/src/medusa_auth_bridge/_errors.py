@@ -73,6 +73,11 @@ class BridgeError(Exception):
         value = self._field(name)
         return value if isinstance(value, str) else None
 
+    @property
+    def step(self) -> Optional[str]:
+        """For ``auth.signup``: the step that failed (``register``, ``create`` or ``login``)."""
+        return self._str("step")
+
     def _summary(self) -> str:
         """What happened, without the call's name: the part after ``method in session 'x': ``."""
         return self.message
@@ -365,7 +370,10 @@ def error_from_wire(error: Any, method: Optional[str] = None, session: Optional[
     if cls is MedusaError and isinstance(data, Mapping) and isinstance(data.get("status"), int):
         cls = _MEDUSA_CLASS_FOR_STATUS.get(data["status"], MedusaError)
     result = cls(message, code if isinstance(code, int) else None, data, method=method, session=session)
-    result.message = call_prefix(method, session) + result._summary()
+    prefix = call_prefix(method, session)
+    if result.step and prefix:
+        prefix = f"{prefix[:-2]}, step {result.step}: "
+    result.message = prefix + result._summary()
     result.args = (result.message,)
     return result
 
