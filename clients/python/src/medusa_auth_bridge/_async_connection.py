@@ -179,8 +179,8 @@ class AsyncConnection:
     def abandon(self, why: str) -> None:
         """Stop the bridge without awaiting anything: its loop is ending, or it was collected.
 
-        Closing stdin lets the bridge exit by itself; SIGTERM makes sure it does within its
-        drain. The caller's event loop may be closing, so nothing here waits.
+        SIGTERM asks the bridge to stop; closing the transport then releases the pipes (and kills
+        a bridge still running). The caller's event loop may be closing, so nothing here waits.
         """
         if self._closing or os.getpid() != self._owner_pid:
             return
@@ -196,6 +196,14 @@ class AsyncConnection:
             try:
                 os.kill(self._process.pid, 15)  # SIGTERM
             except OSError:
+                pass
+        # Release the pipes now, while the loop still runs, instead of in a finaliser after it
+        # closed. asyncio's transport SIGKILLs a child still running: nobody waits for its answers.
+        transport = getattr(self._process, "_transport", None)
+        if transport is not None and not self._loop.is_closed():
+            try:
+                transport.close()
+            except RuntimeError:
                 pass
         pending, self._pending = self._pending, {}
         for call in pending.values():
