@@ -22,7 +22,7 @@ Process flags: ``--fake-garbage-first`` (a non-JSON line on stdout first), ``--f
 ``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``),
 ``--fake-usage-error TEXT`` (write TEXT on stderr and exit 64 at once, as the bridge does for a
 bad flag), ``--fake-exists true|false`` (answer ``auth.exists`` with that), ``--fake-stderr TEXT``
-(write TEXT on stderr before serving).
+(write TEXT on stderr before serving), ``--fake-hold-method NAME`` (hold that method as ``hold``).
 """
 
 import json
@@ -85,7 +85,7 @@ def handle(message):
         else:
             answer(request_id, {"protocolVersion": VERSION,
                                 "serverInfo": {"name": "fake-bridge", "version": "0.0.1"}})
-    elif method == "hold":
+    elif method == "hold" or ("--fake-hold-method" in FLAGS and method == FLAGS[FLAGS.index("--fake-hold-method") + 1]):
         held[request_id] = message
     elif method == "release":
         ids = list(held)

@@ -284,3 +284,52 @@ def test_without_the_variable_nothing_is_traced(fake: Path, monkeypatch: pytest.
     with Bridge(binary=fake) as bridge:
         bridge.ping()
     assert '"trace"' not in capsys.readouterr().err
+
+
+CTRL_C_CHILD = '''
+import logging, sys
+sys.path[:0] = [{src!r}]
+from medusa_auth_bridge import Bridge
+
+class Held(logging.Handler):
+    def emit(self, record):
+        if getattr(record, "direction", None) == "send" and record.wire.get("method") == "auth.getSession":
+            print("holding", flush=True)  # the request is in the pipe
+
+wire = logging.getLogger("medusa_auth_bridge.wire")
+wire.setLevel(logging.DEBUG)
+wire.addHandler(Held())
+with Bridge(binary={binary!r}) as bridge:
+    try:
+        bridge.auth.get_session(timeout=30)  # held by the fake until cancelled
+        print("not interrupted", flush=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+    print("after Ctrl-C the bridge answers:", bridge.ping(), flush=True)
+    methods = [m.get("method") for m in bridge._live().call("log")["received"]]
+    print("cancel sent:", methods[methods.index("auth.getSession") + 1], flush=True)
+'''
+
+
+def test_ctrl_c_in_a_terminal_interrupts_the_client_and_the_bridge_keeps_serving(tmp_path: Path) -> None:
+    import signal
+
+    binary = support.write_fake_binary(tmp_path / "bin", "--fake-hold-method", "auth.getSession")
+    script = tmp_path / "child.py"
+    script.write_text(CTRL_C_CHILD.format(src=str(support.PACKAGE_ROOT / "src"), binary=str(binary)))
+    # The child stands for a program in a terminal: its own process group, which is what the
+    # terminal signals on Ctrl-C. Before, the bridge shared that group and died of SIGINT too.
+    child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        assert child.stdout is not None
+        ready, _, _ = select.select([child.stdout], [], [], WAIT_SECONDS)
+        assert ready and child.stdout.readline().strip() == "holding"
+        # Wait until the held request is in the fake's hands; its log answers only after reading it.
+        os.killpg(child.pid, signal.SIGINT)
+        out, _ = child.communicate(timeout=WAIT_SECONDS)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 0, out
+    assert out.splitlines() == ["interrupted", "after Ctrl-C the bridge answers: None", "cancel sent: $/cancelRequest"]
