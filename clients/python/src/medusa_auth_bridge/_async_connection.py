@@ -305,7 +305,8 @@ class AsyncConnection:
         pending, self._pending = self._pending, {}
         if not pending:
             return
-        tail = None if self._closing else self._stderr.tail()
+        # tail() waits briefly for the pipe's last bytes: off the loop, which must not block.
+        tail = None if self._closing else await self._loop.run_in_executor(None, self._stderr.tail)
         for call in pending.values():
             if not call.future.done():
                 error = self._closed(call.method, call.session, f"{reason} before answering")
