@@ -8,7 +8,7 @@ Behaviour is chosen per call, so one process can serve a whole test:
 - ``hold``: no answer until ``$/cancelRequest`` names it (then -32800) or ``release`` answers it.
 - ``release {"order": "reverse"|"forward"}``: answers every held call in that order, then itself.
 - ``late {"ms", "result"}``: answers after ``ms`` milliseconds.
-- ``die {"status"}``: exits at once, leaving every pending call unanswered.
+- ``die {"status", "stderr"?}``: exits at once (after writing ``stderr``), leaving every pending call unanswered.
 - ``log``: every message received so far.  ``argv``: this process's argv and environment.
 - ``big {"bytes"}``: a result of that many bytes on one line.
 - ``unicode``: a result with raw U+2028, U+2029 and U+0085 inside a string.
@@ -99,6 +99,9 @@ def handle(message):
         timer.daemon = True
         timer.start()
     elif method == "die":
+        if "stderr" in params:
+            sys.stderr.write(params["stderr"] + "\n")
+            sys.stderr.flush()
         os._exit(params.get("status", 3))
     elif method == "log":
         answer(request_id, {"received": received[:-1]})

@@ -333,3 +333,27 @@ def test_ctrl_c_in_a_terminal_interrupts_the_client_and_the_bridge_keeps_serving
             child.wait()
     assert child.returncode == 0, out
     assert out.splitlines() == ["interrupted", "after Ctrl-C the bridge answers: None", "cancel sent: $/cancelRequest"]
+
+
+def test_per_call_headers_are_checked_like_the_configured_ones(fake: Path) -> None:
+    with Bridge(binary=fake) as bridge:
+        with pytest.raises(ValueError, match="not a valid header name"):
+            bridge.auth.get_session(headers={"Bad Name": "x"})
+        with pytest.raises(ValueError, match="must not hold CR, LF"):
+            bridge.auth.get_session(headers={"X-A": "a\r\nInjected: 1"})
+
+
+def test_each_shutdown_step_is_an_option_of_the_public_api(tmp_path: Path) -> None:
+    events = tmp_path / "events"
+    binary = support.write_fake_binary(tmp_path / "bin", "--fake-ignore-eof", "--fake-ignore-sigterm", "--fake-events", str(events))
+    bridge = Bridge(binary=binary, exit_timeout=0.3, terminate_timeout=0.3, kill_timeout=5)
+    bridge.close()
+    assert (bridge.exit_code, bridge.signal) == (None, "SIGKILL")
+    assert events.read_text().split() == ["eof", "sigterm"]
+
+
+def test_a_bridge_dying_mid_session_leaves_its_last_stderr_line_on_the_error(fake: Path) -> None:
+    with Bridge(binary=fake, stderr=subprocess.DEVNULL) as bridge:
+        with pytest.raises(BridgeClosedError) as caught:
+            bridge._live().call("die", {"status": 70, "stderr": "fatal: out of cheese"})
+    assert caught.value.exit_code == 70 and caught.value.stderr == "fatal: out of cheese"
