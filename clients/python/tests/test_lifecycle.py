@@ -357,3 +357,19 @@ def test_a_bridge_dying_mid_session_leaves_its_last_stderr_line_on_the_error(fak
         with pytest.raises(BridgeClosedError) as caught:
             bridge._live().call("die", {"status": 70, "stderr": "fatal: out of cheese"})
     assert caught.value.exit_code == 70 and caught.value.stderr == "fatal: out of cheese"
+
+
+def test_a_program_that_exits_with_a_bridge_unclosed_exits_at_once_with_a_resource_warning(tmp_path: Path) -> None:
+    binary = support.write_fake_binary(tmp_path / "bin")
+    program = (
+        f"import sys; sys.path[:0] = [{str(support.PACKAGE_ROOT / 'src')!r}]\n"
+        "from medusa_auth_bridge import Bridge\n"
+        f"bridge = Bridge(binary={str(binary)!r})\n"
+        "print(bridge.pid, flush=True)\n"
+    )
+    # Before: the collector started a closing thread during interpreter shutdown and hung there.
+    result = subprocess.run(
+        [sys.executable, "-W", "always::ResourceWarning", "-c", program], capture_output=True, text=True, timeout=WAIT_SECONDS
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ResourceWarning: unclosed Bridge" in result.stderr

@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import subprocess
+import sys
 import threading
 from typing import Any, Dict, List, Mapping, Optional, cast
 
@@ -195,6 +196,15 @@ class Connection:
     def abandon(self) -> None:
         """Stop the bridge without blocking (for a Bridge collected unclosed): stop on a thread."""
         if self._forked() or self._stopped:
+            return
+        if sys.is_finalizing():
+            # At interpreter exit no thread can start (start() would wait for ever); EOF on stdin
+            # makes the bridge finish and exit by itself, as our exit would anyway.
+            try:
+                if self._process.stdin is not None:
+                    self._process.stdin.close()
+            except OSError:
+                pass
             return
         threading.Thread(target=self.close, name="medusa-auth-bridge-closer", daemon=True).start()
 
