@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from types import MappingProxyType
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Tuple
 
@@ -74,7 +75,7 @@ SYNC_CALLS: List[Tuple[str, Callable[[Bridge], Any], str, Dict[str, Any]]] = [
      "store.customer.create", {"email": "n@b.dk", "last_name": "L"}),
     ("customer retrieve", lambda b: b.session("c").store.customer.retrieve(fields="+metadata"),
      "store.customer.retrieve", {"fields": "+metadata", "session": "c"}),
-    ("customer update", lambda b: b.store.customer.update(first_name="F", metadata={"k": 1}, headers={"X-C": "3"}),
+    ("customer update", lambda b: b.store.customer.update(first_name="F", metadata=MappingProxyType({"k": 1}), headers={"X-C": "3"}),
      "store.customer.update", {"first_name": "F", "metadata": {"k": 1}, "customHeaders": {"X-C": "3"}}),
 ]
 

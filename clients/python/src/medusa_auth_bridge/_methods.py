@@ -81,7 +81,12 @@ REGISTRY: Tuple[Method, ...] = (
 def params(session: Optional[str], headers: Optional[Mapping[str, str]], fields: Mapping[str, Any]) -> Dict[str, Any]:
     """By-name params of a session's call: the fields given (None and NOT_GIVEN left out),
     ``customHeaders`` and ``session``; the default session is the bridge's, so it is omitted."""
-    result: Dict[str, Any] = {k: v for k, v in fields.items() if v is not NOT_GIVEN}
+    # A Mapping that is not a dict (MappingProxyType, a custom class) is not JSON to json.dumps.
+    result: Dict[str, Any] = {
+        k: (dict(v) if isinstance(v, Mapping) and not isinstance(v, dict) else v)
+        for k, v in fields.items()
+        if v is not NOT_GIVEN
+    }
     if headers is not None:
         result["customHeaders"] = dict(headers)
     if session is not None:
