@@ -46,3 +46,17 @@ def test_a_readme_example_runs_as_written(index: int, bridge_binary: Path, tmp_p
         assert expected.strip() in printed
     if "email_exists(\"oli@test.dk\"))" in code:
         assert printed[0] == "True"
+
+
+def test_the_readmes_pytest_files_pass_with_the_packages_plugin(bridge_binary: Path, tmp_path: Path) -> None:
+    text = (support.PACKAGE_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- check-packages: pytest file -->\s*```python\n(.*?)```", text, re.S)
+    assert len(blocks) == 2
+    (tmp_path / "test_readme.py").write_text("\n\n".join(blocks))
+    env = dict(os.environ, MEDUSA_AUTH_BRIDGE=str(bridge_binary), PYTHONPATH=str(support.PACKAGE_ROOT / "src"))
+    # The plugin by module name, whether or not this environment has the package installed.
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:medusa_auth_bridge",
+               "-p", "medusa_auth_bridge.testing.pytest_plugin", "test_readme.py"]
+    result = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
