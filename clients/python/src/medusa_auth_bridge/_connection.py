@@ -128,6 +128,12 @@ class Connection:
         except BridgeClosedError:
             if self._forget(request_id):
                 raise self._closed(call, self._closed_reason or "the bridge stopped reading") from None
+        except BaseException:
+            # Ctrl-C while writing: the request may be out already; cancelling an id the bridge
+            # never saw is harmless.
+            if self._forget(request_id):
+                self._cancel(request_id)
+            raise
         try:
             return call.future.result(timeout)
         except concurrent.futures.TimeoutError:
@@ -216,9 +222,19 @@ class Connection:
         view = memoryview(data)
         with self._write_lock:
             try:
-                while view:
-                    written = os.write(stdin.fileno(), view)
-                    view = view[written:]
+                try:
+                    while view:
+                        written = os.write(stdin.fileno(), view)
+                        view = view[written:]
+                except (OSError, ValueError):
+                    raise
+                except BaseException:
+                    # Interrupted (Ctrl-C) halfway through a message: finish it, or the next
+                    # message would be glued to its first half and both would be lost.
+                    if len(view) < len(data):
+                        while view:
+                            view = view[os.write(stdin.fileno(), view) :]
+                    raise
                 self._tracer.sent(data)  # inside the lock: the trace's order is the wire's order
             except (OSError, ValueError) as error:  # EPIPE, or stdin already closed by close()
                 raise BridgeClosedError(self._closed_reason or f"the bridge stopped reading: {error}") from error
