@@ -9,9 +9,8 @@ end-to-end tests' job.
 from __future__ import annotations
 
 import asyncio
-import os
-from types import MappingProxyType
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
@@ -21,7 +20,6 @@ from medusa_auth_bridge import (
     AsyncBridge,
     Bridge,
     BridgeClosedError,
-    BridgeError,
     BridgeNotFoundError,
     BridgeStartError,
     BridgeVersionError,

@@ -26,7 +26,6 @@ from medusa_auth_bridge import (
     BridgeTimeoutError,
     BridgeUnreachableError,
     BridgeVersionError,
-    InvalidParamsError,
     MedusaError,
     MethodNotFoundError,
     NotFoundError,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from medusa_auth_bridge import BridgeError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError, UnauthorizedError
+from medusa_auth_bridge import BridgeVersionError, InvalidParamsError
 from medusa_auth_bridge import _protocol
 
 

@@ -26,7 +26,6 @@ import re
 import stat
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
