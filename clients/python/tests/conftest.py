@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
 import support
-from medusa_auth_bridge import Bridge, _launch
+from medusa_auth_bridge import Bridge
 
 #: Shutdown waits for tests that exercise the SIGTERM and SIGKILL steps: long enough for a
 #: Python fake to react to a signal on a loaded machine, short enough to keep tests quick.
@@ -22,9 +22,9 @@ TEST_SHUTDOWN_GRACE_SECONDS = 0.5
 
 
 @pytest.fixture
-def fast_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_launch, "STDIN_EOF_GRACE_SECONDS", TEST_SHUTDOWN_GRACE_SECONDS)
-    monkeypatch.setattr(_launch, "SIGTERM_GRACE_SECONDS", TEST_SHUTDOWN_GRACE_SECONDS)
+def fast_shutdown() -> Dict[str, float]:
+    """Options that shorten close()'s first two waits, for tests of the SIGTERM and SIGKILL steps."""
+    return {"exit_timeout": TEST_SHUTDOWN_GRACE_SECONDS, "terminate_timeout": TEST_SHUTDOWN_GRACE_SECONDS}
 
 
 def _missing(reason: str) -> None:

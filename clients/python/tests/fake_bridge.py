@@ -8,7 +8,7 @@ Behaviour is chosen per call, so one process can serve a whole test:
 - ``hold``: no answer until ``$/cancelRequest`` names it (then -32800) or ``release`` answers it.
 - ``release {"order": "reverse"|"forward"}``: answers every held call in that order, then itself.
 - ``late {"ms", "result"}``: answers after ``ms`` milliseconds.
-- ``die {"status"}``: exits at once, leaving every pending call unanswered.
+- ``die {"status", "stderr"?}``: exits at once (after writing ``stderr``), leaving every pending call unanswered.
 - ``log``: every message received so far.  ``argv``: this process's argv and environment.
 - ``big {"bytes"}``: a result of that many bytes on one line.
 - ``unicode``: a result with raw U+2028, U+2029 and U+0085 inside a string.
@@ -19,7 +19,10 @@ Behaviour is chosen per call, so one process can serve a whole test:
 
 Process flags: ``--fake-garbage-first`` (a non-JSON line on stdout first), ``--fake-ignore-eof``
 (keep running after stdin closes), ``--fake-ignore-sigterm``, ``--fake-events FILE`` (appends
-``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``).
+``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``),
+``--fake-usage-error TEXT`` (write TEXT on stderr and exit 64 at once, as the bridge does for a
+bad flag), ``--fake-exists true|false`` (answer ``auth.exists`` with that), ``--fake-stderr TEXT``
+(write TEXT on stderr before serving), ``--fake-hold-method NAME`` (hold that method as ``hold``).
 """
 
 import json
@@ -82,7 +85,7 @@ def handle(message):
         else:
             answer(request_id, {"protocolVersion": VERSION,
                                 "serverInfo": {"name": "fake-bridge", "version": "0.0.1"}})
-    elif method == "hold":
+    elif method == "hold" or ("--fake-hold-method" in FLAGS and method == FLAGS[FLAGS.index("--fake-hold-method") + 1]):
         held[request_id] = message
     elif method == "release":
         ids = list(held)
@@ -96,11 +99,14 @@ def handle(message):
         timer.daemon = True
         timer.start()
     elif method == "die":
+        if "stderr" in params:
+            sys.stderr.write(params["stderr"] + "\n")
+            sys.stderr.flush()
         os._exit(params.get("status", 3))
     elif method == "log":
         answer(request_id, {"received": received[:-1]})
     elif method == "argv":
-        answer(request_id, {"argv": sys.argv[1:], "env": dict(os.environ)})
+        answer(request_id, {"argv": sys.argv[1:], "env": dict(os.environ), "sid": os.getsid(0), "pgid": os.getpgid(0)})
     elif method == "big":
         answer(request_id, {"data": "x" * params["bytes"]})
     elif method == "unicode":
@@ -114,6 +120,8 @@ def handle(message):
             time.sleep(0.05)  # lets the client's reader see a partial line first
             out.write(data[-3:] + b"\n")
             out.flush()
+    elif method == "auth.exists" and "--fake-exists" in FLAGS:
+        answer(request_id, {"exists": FLAGS[FLAGS.index("--fake-exists") + 1] == "true"})
     elif method == "session.list":
         answer(request_id, {"sessions": [{"name": "default", "hasCookie": False, "hasToken": False, "customerId": None}]})
     elif method == "error":
@@ -130,6 +138,13 @@ def on_sigterm(signum, frame):
 
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
+    if "--fake-usage-error" in FLAGS:
+        sys.stderr.write(FLAGS[FLAGS.index("--fake-usage-error") + 1] + "\n")
+        sys.stderr.flush()
+        os._exit(64)
+    if "--fake-stderr" in FLAGS:
+        sys.stderr.write(FLAGS[FLAGS.index("--fake-stderr") + 1] + "\n")
+        sys.stderr.flush()
     if "--fake-garbage-first" in FLAGS:
         with write_lock:
             out.write(b"this is not json\n")

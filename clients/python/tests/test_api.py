@@ -9,8 +9,8 @@ end-to-end tests' job.
 from __future__ import annotations
 
 import asyncio
-import os
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Callable, Dict, List, Tuple
 
 import pytest
@@ -20,10 +20,9 @@ from medusa_auth_bridge import (
     AsyncBridge,
     Bridge,
     BridgeClosedError,
-    BridgeError,
     BridgeNotFoundError,
+    BridgeStartError,
     BridgeVersionError,
-    _launch,
 )
 from medusa_auth_bridge._methods import Method
 
@@ -49,15 +48,33 @@ SYNC_CALLS: List[Tuple[str, Callable[[Bridge], Any], str, Dict[str, Any]]] = [
     ("authenticate by keyword in a session", lambda b: b.session("alice").auth.authenticate(email="a@b.dk", password="pw"),
      "auth.authenticate", {"email": "a@b.dk", "password": "pw", "session": "alice"}),
     ("get_session", lambda b: b.auth.get_session(), "auth.getSession", {}),
-    ("get_session with headers", lambda b: b.session("s").auth.get_session(custom_headers={"X-A": "1"}),
+    ("get_session with headers", lambda b: b.session("s").auth.get_session(headers={"X-A": "1"}),
      "auth.getSession", {"customHeaders": {"X-A": "1"}, "session": "s"}),
     ("delete_session", lambda b: b.auth.delete_session(), "auth.deleteSession", {}),
     ("exists", lambda b: b.auth.exists("a@b.dk"), "auth.exists", {"email": "a@b.dk"}),
-    ("get_token", lambda b: b.session("t").auth.get_token("a@b.dk", "pw", custom_headers={"X-B": "2"}),
+    ("get_token", lambda b: b.session("t").auth.get_token("a@b.dk", "pw", headers={"X-B": "2"}),
      "auth.getToken", {"email": "a@b.dk", "password": "pw", "customHeaders": {"X-B": "2"}, "session": "t"}),
     ("session clear", lambda b: b.session("alice").clear(), "session.clear", {"session": "alice"}),
-    ("ping", lambda b: b.ping(), "ping", {}),
     ("discover", lambda b: b.discover(), "rpc.discover", {}),
+    # Medusa v2
+    ("login", lambda b: b.auth.login("a@b.dk", "pw"), "auth.login", {"email": "a@b.dk", "password": "pw"}),
+    ("login with a provider", lambda b: b.session("o").auth.login(provider="github", payload={"state": "x"}),
+     "auth.login", {"provider": "github", "payload": {"state": "x"}, "session": "o"}),
+    ("register", lambda b: b.auth.register(email="n@b.dk", password="pw"), "auth.register", {"email": "n@b.dk", "password": "pw"}),
+    ("callback", lambda b: b.auth.callback("github", {"code": "c", "state": "s"}),
+     "auth.callback", {"provider": "github", "query": {"code": "c", "state": "s"}}),
+    ("refresh", lambda b: b.auth.refresh(), "auth.refresh", {}),
+    ("logout", lambda b: b.session("x").auth.logout(), "auth.logout", {"session": "x"}),
+    ("reset_password", lambda b: b.auth.reset_password("a@b.dk"), "auth.resetPassword", {"identifier": "a@b.dk"}),
+    ("update_provider", lambda b: b.auth.update_provider("tok", "new-pw"), "auth.updateProvider", {"token": "tok", "password": "new-pw"}),
+    ("signup", lambda b: b.auth.signup("n@b.dk", "pw", first_name="N", phone=None),
+     "auth.signup", {"email": "n@b.dk", "password": "pw", "first_name": "N", "phone": None}),
+    ("customer create", lambda b: b.store.customer.create(email="n@b.dk", last_name="L"),
+     "store.customer.create", {"email": "n@b.dk", "last_name": "L"}),
+    ("customer retrieve", lambda b: b.session("c").store.customer.retrieve(fields="+metadata"),
+     "store.customer.retrieve", {"fields": "+metadata", "session": "c"}),
+    ("customer update", lambda b: b.store.customer.update(first_name="F", metadata=MappingProxyType({"k": 1}), headers={"X-C": "3"}),
+     "store.customer.update", {"first_name": "F", "metadata": {"k": 1}, "customHeaders": {"X-C": "3"}}),
 ]
 
 
@@ -78,6 +95,25 @@ def test_each_async_method_sends_the_same_as_its_sync_twin(
             return await asyncio.wait_for(call(bridge), TEST_SECONDS)
 
     assert asyncio.run(main()) == {"method": method, "params": params}
+
+
+def test_ping_returns_none_in_both_apis_as_undefined_in_node(fake: Path) -> None:
+    with Bridge(binary=fake) as bridge:
+        assert bridge.ping() is None
+
+    async def main() -> None:
+        async with AsyncBridge(binary=fake) as bridge:
+            assert await bridge.ping() is None
+
+    asyncio.run(main())
+
+
+def test_email_exists_returns_a_bool_where_exists_returns_an_always_true_dict(tmp_path: Path) -> None:
+    binary = support.write_fake_binary(tmp_path / "bin", "--fake-exists", "false")
+    with Bridge(binary=binary) as bridge:
+        assert bridge.auth.exists("guest@b.dk") == {"exists": False}
+        assert bool(bridge.auth.exists("guest@b.dk")) is True  # why email_exists exists
+        assert bridge.auth.email_exists("guest@b.dk") is False
 
 
 def test_sessions_returns_the_list_of_session_infos(fake: Path) -> None:
@@ -130,7 +166,7 @@ def test_the_environment_variable_set_to_a_missing_file_fails_both_constructors(
     for constructor in (Bridge, AsyncBridge):
         with pytest.raises(BridgeNotFoundError) as caught:
             constructor()
-        assert caught.value.searched == [(f"MEDUSA_AUTH_BRIDGE={missing}", "does not exist")]
+        assert caught.value.searched == [f"MEDUSA_AUTH_BRIDGE={missing}: does not exist"]
 
 
 def test_a_bridge_speaking_another_version_is_refused_naming_both_and_stopped(tmp_path: Path) -> None:
@@ -161,18 +197,18 @@ def test_the_async_bridge_refuses_another_version_too(tmp_path: Path) -> None:
         asyncio.run(main())
 
 
-def test_a_binary_that_never_answers_the_handshake_is_called_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_launch, "HANDSHAKE_TIMEOUT_SECONDS", 0.3)
+def test_a_binary_that_never_answers_the_handshake_is_called_out(tmp_path: Path) -> None:
     binary = support.write_fake_binary(tmp_path / "bin", "--fake-no-handshake")
-    with pytest.raises(BridgeError, match="did not answer initialize within 0.3 s; is it medusa-auth-bridge"):
-        Bridge(binary=binary)
+    with pytest.raises(BridgeStartError, match="did not answer initialize within 0.3 s: it is not medusa-auth-bridge"):
+        Bridge(binary=binary, handshake_timeout=0.3)
 
 
 def test_a_closed_bridge_refuses_calls_and_close_is_idempotent(fake: Path) -> None:
     bridge = Bridge(binary=fake)
     with bridge:
         assert not bridge.closed and "pid=" in repr(bridge)
-    assert bridge.closed and bridge.close() == 0
+    bridge.close()
+    assert bridge.closed and (bridge.exit_code, bridge.signal) == (0, None)
     with pytest.raises(BridgeClosedError):
         bridge.auth.exists("a@b.dk")
 
@@ -182,7 +218,7 @@ def test_the_async_bridge_starts_once_on_concurrent_first_calls(fake: Path) -> N
         bridge = AsyncBridge(binary=fake)
         try:
             await asyncio.gather(*(bridge.auth.exists(f"{i}@b.dk") for i in range(10)))
-            return (await bridge._call(FAKE_LOG, {}, None))["received"]
+            return (await bridge._call(FAKE_LOG, None, None, None, {}))["received"]
         finally:
             await bridge.close()
 

@@ -11,21 +11,22 @@ import asyncio
 import os
 import signal
 from pathlib import Path
-from typing import Any, Awaitable, Callable, List
+from typing import Any, Awaitable, Callable, Dict, List
 
 import pytest
 
 import support
-from medusa_auth_bridge import BridgeClosedError, BridgeTimeoutError, NotFoundError
+from medusa_auth_bridge import BridgeClosedError, BridgeTimeoutError, CancelledError, NotFoundError
 from medusa_auth_bridge._async_connection import AsyncConnection
+from medusa_auth_bridge._options import Options
 
 #: Bound on a whole async test body; each finishes in well under a second unless the client hangs.
 TEST_SECONDS = 30.0
 
 
-def run(body: Callable[[AsyncConnection], Awaitable[Any]], *flags: str) -> Any:
+def run(body: Callable[[AsyncConnection], Awaitable[Any]], *flags: str, **options: Any) -> Any:
     async def main() -> Any:
-        connection = await AsyncConnection.start(support.fake_argv(*flags), dict(os.environ))
+        connection = await AsyncConnection.start(support.fake_argv(*flags), dict(os.environ), Options(**options))
         try:
             return await asyncio.wait_for(body(connection), TEST_SECONDS)
         finally:
@@ -73,7 +74,7 @@ def test_a_timeout_raises_and_sends_cancel_request_for_that_id() -> None:
         with support.WireWatcher() as wire:
             with pytest.raises(BridgeTimeoutError):
                 await connection.call("hold", {}, timeout=0.1)
-            held_id = wire.matching("sent", lambda m: m.get("method") == "hold")[0]["id"]
+            held_id = wire.matching("send", lambda m: m.get("method") == "hold")[0]["id"]
             log = await connection.call("log")
         cancels = [m for m in log["received"] if m.get("method") == "$/cancelRequest"]
         assert cancels == [{"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": held_id}}]
@@ -89,7 +90,7 @@ def test_cancelling_the_task_sends_cancel_request_and_raises_asyncio_cancelled()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            held_id = wire.matching("sent", lambda m: m.get("method") == "hold")[0]["id"]
+            held_id = wire.matching("send", lambda m: m.get("method") == "hold")[0]["id"]
             log = await connection.call("log")
         assert {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": held_id}} in log["received"]
         assert await connection.call("ping") == {"method": "ping", "params": {}}
@@ -125,9 +126,9 @@ def test_a_killed_bridge_is_reported_with_its_signal() -> None:
         pending = asyncio.ensure_future(connection.call("hold"))
         await sent_so_far()
         os.kill(connection.pid, signal.SIGKILL)
-        with pytest.raises(BridgeClosedError, match="killed by signal 9") as caught:
+        with pytest.raises(BridgeClosedError, match="killed by SIGKILL") as caught:
             await pending
-        assert caught.value.signal == signal.SIGKILL
+        assert caught.value.signal == "SIGKILL"
 
     run(body)
 
@@ -148,14 +149,15 @@ def test_line_separators_inside_strings_do_not_split_a_message() -> None:
     run(body)
 
 
-def test_close_is_idempotent_and_fails_pending_and_later_calls() -> None:
+def test_close_is_idempotent_cancels_pending_calls_and_refuses_later_ones() -> None:
     async def body(connection: AsyncConnection) -> None:
-        pending = asyncio.ensure_future(connection.call("hold"))
+        pending = asyncio.ensure_future(connection.call("hold", session="bob"))
         await sent_so_far()
         statuses = await asyncio.gather(connection.close(), connection.close())
         assert statuses == [0, 0]
-        with pytest.raises(BridgeClosedError, match="closed before answering"):
+        with pytest.raises(CancelledError) as caught:
             await pending
+        assert str(caught.value) == "hold in session 'bob': cancelled: the bridge was closed"
         with pytest.raises(BridgeClosedError, match="was closed"):
             await connection.call("ping")
         assert await connection.close() == 0
@@ -163,13 +165,13 @@ def test_close_is_idempotent_and_fails_pending_and_later_calls() -> None:
     run(body)
 
 
-def events_after_close(tmp_path: Path, *flags: str) -> List[Any]:
+def events_after_close(tmp_path: Path, *flags: str, **options: Any) -> List[Any]:
     events = tmp_path / "events"
 
     async def body(connection: AsyncConnection) -> Any:
         return await connection.close()
 
-    status = run(body, "--fake-events", str(events), *flags)
+    status = run(body, "--fake-events", str(events), *flags, **options)
     return [status, events.read_text().split()]
 
 
@@ -177,9 +179,9 @@ def test_close_first_closes_stdin_and_a_bridge_that_exits_on_eof_gets_no_signal(
     assert events_after_close(tmp_path) == [0, ["eof"]]
 
 
-def test_a_bridge_ignoring_eof_gets_sigterm_after_the_grace_period(tmp_path: Path, fast_shutdown: None) -> None:
-    assert events_after_close(tmp_path, "--fake-ignore-eof") == [0, ["eof", "sigterm"]]
+def test_a_bridge_ignoring_eof_gets_sigterm_after_the_grace_period(tmp_path: Path, fast_shutdown: Dict[str, float]) -> None:
+    assert events_after_close(tmp_path, "--fake-ignore-eof", **fast_shutdown) == [0, ["eof", "sigterm"]]
 
 
-def test_a_bridge_ignoring_sigterm_is_killed(tmp_path: Path, fast_shutdown: None) -> None:
-    assert events_after_close(tmp_path, "--fake-ignore-eof", "--fake-ignore-sigterm") == [-signal.SIGKILL, ["eof", "sigterm"]]
+def test_a_bridge_ignoring_sigterm_is_killed(tmp_path: Path, fast_shutdown: Dict[str, float]) -> None:
+    assert events_after_close(tmp_path, "--fake-ignore-eof", "--fake-ignore-sigterm", **fast_shutdown) == [-signal.SIGKILL, ["eof", "sigterm"]]

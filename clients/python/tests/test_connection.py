@@ -11,19 +11,21 @@ import os
 import signal
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterator, List
+from typing import Any, Callable, Dict, Iterator, List
 
 import pytest
 
 import support
 from medusa_auth_bridge import (
     BridgeClosedError,
+    CancelledError,
     BridgeTimeoutError,
     InvalidParamsError,
     MedusaError,
     UnauthorizedError,
 )
 from medusa_auth_bridge._connection import Connection
+from medusa_auth_bridge._options import Options
 
 #: Bound on joining a test's worker threads; they finish in milliseconds unless the client hangs.
 JOIN_SECONDS = 10.0
@@ -35,8 +37,8 @@ Factory = Callable[..., Connection]
 def connect() -> Iterator[Factory]:
     started: List[Connection] = []
 
-    def start(*flags: str) -> Connection:
-        connection = Connection(support.fake_argv(*flags), dict(os.environ))
+    def start(*flags: str, **options: Any) -> Connection:
+        connection = Connection(support.fake_argv(*flags), dict(os.environ), Options(**options))
         started.append(connection)
         return connection
 
@@ -76,7 +78,7 @@ def test_calls_are_pipelined_and_answers_out_of_order_reach_their_callers(connec
         holders = [threading.Thread(target=lambda n=n: results.append((n, connection.call("hold", {"n": n})))) for n in range(3)]
         for thread in holders:
             thread.start()
-        wire.wait_for("sent", lambda m: m.get("method") == "hold", count=3)
+        wire.wait_for("send", lambda m: m.get("method") == "hold", count=3)
         released = connection.call("release", {"order": "reverse"})
         for thread in holders:
             thread.join(JOIN_SECONDS)
@@ -113,8 +115,8 @@ def test_a_timeout_raises_and_sends_cancel_request_for_that_id(connect: Factory)
         with pytest.raises(BridgeTimeoutError) as caught:
             connection.call("hold", {}, timeout=0.2)
         assert isinstance(caught.value, TimeoutError)
-        held_id = wire.matching("sent", lambda m: m.get("method") == "hold")[0]["id"]
-        cancel = wire.wait_for("sent", lambda m: m.get("method") == "$/cancelRequest")[0]
+        held_id = wire.matching("send", lambda m: m.get("method") == "hold")[0]["id"]
+        cancel = wire.wait_for("send", lambda m: m.get("method") == "$/cancelRequest")[0]
         assert cancel == {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": held_id}}
         # The fake answers the cancelled call with -32800; nobody waits for it any more.
         late = wire.wait_for("unmatched", lambda m: m.get("id") == held_id)[0]
@@ -145,7 +147,7 @@ def test_a_bridge_dying_mid_call_fails_every_pending_call_and_the_next_one(conne
         holders = [threading.Thread(target=hold, args=(i,)) for i in range(2)]
         for thread in holders:
             thread.start()
-        wire.wait_for("sent", lambda m: m.get("method") == "hold", count=2)
+        wire.wait_for("send", lambda m: m.get("method") == "hold", count=2)
         with pytest.raises(BridgeClosedError) as died:
             connection.call("die", {"status": 3})
         for thread in holders:
@@ -154,7 +156,7 @@ def test_a_bridge_dying_mid_call_fails_every_pending_call_and_the_next_one(conne
     assert all(isinstance(r, BridgeClosedError) and "status 3" in str(r) for r in results)
     with pytest.raises(BridgeClosedError, match="status 3"):
         connection.call("ping")
-    assert connection.closed and connection.returncode == 3
+    assert connection.closed and connection.exit_status == 3
     assert all(r.exit_code == 3 for r in results)
 
 
@@ -163,12 +165,12 @@ def test_a_killed_bridge_is_reported_with_its_signal(connect: Factory) -> None:
     with support.WireWatcher() as wire:
 
         def kill_once_held() -> None:
-            wire.wait_for("sent", lambda m: m.get("method") == "hold")
+            wire.wait_for("send", lambda m: m.get("method") == "hold")
             os.kill(connection.pid, signal.SIGKILL)
 
         [_, outcome] = run_in_threads(kill_once_held, lambda: connection.call("hold"))
-    assert isinstance(outcome, BridgeClosedError) and "killed by signal 9" in str(outcome)
-    assert (outcome.signal, outcome.exit_code) == (signal.SIGKILL, None)
+    assert isinstance(outcome, BridgeClosedError) and "killed by SIGKILL" in str(outcome)
+    assert (outcome.signal, outcome.exit_code) == ("SIGKILL", None)
 
 
 def test_a_line_far_over_64_kib_is_read_whole(connect: Factory) -> None:
@@ -205,16 +207,19 @@ def test_close_from_several_threads_at_once_stops_the_bridge_once(connect: Facto
     assert run_in_threads(connection.close, connection.close, connection.close) == [0, 0, 0]
 
 
-def test_close_fails_calls_still_pending_with_closed_error(connect: Factory) -> None:
+def test_close_cancels_calls_still_pending_and_they_fail_with_cancelled_error(connect: Factory) -> None:
     connection = connect()
     with support.WireWatcher() as wire:
 
         def close_once_held() -> None:
-            wire.wait_for("sent", lambda m: m.get("method") == "hold")
+            wire.wait_for("send", lambda m: m.get("method") == "hold")
             connection.close()
 
-        [_, outcome] = run_in_threads(close_once_held, lambda: connection.call("hold"))
-    assert isinstance(outcome, BridgeClosedError) and "closed before answering" in str(outcome)
+        [_, outcome] = run_in_threads(close_once_held, lambda: connection.call("hold", session="alice"))
+        held_id = wire.matching("send", lambda m: m.get("method") == "hold")[0]["id"]
+        assert wire.matching("send", lambda m: m.get("method") == "$/cancelRequest" and m["params"]["id"] == held_id)
+    assert isinstance(outcome, CancelledError) and outcome.code == -32800
+    assert str(outcome) == "hold in session 'alice': cancelled: the bridge was closed"
 
 
 def read_events(path: Path) -> List[str]:
@@ -228,15 +233,15 @@ def test_close_first_closes_stdin_and_a_bridge_that_exits_on_eof_gets_no_signal(
     assert read_events(events) == ["eof"]
 
 
-def test_a_bridge_ignoring_eof_gets_sigterm_after_the_grace_period(connect: Factory, tmp_path: Path, fast_shutdown: None) -> None:
+def test_a_bridge_ignoring_eof_gets_sigterm_after_the_grace_period(connect: Factory, tmp_path: Path, fast_shutdown: Dict[str, float]) -> None:
     events = tmp_path / "events"
-    connection = connect("--fake-ignore-eof", "--fake-events", str(events))
+    connection = connect("--fake-ignore-eof", "--fake-events", str(events), **fast_shutdown)
     assert connection.close() == 0
     assert read_events(events) == ["eof", "sigterm"]
 
 
-def test_a_bridge_ignoring_sigterm_is_killed(connect: Factory, tmp_path: Path, fast_shutdown: None) -> None:
+def test_a_bridge_ignoring_sigterm_is_killed(connect: Factory, tmp_path: Path, fast_shutdown: Dict[str, float]) -> None:
     events = tmp_path / "events"
-    connection = connect("--fake-ignore-eof", "--fake-ignore-sigterm", "--fake-events", str(events))
+    connection = connect("--fake-ignore-eof", "--fake-ignore-sigterm", "--fake-events", str(events), **fast_shutdown)
     assert connection.close() == -signal.SIGKILL
     assert read_events(events) == ["eof", "sigterm"]

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from medusa_auth_bridge import BridgeNotFoundError, find_binary
-from medusa_auth_bridge._driver import _pip_source, find_checkout
+from medusa_auth_bridge import BridgeNotFoundError, BridgeStartError, find_binary
+from medusa_auth_bridge._driver import _pip_source, check_runtime_libraries, find_checkout
+
+NO_PACKAGE = Path("/nonexistent/medusa_auth_bridge/bin/medusa-auth-bridge")
 
 
 def executable(path: Path) -> Path:
@@ -44,7 +46,7 @@ def test_an_explicit_binary_that_is_missing_is_an_error_not_a_fallback(tmp_path:
     env_binary = executable(tmp_path / "from-env")
     with pytest.raises(BridgeNotFoundError) as caught:
         find_binary(tmp_path / "nope", environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, search_from=[tmp_path], path="")
-    assert caught.value.searched == [(f"binary={str(tmp_path / 'nope')!r}", "does not exist")]
+    assert caught.value.searched == [f"binary={str(tmp_path / 'nope')!r}: does not exist"]
 
 
 def test_the_environment_variable_comes_second(tmp_path: Path, checkout: Path) -> None:
@@ -59,7 +61,7 @@ def test_the_environment_variable_set_to_a_missing_file_is_an_error_naming_it(tm
     missing = tmp_path / "typo" / "medusa-auth-bridge"
     with pytest.raises(BridgeNotFoundError) as caught:
         find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(missing)}, search_from=[package_dir(checkout)], path="")
-    assert caught.value.searched == [(f"MEDUSA_AUTH_BRIDGE={missing}", "does not exist")]
+    assert caught.value.searched == [f"MEDUSA_AUTH_BRIDGE={missing}: does not exist"]
     assert f"MEDUSA_AUTH_BRIDGE={missing}: does not exist" in str(caught.value)
 
 
@@ -68,7 +70,7 @@ def test_the_environment_variable_set_to_a_non_executable_file_says_so(tmp_path:
     plain.write_text("")
     with pytest.raises(BridgeNotFoundError) as caught:
         find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(plain)}, search_from=[tmp_path], path="")
-    assert caught.value.searched[0][1] == "is not executable"
+    assert caught.value.searched[0].endswith(": is not executable")
 
 
 def test_an_empty_environment_variable_counts_as_unset(tmp_path: Path) -> None:
@@ -98,29 +100,73 @@ def test_path_is_read_from_the_given_environment_by_default(tmp_path: Path) -> N
     assert find_binary(environ={"PATH": str(on_path.parent)}, search_from=[tmp_path]) == str(on_path)
 
 
-def test_not_found_lists_every_place_searched_in_order(tmp_path: Path, checkout: Path) -> None:
+def test_the_packaged_binary_comes_after_the_environment_and_before_the_checkout(tmp_path: Path, checkout: Path) -> None:
+    packaged = executable(tmp_path / "site" / "medusa_auth_bridge" / "bin" / "medusa-auth-bridge")
+    executable(checkout / ".build" / "release" / "medusa-auth-bridge")
+    found = find_binary(environ={}, packaged=packaged, search_from=[package_dir(checkout)], path="")
+    assert found == str(packaged)
+    env_binary = executable(tmp_path / "from-env")
+    assert find_binary(environ={"MEDUSA_AUTH_BRIDGE": str(env_binary)}, packaged=packaged, path="") == str(env_binary)
+
+
+def test_not_found_lists_every_place_searched_in_order_as_strings(tmp_path: Path, checkout: Path) -> None:
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, search_from=[package_dir(checkout)], path="/nonexistent")
+        find_binary(environ={}, packaged=NO_PACKAGE, search_from=[package_dir(checkout)], path="/nonexistent")
     assert caught.value.searched == [
-        ("$MEDUSA_AUTH_BRIDGE", "not set"),
-        (str(checkout / ".build" / "release" / "medusa-auth-bridge"), "does not exist"),
-        (str(checkout / ".build" / "debug" / "medusa-auth-bridge"), "does not exist"),
-        ("PATH (/nonexistent)", "no executable named medusa-auth-bridge"),
+        "$MEDUSA_AUTH_BRIDGE: not set",
+        f"the packaged binary {NO_PACKAGE}: does not exist (this install is not a platform wheel)",
+        f"{checkout / '.build' / 'release' / 'medusa-auth-bridge'}: does not exist",
+        f"{checkout / '.build' / 'debug' / 'medusa-auth-bridge'}: does not exist",
+        "PATH (/nonexistent): no executable named medusa-auth-bridge",
     ]
-    assert "MEDUSA_AUTH_BRIDGE" in str(caught.value) and "swift build" in str(caught.value)
+    assert "platform wheel" in str(caught.value) and f"`swift build -c release` in {checkout}" in str(caught.value)
 
 
-def test_not_found_outside_a_checkout_says_no_package_swift_was_found(tmp_path: Path) -> None:
+def test_not_found_outside_a_checkout_never_suggests_swift_build(tmp_path: Path) -> None:
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, search_from=[tmp_path], path="")
-    assert (f"a source checkout above {tmp_path}", "no Package.swift found") in caught.value.searched
+        find_binary(environ={}, packaged=NO_PACKAGE, search_from=[tmp_path], path="")
+    assert f"a source checkout above {tmp_path}: no Package.swift found" in caught.value.searched
+    assert "swift build" not in str(caught.value)
+    assert "install the platform wheel" in str(caught.value) and "MEDUSA_AUTH_BRIDGE" in str(caught.value)
 
 
 def test_a_directory_named_like_the_binary_is_not_taken(checkout: Path) -> None:
     (checkout / ".build" / "release" / "medusa-auth-bridge").mkdir(parents=True)
     with pytest.raises(BridgeNotFoundError) as caught:
-        find_binary(environ={}, search_from=[package_dir(checkout)], path="")
-    assert (str(checkout / ".build" / "release" / "medusa-auth-bridge"), "is not a file") in caught.value.searched
+        find_binary(environ={}, packaged=NO_PACKAGE, search_from=[package_dir(checkout)], path="")
+    assert f"{checkout / '.build' / 'release' / 'medusa-auth-bridge'}: is not a file" in caught.value.searched
+
+
+def test_a_missing_runtime_library_of_the_packaged_binary_names_the_package_to_install(tmp_path: Path) -> None:
+    needs = tmp_path / "NEEDED"
+    needs.write_text("libc.so.6\nlibcurl.so.4\nlibdefinitely-not-here.so.9\n")
+    with pytest.raises(BridgeStartError) as caught:
+        check_runtime_libraries("/x/medusa-auth-bridge", needs)
+    assert "needs the shared library libdefinitely-not-here.so.9, which is not installed" in str(caught.value)
+
+
+def test_libcurl_missing_names_the_debian_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    real = ctypes.CDLL
+
+    def without_curl(name: str, *args: object, **kwargs: object) -> object:
+        if "curl" in name:
+            raise OSError(f"{name}: cannot open shared object file")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(ctypes, "CDLL", without_curl)
+    needs = tmp_path / "NEEDED"
+    needs.write_text("libcurl.so.4\n")
+    with pytest.raises(BridgeStartError, match=r"libcurl\.so\.4.*Debian/Ubuntu: libcurl4"):
+        check_runtime_libraries("/x/medusa-auth-bridge", needs)
+
+
+def test_present_runtime_libraries_pass_and_other_binaries_are_not_checked(tmp_path: Path) -> None:
+    needs = tmp_path / "NEEDED"
+    needs.write_text("libc.so.6\n")
+    check_runtime_libraries("/x/medusa-auth-bridge", needs)
+    check_runtime_libraries("/usr/bin/some-other-build")
 
 
 def test_a_pip_installed_copy_finds_the_checkout_it_was_installed_from(tmp_path: Path, checkout: Path) -> None:

@@ -52,7 +52,7 @@ def test_every_auth_method_works_in_a_named_session(bridge_binary: Path, emulato
         with pytest.raises(UnauthorizedError):
             await oli.auth.get_session()
         assert await oli.clear() == {}
-        assert await bridge.ping() == {}
+        assert await bridge.ping() is None
 
     run(bridge_binary, emulator, body)
 
@@ -102,11 +102,11 @@ def test_a_timeout_cancels_the_request_in_the_bridge(bridge_binary: Path, emulat
         with support.WireWatcher() as wire:
             with pytest.raises(BridgeTimeoutError):
                 await bridge.auth.exists("slow@test.dk", timeout=0.3)
-            request_id = wire.matching("sent", lambda m: m.get("method") == "auth.exists")[0]["id"]
-            assert wire.matching("sent", lambda m: m.get("params") == {"id": request_id})
+            request_id = wire.matching("send", lambda m: m.get("method") == "auth.exists")[0]["id"]
+            assert wire.matching("send", lambda m: m.get("params") == {"id": request_id})
             [late] = await wire.wait_for_async("unmatched", lambda m: m.get("id") == request_id)
             assert late["error"]["code"] == -32800
-            assert await bridge.ping() == {}
+            assert await bridge.ping() is None
 
     run(bridge_binary, emulator, body)
 
@@ -118,11 +118,11 @@ def test_cancelling_a_task_cancels_the_request_in_the_bridge(bridge_binary: Path
         with support.WireWatcher() as wire:
             started = time.monotonic()
             task = asyncio.ensure_future(bridge.auth.exists("slow@test.dk"))
-            [sent] = await wire.wait_for_async("sent", lambda m: m.get("method") == "auth.exists")
+            [sent] = await wire.wait_for_async("send", lambda m: m.get("method") == "auth.exists")
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
-            assert wire.matching("sent", lambda m: m.get("params") == {"id": sent["id"]})
+            assert wire.matching("send", lambda m: m.get("params") == {"id": sent["id"]})
             [late] = await wire.wait_for_async("unmatched", lambda m: m.get("id") == sent["id"])
             elapsed = time.monotonic() - started
         assert late["error"]["code"] == -32800
@@ -137,12 +137,12 @@ def test_a_bridge_killed_mid_call_fails_the_call_and_every_later_one(bridge_bina
     async def body(bridge: AsyncBridge) -> None:
         with support.WireWatcher() as wire:
             pending = asyncio.ensure_future(bridge.auth.exists("slow@test.dk"))
-            await wire.wait_for_async("sent", lambda m: m.get("method") == "auth.exists")
+            await wire.wait_for_async("send", lambda m: m.get("method") == "auth.exists")
         assert bridge.pid is not None
         os.kill(bridge.pid, signal.SIGKILL)
         with pytest.raises(BridgeClosedError) as caught:
             await pending
-        assert caught.value.signal == signal.SIGKILL
+        assert caught.value.signal == "SIGKILL"
         with pytest.raises(BridgeClosedError):
             await bridge.ping()
 

@@ -26,7 +26,6 @@ from medusa_auth_bridge import (
     BridgeTimeoutError,
     BridgeUnreachableError,
     BridgeVersionError,
-    InvalidParamsError,
     MedusaError,
     MethodNotFoundError,
     NotFoundError,
@@ -86,6 +85,7 @@ def test_a_wrong_password_is_an_unauthorized_error_with_medusas_body(open_bridge
         with pytest.raises(UnauthorizedError) as caught:
             login("oli@test.dk", "wrong")
         assert (caught.value.status, caught.value.body, caught.value.type) == (401, "Unauthorized", None)
+        assert str(caught.value) == f"{caught.value.method} in session 'default': Medusa answered 401 Unauthorized"
 
 
 def test_a_validation_failure_is_a_medusa_error_with_type_and_message(open_bridge: OpenBridge) -> None:
@@ -128,10 +128,12 @@ def test_a_backend_that_refuses_connections_is_an_unreachable_error(open_bridge:
     assert (caught.value.code, caught.value.reason, caught.value.attempts) == (-32002, "refused", 1)
 
 
-def test_an_empty_session_name_is_an_invalid_params_error(open_bridge: OpenBridge) -> None:
-    with pytest.raises(InvalidParamsError) as caught:
-        open_bridge().session("").auth.get_session()
-    assert caught.value.code == -32602
+def test_an_empty_or_missing_session_name_is_refused_before_any_request(open_bridge: OpenBridge) -> None:
+    bridge = open_bridge()
+    with pytest.raises(ValueError, match="non-empty string"):
+        bridge.session("")
+    with pytest.raises(TypeError, match="must be a string"):
+        bridge.session(None)  # type: ignore[arg-type]
 
 
 def test_an_unknown_method_is_a_method_not_found_error(open_bridge: OpenBridge) -> None:
@@ -159,7 +161,7 @@ def test_named_sessions_are_isolated_listed_and_cleared(open_bridge: OpenBridge)
 
 def test_configured_and_per_call_headers_and_the_key_reach_medusa(open_bridge: OpenBridge, emulator: support.Emulator) -> None:
     bridge = open_bridge(headers={"X-Tenant": "t1"}, publishable_api_key="pk_e2e")
-    bridge.auth.exists("oli@test.dk", custom_headers={"X-Trace": "abc"})
+    bridge.auth.exists("oli@test.dk", headers={"X-Trace": "abc"})
     [request] = [r for r in emulator.requests()["requests"] if r["path"].startswith("/store/auth/")]
     headers = request["headers"]
     assert (headers["x-tenant"], headers["x-trace"], headers["x-publishable-api-key"]) == ("t1", "abc", "pk_e2e")
@@ -196,14 +198,14 @@ def test_a_timeout_cancels_the_request_in_the_bridge(open_bridge: OpenBridge, em
         started = time.monotonic()
         with pytest.raises(BridgeTimeoutError):
             bridge.auth.exists("slow@test.dk", timeout=CALL_TIMEOUT)
-        request_id = wire.matching("sent", lambda m: m.get("method") == "auth.exists")[0]["id"]
-        assert wire.matching("sent", lambda m: m.get("params") == {"id": request_id})
+        request_id = wire.matching("send", lambda m: m.get("method") == "auth.exists")[0]["id"]
+        assert wire.matching("send", lambda m: m.get("params") == {"id": request_id})
         # The bridge answers the cancelled call with -32800 long before Medusa's delayed answer.
         [late] = wire.wait_for("unmatched", lambda m: m.get("id") == request_id)
         elapsed = time.monotonic() - started
     assert late["error"]["code"] == -32800
     assert elapsed < SLOW_MS / 1000, f"the bridge answered the cancelled call only after {elapsed:.2f} s"
-    assert bridge.ping() == {}
+    assert bridge.ping() is None
 
 
 def test_a_bridge_killed_mid_call_fails_the_call_and_every_later_one(open_bridge: OpenBridge, emulator: support.Emulator) -> None:
@@ -220,12 +222,12 @@ def test_a_bridge_killed_mid_call_fails_the_call_and_every_later_one(open_bridge
     with support.WireWatcher() as wire:
         caller = threading.Thread(target=call)
         caller.start()
-        wire.wait_for("sent", lambda m: m.get("method") == "auth.exists")
+        wire.wait_for("send", lambda m: m.get("method") == "auth.exists")
         os.kill(bridge.pid, signal.SIGKILL)
         caller.join(10)
     [error] = outcome
-    assert isinstance(error, BridgeClosedError) and error.signal == signal.SIGKILL
-    with pytest.raises(BridgeClosedError, match="killed by signal 9"):
+    assert isinstance(error, BridgeClosedError) and error.signal == "SIGKILL"
+    with pytest.raises(BridgeClosedError, match="killed by SIGKILL"):
         bridge.ping()
 
 
@@ -250,7 +252,7 @@ def test_the_environment_variable_finds_the_real_binary(
 ) -> None:
     monkeypatch.setenv("MEDUSA_AUTH_BRIDGE", str(bridge_binary))
     with Bridge(base_url=emulator.url) as bridge:
-        assert bridge.binary == str(bridge_binary) and bridge.ping() == {}
+        assert bridge.binary == str(bridge_binary) and bridge.ping() is None
 
 
 def test_discover_returns_the_schema_the_client_was_checked_against(open_bridge: OpenBridge) -> None:
@@ -266,7 +268,9 @@ def test_line_separators_inside_an_email_do_not_break_framing(open_bridge: OpenB
 def test_close_ends_the_bridge_cleanly_and_is_idempotent(open_bridge: OpenBridge) -> None:
     bridge = open_bridge()
     bridge.auth.exists("oli@test.dk")
-    assert bridge.close() == 0 and bridge.close() == 0
+    bridge.close()
+    bridge.close()
+    assert (bridge.exit_code, bridge.signal) == (0, None)
     with pytest.raises(BridgeClosedError):
         bridge.auth.exists("oli@test.dk")
 

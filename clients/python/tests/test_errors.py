@@ -1,6 +1,8 @@
-"""The code -> class table and what each error exposes; pure, in-process."""
+"""The code -> class table, what each error exposes and says, and that errors survive pickling; in-process."""
 
 from __future__ import annotations
+
+import pickle
 
 import pytest
 
@@ -26,7 +28,7 @@ from medusa_auth_bridge._errors import error_from_wire
 def test_each_wire_code_maps_to_its_class(code: int, cls: type) -> None:
     error = error_from_wire({"code": code, "message": "m", "data": {"status": 418}})
     assert type(error) is cls
-    assert (error.code, error.message, error.data) == (code, "m", {"status": 418})
+    assert (error.code, error.data) == (code, {"status": 418})
 
 
 def test_the_five_json_rpc_errors_are_protocol_errors() -> None:
@@ -40,35 +42,57 @@ def test_a_medusa_http_error_is_refined_by_status(status: int, cls: type) -> Non
     assert type(error) is cls and isinstance(error, mab.MedusaError)
 
 
-def test_a_medusa_json_error_exposes_status_type_message_and_code() -> None:
+def test_a_medusa_json_error_exposes_status_type_message_and_code_and_says_it_once() -> None:
     error = error_from_wire(
         {
             "code": -32001,
-            "message": "Medusa answered with an error status",
+            "message": "Medusa answered 400: email must be an email",
             "data": {"status": 400, "type": "invalid_data", "message": "email must be an email", "code": "x"},
-        }
+        },
+        "auth.login",
+        "bob",
     )
     assert isinstance(error, mab.MedusaError)
     assert (error.status, error.type, error.medusa_message, error.medusa_code, error.body) == (
         400, "invalid_data", "email must be an email", "x", None
     )
-    assert str(error) == "Medusa answered with an error status (HTTP 400 invalid_data: email must be an email)"
+    assert str(error) == "auth.login in session 'bob': Medusa answered 400 (invalid_data): email must be an email"
+    assert (error.method, error.session) == ("auth.login", "bob")
 
 
-def test_a_medusa_text_error_exposes_the_body() -> None:
-    error = error_from_wire({"code": -32001, "message": "m", "data": {"status": 401, "body": "Unauthorized"}})
+def test_a_medusa_text_error_names_the_method_and_session_once() -> None:
+    error = error_from_wire(
+        {"code": -32001, "message": "Medusa answered 401: Unauthorized", "data": {"status": 401, "body": "Unauthorized"}},
+        "auth.getSession",
+        "alice",
+    )
     assert isinstance(error, mab.UnauthorizedError)
     assert (error.status, error.body, error.type) == (401, "Unauthorized", None)
-    assert "HTTP 401: Unauthorized" in str(error)
+    assert str(error) == "auth.getSession in session 'alice': Medusa answered 401 Unauthorized"
+    assert str(error).count("401") == 1 and str(error).count("Unauthorized") == 1
+
+
+def test_the_bridges_hint_about_the_other_medusa_version_is_in_the_message() -> None:
+    error = error_from_wire(
+        {"code": -32001, "message": "m", "data": {"status": 404, "body": "Not Found", "hint": "use auth.login"}},
+        "auth.authenticate",
+        "default",
+    )
+    assert isinstance(error, mab.NotFoundError) and error.hint == "use auth.login"
+    assert str(error).endswith("Medusa answered 404 Not Found. use auth.login")
 
 
 def test_an_unreachable_error_exposes_reason_attempts_and_detail() -> None:
     error = error_from_wire(
-        {"code": -32002, "message": "m", "data": {"reason": "refused", "attempts": 3, "detail": "connection refused"}}
+        {
+            "code": -32002,
+            "message": "Medusa could not be reached (refused) after 3 attempts",
+            "data": {"reason": "refused", "attempts": 3, "detail": "connection refused"},
+        }
     )
     assert isinstance(error, mab.BridgeUnreachableError)
     assert (error.reason, error.attempts, error.detail) == ("refused", 3, "connection refused")
-    assert "refused after 3 attempt(s)" in str(error)
+    assert str(error) == "Medusa could not be reached (refused) after 3 attempts: connection refused"
 
 
 def test_a_bad_response_error_exposes_status_and_body() -> None:
@@ -77,9 +101,14 @@ def test_a_bad_response_error_exposes_status_and_body() -> None:
     assert (error.status, error.body) == (200, "<html>")
 
 
-def test_invalid_params_name_the_field() -> None:
-    error = error_from_wire({"code": -32602, "message": "Invalid params", "data": {"field": "email"}})
-    assert str(error) == "Invalid params (field 'email')"
+def test_invalid_params_expose_the_field() -> None:
+    error = error_from_wire({"code": -32602, "message": "email must be a string", "data": {"field": "email"}}, "auth.exists", "default")
+    assert isinstance(error, mab.InvalidParamsError) and error.field == "email"
+    assert str(error) == "auth.exists in session 'default': email must be a string"
+
+
+def test_a_call_outside_any_session_is_named_by_its_method_alone() -> None:
+    assert str(error_from_wire({"code": -32603, "message": "boom"}, "ping")) == "ping: boom"
 
 
 @pytest.mark.parametrize("error", [None, "boom", {"code": "x"}, {"message": 3}, {"code": -32001, "data": {"status": [1]}}])
@@ -88,20 +117,19 @@ def test_a_malformed_error_object_still_becomes_a_bridge_error(error: object) ->
 
 
 def test_a_timeout_is_both_a_bridge_error_and_a_builtin_timeout_error() -> None:
-    error = mab.BridgeTimeoutError("too slow")
+    error = mab.BridgeTimeoutError("too slow", 2.0)
     assert isinstance(error, mab.BridgeError) and isinstance(error, TimeoutError)
-    assert str(error) == "too slow" and error.code is None
+    assert str(error) == "too slow" and error.code is None and error.timeout == 2.0
 
 
 def test_client_side_errors_are_bridge_errors_without_a_code() -> None:
-    for error in (mab.BridgeClosedError("gone"), mab.BridgeNotFoundError([("here", "absent")])):
+    for error in (mab.BridgeClosedError("gone"), mab.BridgeNotFoundError("not found", ["here: absent"])):
         assert isinstance(error, mab.BridgeError) and error.code is None
 
 
-def test_not_found_lists_every_place_searched_with_why() -> None:
-    error = mab.BridgeNotFoundError([("binary='/x'", "does not exist"), ("PATH (/bin)", "no executable")])
-    assert error.searched == [("binary='/x'", "does not exist"), ("PATH (/bin)", "no executable")]
-    assert "  - binary='/x': does not exist\n  - PATH (/bin): no executable" in str(error)
+def test_not_found_lists_every_place_searched_as_strings() -> None:
+    error = mab.BridgeNotFoundError("m", ["binary='/x': does not exist", "PATH (/bin): no executable"])
+    assert error.searched == ["binary='/x': does not exist", "PATH (/bin): no executable"]
 
 
 def test_our_cancelled_error_is_not_asyncios() -> None:
@@ -109,3 +137,37 @@ def test_our_cancelled_error_is_not_asyncios() -> None:
 
     assert not issubclass(mab.CancelledError, asyncio.CancelledError)
     assert issubclass(mab.CancelledError, Exception)
+
+
+PICKLED = [
+    error_from_wire({"code": -32001, "message": "m", "data": {"status": 401, "body": "Unauthorized"}}, "auth.getSession", "a"),
+    error_from_wire({"code": -32002, "message": "m", "data": {"reason": "dns", "attempts": 1, "detail": "d"}}),
+    mab.BridgeClosedError("gone", None, "SIGKILL", stderr="last words"),
+    mab.BridgeStartError("bad", "/bin/true", 0),
+    mab.BridgeTimeoutError("slow", 1.5, method="ping"),
+    mab.BridgeNotFoundError("m", ["a: b"]),
+    mab.BridgeVersionError("1.0", supported=["2.0"], code=-32602, data={"supported": ["2.0"]}),
+]
+
+
+@pytest.mark.parametrize("error", PICKLED, ids=lambda e: type(e).__name__)
+def test_every_error_survives_pickling_with_its_attributes(error: mab.BridgeError) -> None:
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert str(copy) == str(error)
+    assert vars(copy) == vars(error)
+
+
+def test_public_classes_show_the_public_module_in_tracebacks() -> None:
+    for name in mab.__all__:
+        value = getattr(mab, name)
+        if isinstance(value, type):
+            assert value.__module__ == "medusa_auth_bridge", name
+
+
+def test_a_failed_signup_step_is_named_in_the_message_and_as_an_attribute() -> None:
+    error = error_from_wire(
+        {"code": -32001, "message": "m", "data": {"status": 401, "body": "Unauthorized", "step": "login"}}, "auth.signup", "sam"
+    )
+    assert error.step == "login"
+    assert str(error) == "auth.signup in session 'sam', step login: Medusa answered 401 Unauthorized"

@@ -1,113 +1,38 @@
-"""The sync API: ``Bridge``, its named ``Session``s and their ``Auth`` methods.
+"""The sync API's ``Bridge``: a process started in the constructor, stopped by ``close()``.
 
-A thin layer over ``_connection.Connection``: it names the methods, builds by-name params and
-types the results; all I/O and thread-safety live in the connection.
+Its methods and sessions come from ``_sync_resources.py`` (generated from the asyncio surface);
+this file only starts, checks and stops the process. All I/O and thread-safety live in
+``_connection.Connection``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, cast
+import os
+import warnings
+from typing import Any, Mapping, Optional, cast
 
-from . import _launch, _methods, _protocol
+from . import _driver, _launch, _methods, _options, _protocol
 from ._connection import Connection
-from ._driver import StrPath, find_binary
-from ._errors import BridgeError
-from ._types import (
-    Empty,
-    InitializeResult,
-    SessionInfo,
-    SessionList,
-    StoreAuthRes,
-    StoreBearerAuthRes,
-    StoreGetAuthEmailRes,
-)
+from ._errors import BridgeClosedError, BridgeError, BridgeTimeoutError
+from ._options import Stderr, StrPath
+from ._sync_resources import Auth, BridgeMethods, Headers, Store
+from ._types import InitializeResult
 
 
-class Auth:
-    """medusa-js's ``AuthResource`` for one session; every call takes ``custom_headers`` and ``timeout``.
-
-    ``timeout`` (seconds) bounds the whole call; when it expires the call raises
-    BridgeTimeoutError and the bridge is told to stop the work (``$/cancelRequest``).
-    """
-
-    def __init__(self, connection: Connection, session: Optional[str]) -> None:
-        self._connection = connection
-        self._session = session
-
-    def authenticate(
-        self,
-        email: str,
-        password: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreAuthRes:
-        """Log in with a cookie session (``POST /store/auth``); the session keeps the cookie."""
-        params = _methods.auth_params(self._session, custom_headers, email=email, password=password)
-        return cast(StoreAuthRes, self._connection.call(_methods.AUTHENTICATE.wire, params, timeout))
-
-    def get_session(
-        self, *, custom_headers: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None
-    ) -> StoreAuthRes:
-        """The logged-in customer (``GET /store/auth``); UnauthorizedError when nobody is."""
-        params = _methods.auth_params(self._session, custom_headers)
-        return cast(StoreAuthRes, self._connection.call(_methods.GET_SESSION.wire, params, timeout))
-
-    def delete_session(
-        self, *, custom_headers: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None
-    ) -> Empty:
-        """Log out (``DELETE /store/auth``); the session forgets its cookies and its token."""
-        params = _methods.auth_params(self._session, custom_headers)
-        return cast(Empty, self._connection.call(_methods.DELETE_SESSION.wire, params, timeout))
-
-    def exists(
-        self,
-        email: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreGetAuthEmailRes:
-        """Whether a registered customer uses ``email`` (``GET /store/auth/{email}``)."""
-        params = _methods.auth_params(self._session, custom_headers, email=email)
-        return cast(StoreGetAuthEmailRes, self._connection.call(_methods.EXISTS.wire, params, timeout))
-
-    def get_token(
-        self,
-        email: str,
-        password: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreBearerAuthRes:
-        """Log in for a JWT (``POST /store/auth/token``); the session then sends it as Bearer."""
-        params = _methods.auth_params(self._session, custom_headers, email=email, password=password)
-        return cast(StoreBearerAuthRes, self._connection.call(_methods.GET_TOKEN.wire, params, timeout))
-
-
-class Session:
-    """A named session: its own cookie jar and token in the bridge, isolated from the others."""
-
-    def __init__(self, connection: Connection, name: str) -> None:
-        self.name = name
-        self.auth = Auth(connection, name)
-        self._connection = connection
-
-    def clear(self, *, timeout: Optional[float] = None) -> Empty:
-        """Forget this session's cookies and token in the bridge (no HTTP request)."""
-        params = {"session": self.name}
-        return cast(Empty, self._connection.call(_methods.SESSION_CLEAR.wire, params, timeout))
-
-    def __repr__(self) -> str:
-        return f"Session({self.name!r})"
-
-
-class Bridge:
+class Bridge(BridgeMethods):
     """A running ``medusa-auth-bridge`` process; thread-safe; use it as a context manager.
 
-    The constructor finds the binary, starts it and checks its protocol version, so a missing
-    binary (BridgeNotFoundError) or a mismatched one (ProtocolVersionError) fails here, not at
-    the first call. ``auth`` is the default session; ``session(name)`` gives a named one.
+    The constructor validates every option (ValueError/TypeError, before anything is spawned),
+    finds the binary (BridgeNotFoundError), starts it and checks its protocol version, so a
+    binary that is missing, is not a bridge (BridgeStartError) or speaks another version
+    (BridgeVersionError) fails here, not at the first call. ``auth`` and ``store`` are the
+    default session's; ``session(name)`` gives a named one. Durations are in seconds.
     """
+
+    binary: str
+    server_info: InitializeResult
+    auth: Auth
+    store: Store
 
     def __init__(
         self,
@@ -118,38 +43,74 @@ class Bridge:
         headers: Optional[Mapping[str, str]] = None,
         http_timeout: Optional[float] = None,
         log_level: Optional[str] = None,
+        auth_type: Optional[str] = None,
         binary: Optional[StrPath] = None,
         env: Optional[Mapping[str, str]] = None,
-        stderr: _launch.Stderr = None,
+        stderr: Stderr = None,
+        handshake_timeout: Optional[float] = None,
+        exit_timeout: Optional[float] = None,
+        terminate_timeout: Optional[float] = None,
+        kill_timeout: Optional[float] = None,
     ) -> None:
-        self.binary = find_binary(binary)
-        options = _launch.LaunchOptions(
+        self._connection: Optional[Connection] = None
+        options = _options.validate(
             base_url=base_url,
             max_retries=max_retries,
             publishable_api_key=publishable_api_key,
-            headers=dict(headers or {}),
+            headers=headers,
             http_timeout=http_timeout,
             log_level=log_level,
-            env=dict(env or {}),
+            auth_type=auth_type,
+            binary=binary,
+            env=env,
+            stderr=stderr,
+            handshake_timeout=handshake_timeout,
+            exit_timeout=exit_timeout,
+            terminate_timeout=terminate_timeout,
+            kill_timeout=kill_timeout,
         )
-        self._connection = Connection(
-            _launch.build_argv(self.binary, options), _launch.build_env(options), stderr
-        )
+        self._options = options
+        self.binary = _driver.find_binary(options.binary)
+        _driver.check_runtime_libraries(self.binary)
+        self._connection = Connection(_launch.build_argv(self.binary, options), _launch.build_env(options), options)
         try:
-            self.server_info: InitializeResult = self._handshake()
+            self.server_info = self._handshake(self._connection)
         except BaseException:
             self._connection.close()
             raise
-        self.auth = Auth(self._connection, None)
+        self.auth = Auth(self, None)
+        self.store = Store(self, None)
 
-    def _handshake(self) -> InitializeResult:
+    def _handshake(self, connection: Connection) -> InitializeResult:
+        timeout = self._options.handshake_timeout
         try:
-            result = self._connection.call(
-                _methods.INITIALIZE.wire, _protocol.initialize_params(), _launch.HANDSHAKE_TIMEOUT_SECONDS
-            )
+            result = connection.call(_methods.INITIALIZE.wire, _protocol.initialize_params(), timeout)
+        except BridgeTimeoutError:
+            raise _launch.start_error(self.binary, None, None, timeout=timeout) from None
+        except BridgeClosedError:
+            status = connection.wait_exit(_launch.STDERR_FLUSH_SECONDS)
+            raise _launch.start_error(self.binary, status, connection.stderr_tail(), timeout=None) from None
         except BridgeError as error:
-            raise _protocol.handshake_error(error, self.binary, _launch.HANDSHAKE_TIMEOUT_SECONDS) from error
+            raise (_protocol.version_error(error) or error) from error
         return cast(InitializeResult, _protocol.check_initialize_result(result))
+
+    def _call(
+        self,
+        method: _methods.Method,
+        session: Optional[str],
+        headers: Headers,
+        timeout: Optional[float],
+        fields: Mapping[str, Any],
+    ) -> Any:
+        timeout = _options.optional_duration("timeout", timeout)
+        if not method.scoped:
+            return self._live().call(method.wire, dict(fields), timeout)
+        params = _methods.params(session, _options.check_headers(headers) if headers is not None else None, fields)
+        return self._live().call(method.wire, params, timeout, session if session is not None else "default")
+
+    def _live(self) -> Connection:
+        assert self._connection is not None  # set by the constructor, which raises otherwise
+        return self._connection
 
     @property
     def protocol_version(self) -> str:
@@ -157,33 +118,31 @@ class Bridge:
 
     @property
     def pid(self) -> int:
-        """The bridge process's id (for diagnostics, and for tests that kill it)."""
-        return self._connection.pid
+        """The bridge process's id (for diagnostics, and for tests that signal it)."""
+        return self._live().pid
 
     @property
     def closed(self) -> bool:
-        return self._connection.closed
+        return self._live().closed
 
-    def session(self, name: str) -> Session:
-        """The session called ``name``; the bridge creates it on first use."""
-        return Session(self._connection, name)
+    @property
+    def exit_code(self) -> Optional[int]:
+        """The bridge's exit status once it exited by itself, else None."""
+        return _launch.exit_code(self._live().exit_status)
 
-    def sessions(self, *, timeout: Optional[float] = None) -> List[SessionInfo]:
-        """Every session the bridge holds (name, hasCookie, hasToken, customerId), without secrets."""
-        result = cast(SessionList, self._connection.call(_methods.SESSION_LIST.wire, {}, timeout))
-        return result["sessions"]
+    @property
+    def signal(self) -> Optional[str]:
+        """The signal that ended the bridge (``'SIGKILL'``), else None."""
+        return _launch.signal_name(self._live().exit_status)
 
-    def ping(self, *, timeout: Optional[float] = None) -> Empty:
-        """A round trip that touches nothing: is the bridge alive and answering?"""
-        return cast(Empty, self._connection.call(_methods.PING.wire, {}, timeout))
+    def close(self) -> None:
+        """Cancel pending calls, then stop the bridge: close stdin, wait, SIGTERM, wait, SIGKILL.
 
-    def discover(self, *, timeout: Optional[float] = None) -> Dict[str, Any]:
-        """The bridge's OpenRPC document (``rpc.discover``)."""
-        return cast(Dict[str, Any], self._connection.call(_methods.DISCOVER.wire, {}, timeout))
-
-    def close(self) -> Optional[int]:
-        """Stop the bridge: close stdin, bounded wait, SIGTERM, bounded wait, SIGKILL. Idempotent."""
-        return self._connection.close()
+        Each wait is bounded by ``exit_timeout``, ``terminate_timeout`` and ``kill_timeout``.
+        Idempotent; ``exit_code`` and ``signal`` then say how the process ended.
+        """
+        if self._connection is not None:
+            self._connection.close()
 
     def __enter__(self) -> "Bridge":
         return self
@@ -191,6 +150,17 @@ class Bridge:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
+    def __del__(self) -> None:
+        connection = getattr(self, "_connection", None)
+        if connection is None or connection.closed or connection._owner_pid != os.getpid():
+            return
+        warnings.warn(f"unclosed {self!r}: call close() or use `with Bridge(...)`", ResourceWarning, source=self)
+        connection.abandon()
+
     def __repr__(self) -> str:
-        state = "closed" if self.closed else f"pid={self.pid}"
-        return f"Bridge({self.binary!r}, {state})"
+        connection = getattr(self, "_connection", None)
+        state = "closed" if connection is None or connection.closed else f"pid={connection.pid}"
+        return f"Bridge({getattr(self, 'binary', None)!r}, {state})"
+
+
+Bridge.__module__ = "medusa_auth_bridge"

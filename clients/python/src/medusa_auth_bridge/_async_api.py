@@ -1,106 +1,37 @@
-"""The asyncio API: ``AsyncBridge``, ``AsyncSession``, ``AsyncAuth``; the sync API's shape, awaited.
+"""The asyncio API's ``AsyncBridge``: a process started on ``async with`` and stopped by ``close()``.
 
 The process starts on ``async with`` (or ``await bridge.start()``, or lazily on the first call)
-because a constructor cannot await. The binary is still looked up in the constructor, so a
-missing one fails where the bridge is created. One ``AsyncBridge`` belongs to the event loop
-that started it.
+because a constructor cannot await. Options are validated and the binary is looked up in the
+constructor, so a bad option or a missing binary fails where the bridge is created. One
+``AsyncBridge`` belongs to the event loop that started it. Its methods and sessions are declared
+in ``_async_resources.py``, once for both APIs.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Dict, List, Mapping, Optional, cast
+import os
+import warnings
+from typing import Any, Mapping, Optional, cast
 
-from . import _launch, _methods, _protocol
+from . import _driver, _launch, _methods, _options, _protocol
 from ._async_connection import AsyncConnection
-from ._driver import StrPath, find_binary
-from ._errors import BridgeClosedError, BridgeError
-from ._types import (
-    Empty,
-    InitializeResult,
-    SessionInfo,
-    SessionList,
-    StoreAuthRes,
-    StoreBearerAuthRes,
-    StoreGetAuthEmailRes,
-)
+from ._async_resources import AsyncAuth, AsyncBridgeMethods, AsyncStore, Headers
+from ._errors import BridgeClosedError, BridgeError, BridgeTimeoutError
+from ._options import Stderr, StrPath
+from ._types import InitializeResult
 
 
-class AsyncAuth:
-    """medusa-js's ``AuthResource`` for one session, awaited; see ``Auth`` for each method."""
+class AsyncBridge(AsyncBridgeMethods):
+    """A ``medusa-auth-bridge`` process driven from asyncio; use ``async with AsyncBridge(...)``.
 
-    def __init__(self, bridge: "AsyncBridge", session: Optional[str]) -> None:
-        self._bridge = bridge
-        self._session = session
+    Takes the same options as ``Bridge``; durations are in seconds.
+    """
 
-    async def authenticate(
-        self,
-        email: str,
-        password: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreAuthRes:
-        """Log in with a cookie session (``POST /store/auth``); the session keeps the cookie."""
-        params = _methods.auth_params(self._session, custom_headers, email=email, password=password)
-        return cast(StoreAuthRes, await self._bridge._call(_methods.AUTHENTICATE, params, timeout))
-
-    async def get_session(
-        self, *, custom_headers: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None
-    ) -> StoreAuthRes:
-        """The logged-in customer (``GET /store/auth``); UnauthorizedError when nobody is."""
-        params = _methods.auth_params(self._session, custom_headers)
-        return cast(StoreAuthRes, await self._bridge._call(_methods.GET_SESSION, params, timeout))
-
-    async def delete_session(
-        self, *, custom_headers: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None
-    ) -> Empty:
-        """Log out (``DELETE /store/auth``); the session forgets its cookies and its token."""
-        params = _methods.auth_params(self._session, custom_headers)
-        return cast(Empty, await self._bridge._call(_methods.DELETE_SESSION, params, timeout))
-
-    async def exists(
-        self,
-        email: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreGetAuthEmailRes:
-        """Whether a registered customer uses ``email`` (``GET /store/auth/{email}``)."""
-        params = _methods.auth_params(self._session, custom_headers, email=email)
-        return cast(StoreGetAuthEmailRes, await self._bridge._call(_methods.EXISTS, params, timeout))
-
-    async def get_token(
-        self,
-        email: str,
-        password: str,
-        *,
-        custom_headers: Optional[Mapping[str, str]] = None,
-        timeout: Optional[float] = None,
-    ) -> StoreBearerAuthRes:
-        """Log in for a JWT (``POST /store/auth/token``); the session then sends it as Bearer."""
-        params = _methods.auth_params(self._session, custom_headers, email=email, password=password)
-        return cast(StoreBearerAuthRes, await self._bridge._call(_methods.GET_TOKEN, params, timeout))
-
-
-class AsyncSession:
-    """A named session: its own cookie jar and token in the bridge, isolated from the others."""
-
-    def __init__(self, bridge: "AsyncBridge", name: str) -> None:
-        self.name = name
-        self.auth = AsyncAuth(bridge, name)
-        self._bridge = bridge
-
-    async def clear(self, *, timeout: Optional[float] = None) -> Empty:
-        """Forget this session's cookies and token in the bridge (no HTTP request)."""
-        return cast(Empty, await self._bridge._call(_methods.SESSION_CLEAR, {"session": self.name}, timeout))
-
-    def __repr__(self) -> str:
-        return f"AsyncSession({self.name!r})"
-
-
-class AsyncBridge:
-    """A ``medusa-auth-bridge`` process driven from asyncio; use ``async with AsyncBridge(...)``."""
+    binary: str
+    server_info: Optional[InitializeResult]
+    auth: AsyncAuth
+    store: AsyncStore
 
     def __init__(
         self,
@@ -111,28 +42,41 @@ class AsyncBridge:
         headers: Optional[Mapping[str, str]] = None,
         http_timeout: Optional[float] = None,
         log_level: Optional[str] = None,
+        auth_type: Optional[str] = None,
         binary: Optional[StrPath] = None,
         env: Optional[Mapping[str, str]] = None,
-        stderr: _launch.Stderr = None,
+        stderr: Stderr = None,
+        handshake_timeout: Optional[float] = None,
+        exit_timeout: Optional[float] = None,
+        terminate_timeout: Optional[float] = None,
+        kill_timeout: Optional[float] = None,
     ) -> None:
-        self.binary = find_binary(binary)
-        options = _launch.LaunchOptions(
+        self._connection: Optional[AsyncConnection] = None
+        self._options = _options.validate(
             base_url=base_url,
             max_retries=max_retries,
             publishable_api_key=publishable_api_key,
-            headers=dict(headers or {}),
+            headers=headers,
             http_timeout=http_timeout,
             log_level=log_level,
-            env=dict(env or {}),
+            auth_type=auth_type,
+            binary=binary,
+            env=env,
+            stderr=stderr,
+            handshake_timeout=handshake_timeout,
+            exit_timeout=exit_timeout,
+            terminate_timeout=terminate_timeout,
+            kill_timeout=kill_timeout,
         )
-        self._argv = _launch.build_argv(self.binary, options)
-        self._env = _launch.build_env(options)
-        self._stderr = stderr
-        self._connection: Optional[AsyncConnection] = None
+        self.binary = _driver.find_binary(self._options.binary)
+        _driver.check_runtime_libraries(self.binary)
+        self._argv = _launch.build_argv(self.binary, self._options)
+        self._env = _launch.build_env(self._options)
         self._start_lock: Optional[asyncio.Lock] = None
         self._closed = False
-        self.server_info: Optional[InitializeResult] = None
+        self.server_info = None
         self.auth = AsyncAuth(self, None)
+        self.store = AsyncStore(self, None)
 
     async def start(self) -> "AsyncBridge":
         """Start the process and check its protocol version; idempotent."""
@@ -141,6 +85,7 @@ class AsyncBridge:
 
     async def _started(self) -> AsyncConnection:
         if self._connection is not None:
+            self._connection.check_usable()
             return self._connection
         if self._start_lock is None:
             self._start_lock = asyncio.Lock()  # created here: it must belong to the running loop
@@ -148,7 +93,7 @@ class AsyncBridge:
             if self._closed:
                 raise BridgeClosedError("the bridge was closed")
             if self._connection is None:
-                connection = await AsyncConnection.start(self._argv, self._env, self._stderr)
+                connection = await AsyncConnection.start(self._argv, self._env, self._options)
                 try:
                     self.server_info = await self._handshake(connection)
                 except BaseException:
@@ -158,19 +103,36 @@ class AsyncBridge:
             return self._connection
 
     async def _handshake(self, connection: AsyncConnection) -> InitializeResult:
+        timeout = self._options.handshake_timeout
         try:
-            result = await connection.call(
-                _methods.INITIALIZE.wire, _protocol.initialize_params(), _launch.HANDSHAKE_TIMEOUT_SECONDS
-            )
+            result = await connection.call(_methods.INITIALIZE.wire, _protocol.initialize_params(), timeout)
+        except BridgeTimeoutError:
+            raise _launch.start_error(self.binary, None, None, timeout=timeout) from None
+        except BridgeClosedError:
+            status = await connection.wait_exit(_launch.STDERR_FLUSH_SECONDS)
+            tail = await asyncio.get_running_loop().run_in_executor(None, connection.stderr_tail)
+            raise _launch.start_error(self.binary, status, tail, timeout=None) from None
         except BridgeError as error:
-            raise _protocol.handshake_error(error, self.binary, _launch.HANDSHAKE_TIMEOUT_SECONDS) from error
+            raise (_protocol.version_error(error) or error) from error
         return cast(InitializeResult, _protocol.check_initialize_result(result))
 
-    async def _call(self, method: _methods.Method, params: Mapping[str, Any], timeout: Optional[float]) -> Any:
+    async def _call(
+        self,
+        method: _methods.Method,
+        session: Optional[str],
+        headers: Headers,
+        timeout: Optional[float],
+        fields: Mapping[str, Any],
+    ) -> Any:
+        timeout = _options.optional_duration("timeout", timeout)
+        checked = _options.check_headers(headers) if headers is not None else None
         if self._closed:
             raise BridgeClosedError("the bridge was closed")
         connection = await self._started()
-        return await connection.call(method.wire, params, timeout)
+        if not method.scoped:
+            return await connection.call(method.wire, dict(fields), timeout)
+        params = _methods.params(session, checked, fields)
+        return await connection.call(method.wire, params, timeout, session if session is not None else "default")
 
     @property
     def protocol_version(self) -> Optional[str]:
@@ -178,36 +140,31 @@ class AsyncBridge:
 
     @property
     def pid(self) -> Optional[int]:
-        """The bridge process's id once started (for diagnostics, and for tests that kill it)."""
+        """The bridge process's id once started (for diagnostics, and for tests that signal it)."""
         return self._connection.pid if self._connection else None
 
     @property
     def closed(self) -> bool:
         return self._closed or (self._connection is not None and self._connection.closed)
 
-    def session(self, name: str) -> AsyncSession:
-        """The session called ``name``; the bridge creates it on first use."""
-        return AsyncSession(self, name)
+    @property
+    def exit_code(self) -> Optional[int]:
+        """The bridge's exit status once it exited by itself, else None."""
+        return _launch.exit_code(self._connection.exit_status) if self._connection else None
 
-    async def sessions(self, *, timeout: Optional[float] = None) -> List[SessionInfo]:
-        """Every session the bridge holds (name, hasCookie, hasToken, customerId), without secrets."""
-        result = cast(SessionList, await self._call(_methods.SESSION_LIST, {}, timeout))
-        return result["sessions"]
+    @property
+    def signal(self) -> Optional[str]:
+        """The signal that ended the bridge (``'SIGKILL'``), else None."""
+        return _launch.signal_name(self._connection.exit_status) if self._connection else None
 
-    async def ping(self, *, timeout: Optional[float] = None) -> Empty:
-        """A round trip that touches nothing: is the bridge alive and answering?"""
-        return cast(Empty, await self._call(_methods.PING, {}, timeout))
+    async def close(self) -> None:
+        """Cancel pending calls, then stop the bridge: close stdin, wait, SIGTERM, wait, SIGKILL.
 
-    async def discover(self, *, timeout: Optional[float] = None) -> Dict[str, Any]:
-        """The bridge's OpenRPC document (``rpc.discover``)."""
-        return cast(Dict[str, Any], await self._call(_methods.DISCOVER, {}, timeout))
-
-    async def close(self) -> Optional[int]:
-        """Stop the bridge: close stdin, bounded wait, SIGTERM, bounded wait, SIGKILL. Idempotent."""
+        Each wait is bounded by ``exit_timeout``, ``terminate_timeout`` and ``kill_timeout``. Idempotent.
+        """
         self._closed = True
-        if self._connection is None:
-            return None
-        return await self._connection.close()
+        if self._connection is not None:
+            await self._connection.close()
 
     async def __aenter__(self) -> "AsyncBridge":
         return await self.start()
@@ -215,6 +172,16 @@ class AsyncBridge:
     async def __aexit__(self, *exc_info: Any) -> None:
         await self.close()
 
+    def __del__(self) -> None:
+        connection = getattr(self, "_connection", None)
+        if connection is None or connection.closed or connection._owner_pid != os.getpid():
+            return
+        warnings.warn(f"unclosed {self!r}: use `async with AsyncBridge(...)` or await close()", ResourceWarning, source=self)
+        connection.abandon("the AsyncBridge was collected without close()")
+
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"pid={self.pid}"
-        return f"AsyncBridge({self.binary!r}, {state})"
+        return f"AsyncBridge({getattr(self, 'binary', None)!r}, {state})"
+
+
+AsyncBridge.__module__ = "medusa_auth_bridge"

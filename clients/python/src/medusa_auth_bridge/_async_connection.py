@@ -1,31 +1,50 @@
-"""The asyncio connection: one bridge process, request ids, and the id -> future map.
+"""The asyncio connection: one bridge process, request ids, and the id -> call map.
 
 Concurrency model (why this is safe): everything runs on the one event loop that started the
-connection, so ``_pending`` and ``_next_id`` need no lock. ``StreamWriter.write`` queues a whole
-message synchronously, so messages never interleave; ``_drain_lock`` only keeps concurrent
+connection, so ``_pending`` and ``_next_id`` need no lock; a call from another loop is refused
+with a message saying so, and so is any use after ``os.fork()``. ``StreamWriter.write`` queues a
+whole message synchronously, so messages never interleave; ``_drain_lock`` only keeps concurrent
 ``drain()`` calls apart (several waiters on one drain broke on Python before 3.10). The reader
 task alone reads stdout, with its own ``\\n`` splitting: ``StreamReader.readline`` would refuse
-lines over its 64 KiB limit.
+lines over its 64 KiB limit. The bridge's stderr is read on a thread (``_launch.StderrPump``), the
+same code as the sync connection's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import warnings
 from typing import Any, Dict, List, Mapping, Optional
 
-from . import _launch, _protocol, _trace
+from . import _launch, _protocol
 from ._connection import EXIT_STATUS_WAIT_SECONDS, READ_CHUNK_BYTES
-from ._errors import BridgeClosedError, BridgeTimeoutError
+from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
+from ._options import Options
+from ._trace import Tracer, garbage
+
+
+class _Call:
+    __slots__ = ("future", "method", "session")
+
+    def __init__(self, future: "asyncio.Future[Any]", method: str, session: Optional[str]) -> None:
+        self.future = future
+        self.method = method
+        self.session = session
 
 
 class AsyncConnection:
     """A started bridge process for asyncio; create with ``await AsyncConnection.start(...)``."""
 
-    def __init__(self, process: "asyncio.subprocess.Process") -> None:
+    def __init__(self, process: "asyncio.subprocess.Process", stderr: _launch.StderrPump, options: Options) -> None:
         self._process = process
+        self._stderr = stderr
+        self._options = options
         self._loop = asyncio.get_running_loop()
+        self._owner_pid = os.getpid()
+        self._tracer = Tracer(process.pid)
         self._next_id = 1
-        self._pending: Dict[int, "asyncio.Future[Any]"] = {}
+        self._pending: Dict[int, _Call] = {}
         self._closed_reason: Optional[str] = None
         self._closing = False
         self._exit_status: Optional[int] = None  # set once the process is known to have ended
@@ -34,44 +53,74 @@ class AsyncConnection:
         self._reader = self._loop.create_task(self._read_loop())
 
     @classmethod
-    async def start(
-        cls, argv: List[str], env: Mapping[str, str], stderr: _launch.Stderr = None
-    ) -> "AsyncConnection":
-        _trace.enable_from_environment()
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=stderr,  # None inherits ours: never a pipe left unread to fill up and stall it
-            env=dict(env),
-            close_fds=True,
-        )
-        return cls(process)
+    async def start(cls, argv: List[str], env: Mapping[str, str], options: Options) -> "AsyncConnection":
+        read_end, write_end = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=write_end,
+                env=dict(env),
+                **_launch.spawn_kwargs(),
+            )
+        except OSError as error:
+            os.close(read_end)
+            raise BridgeStartError(f"{argv[0]} could not be started: {error.strerror or error}", argv[0]) from error
+        finally:
+            os.close(write_end)
+        return cls(process, _launch.StderrPump(read_end, options.stderr), options)
 
     @property
     def pid(self) -> int:
         return self._process.pid
 
     @property
-    def returncode(self) -> Optional[int]:
-        return self._process.returncode
+    def exit_status(self) -> Optional[int]:
+        return self._exit_status if self._exit_status is not None else self._process.returncode
 
     @property
     def closed(self) -> bool:
-        return self._closed_reason is not None
+        return self._closed_reason is not None or os.getpid() != self._owner_pid
 
-    async def call(self, method: str, params: Optional[Mapping[str, Any]] = None, timeout: Optional[float] = None) -> Any:
+    def check_usable(self) -> None:
+        """Refuse use from a forked child or from another event loop, with the reason."""
+        if os.getpid() != self._owner_pid:
+            raise _launch.forked_error(self._owner_pid, "AsyncBridge")
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not self._loop:
+            raise RuntimeError(
+                "this AsyncBridge belongs to the event loop that started it and was used from "
+                "another one (a second asyncio.run(), or another thread's loop): create one "
+                "AsyncBridge per event loop"
+            )
+
+    async def call(
+        self,
+        method: str,
+        params: Optional[Mapping[str, Any]] = None,
+        timeout: Optional[float] = None,
+        session: Optional[str] = None,
+    ) -> Any:
         """Send one request and await its answer; any number may be in flight at once.
 
         Cancelling the awaiting task, or ``timeout`` expiring, sends ``$/cancelRequest``.
         """
+        self.check_usable()
         if self._closed_reason is not None:
-            raise _launch.closed_error(self._closed_reason, self._exit_status)
+            raise self._closed(method, session, self._closed_reason)
         request_id = self._next_id
         self._next_id += 1
         future: "asyncio.Future[Any]" = self._loop.create_future()
-        self._pending[request_id] = future
-        self._write(_protocol.request(request_id, method, params))
+        self._pending[request_id] = _Call(future, method, session)
+        try:
+            self._write(_protocol.request(request_id, method, params))
+        except BridgeClosedError:
+            self._forget(request_id)
+            raise self._closed(method, session, self._closed_reason or "the bridge stopped reading") from None
         try:
             if timeout is None:
                 return await self._answer(future)
@@ -81,22 +130,85 @@ class AsyncConnection:
                 raise  # pragma: no cover - the answer's own TimeoutError; ours are always pending
             self._cancel(request_id)
             raise BridgeTimeoutError(
-                f"{method} got no answer within {timeout} s; sent $/cancelRequest for id {request_id}"
+                f"{call_prefix(method, session)}no answer within {timeout:g} s; "
+                "sent $/cancelRequest so the bridge stops the work",
+                timeout,
+                method=method,
+                session=session,
             ) from None
         except asyncio.CancelledError:
             if self._forget(request_id):
                 self._cancel(request_id)
             raise
 
+    async def wait_exit(self, timeout: float) -> Optional[int]:
+        try:
+            status = await asyncio.wait_for(self._process.wait(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        self._exit_status = status
+        return status
+
+    def stderr_tail(self) -> Optional[str]:
+        return self._stderr.tail()
+
     async def close(self) -> Optional[int]:
-        """Stop the bridge (close stdin, wait, SIGTERM, wait, SIGKILL); idempotent; the exit status."""
+        """Cancel pending calls, then stop the bridge (stdin EOF, SIGTERM, SIGKILL); idempotent."""
+        if os.getpid() != self._owner_pid:
+            return None  # the parent owns the process
         if self._close_task is None:
             self._closing = True
             if self._closed_reason is None:
                 self._closed_reason = "the bridge was closed"
+            pending, self._pending = self._pending, {}
+            for request_id, call in pending.items():
+                self._cancel(request_id)
+                if not call.future.done():
+                    call.future.set_exception(
+                        CancelledError(
+                            f"{call_prefix(call.method, call.session)}cancelled: the bridge was closed",
+                            -32800,
+                            method=call.method,
+                            session=call.session,
+                        )
+                    )
             self._close_task = self._loop.create_task(self._stop())
         # shield: a caller cancelled mid-close must not leave the process half stopped.
         return await asyncio.shield(self._close_task)
+
+    def abandon(self, why: str) -> None:
+        """Stop the bridge without awaiting anything: its loop is ending, or it was collected.
+
+        SIGTERM asks the bridge to stop; closing the transport then releases the pipes (and kills
+        a bridge still running). The caller's event loop may be closing, so nothing here waits.
+        """
+        if self._closing or os.getpid() != self._owner_pid:
+            return
+        self._closing = True
+        if self._closed_reason is None:
+            self._closed_reason = why
+        try:
+            if self._process.stdin is not None:
+                self._process.stdin.close()
+        except (RuntimeError, OSError):
+            pass  # the loop is already closed
+        if self._process.returncode is None:
+            try:
+                os.kill(self._process.pid, 15)  # SIGTERM
+            except OSError:
+                pass
+        # Release the pipes now, while the loop still runs, instead of in a finaliser after it
+        # closed. asyncio's transport SIGKILLs a child still running: nobody waits for its answers.
+        transport = getattr(self._process, "_transport", None)
+        if transport is not None and not self._loop.is_closed():
+            try:
+                transport.close()
+            except RuntimeError:
+                pass
+        pending, self._pending = self._pending, {}
+        for call in pending.values():
+            if not call.future.done():
+                call.future.set_exception(self._closed(call.method, call.session, why))
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -106,7 +218,7 @@ class AsyncConnection:
         if stdin.is_closing():
             raise BridgeClosedError(self._closed_reason or "the bridge stopped reading")
         stdin.write(data)
-        _trace.sent(data)
+        self._tracer.sent(data)
 
     async def _answer(self, future: "asyncio.Future[Any]") -> Any:
         async with self._drain_lock:
@@ -126,6 +238,11 @@ class AsyncConnection:
         """Take a call out of the pending map; True if this caller now owns its outcome."""
         return self._pending.pop(request_id, None) is not None
 
+    def _closed(self, method: str, session: Optional[str], reason: str) -> BridgeClosedError:
+        error = _launch.closed_error(call_prefix(method, session) + reason, self.exit_status)
+        error.method, error.session = method, session
+        return error
+
     # -- reading (reader task only) -------------------------------------------------------------
 
     async def _read_loop(self) -> None:
@@ -141,30 +258,39 @@ class AsyncConnection:
                     self._dispatch(line)
         except (ConnectionError, OSError):
             pass  # stdout closed under us: same as EOF
-        finally:
-            await self._on_eof()
+        except asyncio.CancelledError:
+            # The loop is shutting down (asyncio.run cancels every task) with the bridge unclosed:
+            # stop it without waiting, so the loop's exit is not delayed.
+            if not self._closing:
+                warnings.warn(
+                    f"unclosed AsyncBridge (pid {self._process.pid}): its event loop ended before close(); "
+                    "stopped it", ResourceWarning, stacklevel=1,
+                )
+            self.abandon("its event loop ended before close()")
+            raise
+        await self._on_eof()
 
     def _dispatch(self, line: bytes) -> None:
         try:
             message = _protocol.decode(line)
         except ValueError as problem:
-            _trace.garbage(line, problem)
+            garbage(line, problem)
             return
         if message is None:
             return
         response = _protocol.as_response(message)
-        future = None
+        call = None
         if response is not None and isinstance(response.id, int):
-            future = self._pending.pop(response.id, None)
+            call = self._pending.pop(response.id, None)
         # A future already done was cancelled with its task a moment before this answer came.
-        if future is None or response is None or future.done():
-            _trace.unmatched(message)
+        if call is None or response is None or call.future.done():
+            self._tracer.unmatched(message)
             return
-        _trace.received(message)
+        self._tracer.received(message)
         if response.error is not None:
-            future.set_exception(response.error)
+            call.future.set_exception(error_from_wire(response.error, call.method, call.session))
         else:
-            future.set_result(response.result)
+            call.future.set_result(response.result)
 
     async def _on_eof(self) -> None:
         status: Optional[int]
@@ -176,13 +302,16 @@ class AsyncConnection:
         if self._closed_reason is None:
             self._closed_reason = _launch.describe_exit(status)
         reason = self._closed_reason
-        self._fail_pending(f"{reason} before answering" if self._closing else reason)
-
-    def _fail_pending(self, reason: str) -> None:
         pending, self._pending = self._pending, {}
-        for future in pending.values():
-            if not future.done():
-                future.set_exception(_launch.closed_error(reason, self._exit_status))
+        if not pending:
+            return
+        # tail() waits briefly for the pipe's last bytes: off the loop, which must not block.
+        tail = None if self._closing else await self._loop.run_in_executor(None, self._stderr.tail)
+        for call in pending.values():
+            if not call.future.done():
+                error = self._closed(call.method, call.session, f"{reason} before answering")
+                error.stderr = tail
+                call.future.set_exception(error)
 
     async def _stop(self) -> Optional[int]:
         stdin = self._process.stdin
@@ -190,9 +319,9 @@ class AsyncConnection:
             stdin.close()
         status: Optional[int] = None
         for wait, escalate in (
-            (_launch.STDIN_EOF_GRACE_SECONDS, self._process.terminate),
-            (_launch.SIGTERM_GRACE_SECONDS, self._process.kill),
-            (_launch.SIGKILL_REAP_SECONDS, None),
+            (self._options.exit_timeout, self._process.terminate),
+            (self._options.terminate_timeout, self._process.kill),
+            (self._options.kill_timeout, None),
         ):
             try:
                 status = await asyncio.wait_for(self._process.wait(), wait)
@@ -205,8 +334,7 @@ class AsyncConnection:
                     except ProcessLookupError:
                         pass
         try:
-            await asyncio.wait_for(self._reader, _launch.SIGKILL_REAP_SECONDS)
-        except asyncio.TimeoutError:
-            pass  # wait_for cancelled the reader; the pending calls are failed just below
-        self._fail_pending("the bridge was closed before answering")
+            await asyncio.wait_for(self._reader, self._options.kill_timeout)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            pass  # wait_for cancelled the reader
         return status

@@ -3,32 +3,64 @@
 Codes: JSON-RPC 2.0 section 5.1 (-32700 to -32603), LSP 3.17 ``RequestCancelled`` (-32800) and
 the bridge's own -32001 to -32003 (``schema/openrpc.json``, ``components.errors``). Adding a code
 means adding a class and one row to ``_CLASS_FOR_CODE``; nothing else changes.
+
+Messages state once what happened, with the method and the session
+(``auth.getSession in session 'alice': Medusa answered 401 Unauthorized``); the attributes carry
+the parts. Every class is picklable with all its attributes (multiprocessing, pytest-xdist) and
+shows as ``medusa_auth_bridge.X`` in tracebacks. Attribute names follow ``clients/PARITY.md``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Type
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Type
+
+#: Public module name for every class below: tracebacks and ``repr`` show what users import.
+_PUBLIC_MODULE = "medusa_auth_bridge"
+
+
+def _rebuild(cls: Type["BridgeError"], message: str, state: Dict[str, Any]) -> "BridgeError":
+    """Unpickle without calling ``__init__``, whose signature differs between subclasses."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class BridgeError(Exception):
     """Base of every error this package raises: the JSON-RPC ``code``, ``message`` and ``data``.
 
+    ``method`` (the wire name, e.g. ``auth.getSession``) and ``session`` (``'default'`` for the
+    default session) say which call failed; both are None for errors not tied to a call.
     Client-side errors (closed, not found, timeout, version) have ``code`` None.
     """
 
-    def __init__(self, message: str, code: Optional[int] = None, data: Any = None) -> None:
+    message: str
+    code: Optional[int]
+    data: Any
+    method: Optional[str]
+    session: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        code: Optional[int] = None,
+        data: Any = None,
+        *,
+        method: Optional[str] = None,
+        session: Optional[str] = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.data = data
-
-    def _details(self) -> Optional[str]:
-        """What a subclass adds to ``str()`` from ``data``; None adds nothing."""
-        return None
+        self.method = method
+        self.session = session
 
     def __str__(self) -> str:
-        details = self._details()
-        return f"{self.message} ({details})" if details else self.message
+        return self.message
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (type(self), self.message, dict(self.__dict__)))
 
     def _field(self, name: str) -> Any:
         return self.data.get(name) if isinstance(self.data, Mapping) else None
@@ -41,16 +73,21 @@ class BridgeError(Exception):
         value = self._field(name)
         return value if isinstance(value, str) else None
 
+    @property
+    def step(self) -> Optional[str]:
+        """For ``auth.signup``: the step that failed (``register``, ``create`` or ``login``)."""
+        return self._str("step")
+
+    def _summary(self) -> str:
+        """What happened, without the call's name: the part after ``method in session 'x': ``."""
+        return self.message
+
 
 # -- JSON-RPC protocol errors (the request itself was wrong) --------------------------------------
 
 
 class ProtocolError(BridgeError):
     """The bridge refused the message itself (JSON-RPC 2.0 section 5.1); a client bug, not Medusa."""
-
-    def _details(self) -> Optional[str]:
-        field = self._field("field")
-        return f"field {field!r}" if field else None
 
 
 class ParseError(ProtocolError):
@@ -66,7 +103,12 @@ class MethodNotFoundError(ProtocolError):
 
 
 class InvalidParamsError(ProtocolError):
-    """-32602: a parameter is missing or has the wrong type; ``data.field`` names it."""
+    """-32602: a parameter is missing or has the wrong type; ``field`` names it."""
+
+    @property
+    def field(self) -> Optional[str]:
+        """The offending parameter's name, as the bridge reports it (``data.field``)."""
+        return self._str("field")
 
 
 class InternalError(ProtocolError):
@@ -80,8 +122,10 @@ class MedusaError(BridgeError):
     """-32001: Medusa answered with a non-2xx status.
 
     ``type``, ``medusa_message`` and ``medusa_code`` come from Medusa's JSON error body
-    (``{type, message, code?}``); ``body`` is the text when the body was not that JSON
-    (``"Unauthorized"`` for a failed login). See medusa-store-auth.md section 1.3.
+    (``{type, message, code?}``, medusajs/medusa ``packages/medusa/src/api/middlewares/error-handler.ts``
+    in v1, ``packages/core/framework/src/http/middlewares/error-handler.ts`` in v2); ``body`` is the
+    text when the body was not that JSON (``"Unauthorized"`` for a failed v1 login). ``hint`` is the
+    bridge's advice when the backend looks like the other Medusa version.
     """
 
     @property
@@ -104,10 +148,21 @@ class MedusaError(BridgeError):
     def body(self) -> Optional[str]:
         return self._str("body")
 
-    def _details(self) -> Optional[str]:
+    @property
+    def hint(self) -> Optional[str]:
+        return self._str("hint")
+
+    def _summary(self) -> str:
+        if self.status is None:
+            return self.message
         said = self.medusa_message if self.medusa_message is not None else self.body
-        kind = f" {self.type}" if self.type else ""
-        return f"HTTP {self.status}{kind}: {said}" if said else f"HTTP {self.status}{kind}"
+        kind = f" ({self.type})" if self.type else ""
+        text = f"Medusa answered {self.status}{kind}"
+        if said:
+            text += f" {said[:200]}" if not kind else f": {said[:200]}"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
 
 
 class UnauthorizedError(MedusaError):
@@ -134,8 +189,8 @@ class BridgeUnreachableError(BridgeError):
     def detail(self) -> Optional[str]:
         return self._str("detail")
 
-    def _details(self) -> Optional[str]:
-        return f"{self.reason} after {self.attempts} attempt(s): {self.detail}"
+    def _summary(self) -> str:
+        return f"{self.message}: {self.detail}" if self.detail else self.message
 
 
 class BadResponseError(BridgeError):
@@ -149,15 +204,11 @@ class BadResponseError(BridgeError):
     def body(self) -> Optional[str]:
         return self._str("body")
 
-    def _details(self) -> Optional[str]:
-        return f"HTTP {self.status}: {self.body!r}"
-
 
 class CancelledError(BridgeError):
-    """-32800: the bridge abandoned the request after a ``$/cancelRequest`` (LSP 3.17).
+    """-32800: the request was cancelled: ``close()`` cancelled it, or the bridge abandoned it.
 
     Not ``asyncio.CancelledError``: a cancelled asyncio task raises that one, as asyncio expects.
-    This one is seen only when something else cancelled the request on the bridge.
     """
 
 
@@ -167,13 +218,50 @@ class CancelledError(BridgeError):
 class BridgeClosedError(BridgeError):
     """The bridge process is gone or was closed; every pending and later call raises this.
 
-    ``exit_code`` and ``signal`` say how the process ended, when known (as in the Node client).
+    ``exit_code`` or ``signal`` (a name such as ``'SIGKILL'``) says how the process ended, when
+    known; ``stderr`` holds the bridge's last lines on stderr, when it wrote any.
     """
 
-    def __init__(self, message: str, exit_code: Optional[int] = None, signal: Optional[int] = None) -> None:
-        super().__init__(message)
+    exit_code: Optional[int]
+    signal: Optional[str]
+    stderr: Optional[str]
+
+    def __init__(
+        self,
+        message: str,
+        exit_code: Optional[int] = None,
+        signal: Optional[str] = None,
+        *,
+        stderr: Optional[str] = None,
+        method: Optional[str] = None,
+        session: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, method=method, session=session)
         self.exit_code = exit_code
         self.signal = signal
+        self.stderr = stderr
+
+
+class BridgeStartError(BridgeClosedError):
+    """The binary exited, or stayed silent, before answering ``initialize``.
+
+    Either the bridge refused its options (its stderr line is in the message and in ``stderr``)
+    or ``binary`` is not medusa-auth-bridge at all.
+    """
+
+    binary: str
+
+    def __init__(
+        self,
+        message: str,
+        binary: str,
+        exit_code: Optional[int] = None,
+        signal: Optional[str] = None,
+        *,
+        stderr: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, exit_code, signal, stderr=stderr)
+        self.binary = binary
 
 
 class BridgeVersionError(BridgeError):
@@ -181,8 +269,12 @@ class BridgeVersionError(BridgeError):
 
     From the bridge's -32602 answer to ``initialize`` (``data: {supported, requested}``: then
     ``supported`` is set) or from an ``initialize`` result naming another version (then
-    ``bridge_version`` is). Same name and fields as the Node client's.
+    ``bridge_version`` is).
     """
+
+    client_version: str
+    bridge_version: Optional[str]
+    supported: Optional[List[str]]
 
     def __init__(
         self,
@@ -193,11 +285,8 @@ class BridgeVersionError(BridgeError):
         code: Optional[int] = None,
         data: Any = None,
     ) -> None:
-        self.client_version = client_version
-        self.bridge_version = bridge_version
-        self.supported: Optional[List[str]] = list(supported) if supported is not None else None
-        if self.supported is not None:
-            theirs = f"supports protocol versions {', '.join(self.supported) or '(none)'}"
+        if supported is not None:
+            theirs = f"supports protocol versions {', '.join(supported) or '(none)'}"
         else:
             theirs = f"speaks protocol version {bridge_version!r}"
         super().__init__(
@@ -206,24 +295,36 @@ class BridgeVersionError(BridgeError):
             code,
             data,
         )
+        self.client_version = client_version
+        self.bridge_version = bridge_version
+        self.supported = list(supported) if supported is not None else None
 
 
 class BridgeTimeoutError(BridgeError, TimeoutError):
-    """A call outlived its ``timeout=``; ``$/cancelRequest`` was sent so the bridge stops too."""
+    """A call outlived its ``timeout=`` (seconds); ``$/cancelRequest`` was sent so the bridge stops too."""
+
+    timeout: Optional[float]
+
+    def __init__(
+        self,
+        message: str,
+        timeout: Optional[float] = None,
+        *,
+        method: Optional[str] = None,
+        session: Optional[str] = None,
+    ) -> None:
+        super().__init__(message, method=method, session=session)
+        self.timeout = timeout
 
 
 class BridgeNotFoundError(BridgeError):
-    """No bridge binary was found; ``searched`` lists every place tried, in order, and why not."""
+    """No bridge binary was found; ``searched`` lists every place tried, in order, as ``"place: why not"``."""
 
-    def __init__(self, searched: Sequence[Tuple[str, str]]) -> None:
-        self.searched: List[Tuple[str, str]] = list(searched)
-        lines = "\n".join(f"  - {place}: {why}" for place, why in self.searched)
-        super().__init__(
-            "medusa-auth-bridge binary not found. Searched, in order:\n"
-            f"{lines}\n"
-            "Pass binary=..., set MEDUSA_AUTH_BRIDGE to the binary's path, "
-            "run `swift build -c release` in the checkout, or put it on PATH."
-        )
+    searched: List[str]
+
+    def __init__(self, message: str, searched: Sequence[str]) -> None:
+        super().__init__(message)
+        self.searched = list(searched)
 
 
 # The one table from wire codes to classes; -32001 is refined by status in `error_from_wire`.
@@ -245,10 +346,21 @@ _MEDUSA_CLASS_FOR_STATUS: Dict[int, Type[MedusaError]] = {
 }
 
 
-def error_from_wire(error: Any) -> BridgeError:
+def call_prefix(method: Optional[str], session: Optional[str]) -> str:
+    """``auth.getSession in session 'alice': `` (or ``ping: ``), the start of a call's error message."""
+    if method is None:
+        return ""
+    return f"{method} in session {session!r}: " if session is not None else f"{method}: "
+
+
+def error_from_wire(error: Any, method: Optional[str] = None, session: Optional[str] = None) -> BridgeError:
     """Turn a JSON-RPC error object into the matching exception; unknown codes give BridgeError."""
     if not isinstance(error, Mapping):
-        return BridgeError(f"malformed error object from the bridge: {error!r}")
+        return BridgeError(
+            f"{call_prefix(method, session)}malformed error object from the bridge: {error!r}",
+            method=method,
+            session=session,
+        )
     code = error.get("code")
     message = error.get("message")
     if not isinstance(message, str):
@@ -257,4 +369,23 @@ def error_from_wire(error: Any) -> BridgeError:
     cls = _CLASS_FOR_CODE.get(code, BridgeError) if isinstance(code, int) else BridgeError
     if cls is MedusaError and isinstance(data, Mapping) and isinstance(data.get("status"), int):
         cls = _MEDUSA_CLASS_FOR_STATUS.get(data["status"], MedusaError)
-    return cls(message, code if isinstance(code, int) else None, data)
+    result = cls(message, code if isinstance(code, int) else None, data, method=method, session=session)
+    prefix = call_prefix(method, session)
+    if result.step and prefix:
+        prefix = f"{prefix[:-2]}, step {result.step}: "
+    result.message = prefix + result._summary()
+    result.args = (result.message,)
+    return result
+
+
+def _publish(*classes: type) -> None:
+    for cls in classes:
+        cls.__module__ = _PUBLIC_MODULE
+
+
+_publish(
+    BridgeError, ProtocolError, ParseError, InvalidRequestError, MethodNotFoundError, InvalidParamsError,
+    InternalError, MedusaError, UnauthorizedError, NotFoundError, BridgeUnreachableError, BadResponseError,
+    CancelledError, BridgeClosedError, BridgeStartError, BridgeVersionError, BridgeTimeoutError,
+    BridgeNotFoundError,
+)

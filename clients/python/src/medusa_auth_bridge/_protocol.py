@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Mapping, Optional, Union, cast
 
-from ._errors import BridgeError, BridgeTimeoutError, BridgeVersionError, error_from_wire
+from ._errors import BridgeError, BridgeVersionError
 from ._version import __version__
 
 JSONRPC_VERSION = "2.0"
@@ -93,11 +93,15 @@ def decode(line: bytes) -> Optional[Any]:
 
 
 class Response:
-    """The parts of a JSON-RPC response the connection needs: which call, and its outcome."""
+    """The parts of a JSON-RPC response the connection needs: which call, and its outcome.
+
+    ``error`` is the raw error object: the connection turns it into an exception that names the
+    call's method and session.
+    """
 
     __slots__ = ("id", "result", "error")
 
-    def __init__(self, request_id: Any, result: Any, error: Optional[BridgeError]) -> None:
+    def __init__(self, request_id: Any, result: Any, error: Any) -> None:
         self.id = request_id
         self.result = result
         self.error = error
@@ -112,7 +116,7 @@ def as_response(message: Any) -> Optional[Response]:
     if not isinstance(message, dict) or "id" not in message:
         return None
     if "error" in message:
-        return Response(message["id"], None, error_from_wire(message["error"]))
+        return Response(message["id"], None, message["error"])
     if "result" in message:
         return Response(message["id"], message["result"], None)
     return None
@@ -133,17 +137,11 @@ def check_initialize_result(result: Any) -> Dict[str, Any]:
     return cast(Dict[str, Any], result)
 
 
-def handshake_error(error: BridgeError, binary: str, timeout: float) -> BridgeError:
-    """Rewrite a failed ``initialize`` into an error that says what to do.
-
-    The bridge's -32602 with ``data.supported`` becomes BridgeVersionError naming both sides;
-    no answer at all most likely means the binary is not a bridge.
-    """
+def version_error(error: BridgeError) -> Optional[BridgeVersionError]:
+    """The bridge's -32602 answer to ``initialize`` with ``data.supported``, as BridgeVersionError."""
     data = error.data
     if error.code == -32602 and isinstance(data, dict) and isinstance(data.get("supported"), list):
         return BridgeVersionError(
             PROTOCOL_VERSION, supported=[str(v) for v in data["supported"]], code=error.code, data=data
         )
-    if isinstance(error, BridgeTimeoutError):
-        return BridgeError(f"{binary} did not answer initialize within {timeout} s; is it medusa-auth-bridge?")
-    return error
+    return None

@@ -1,0 +1,83 @@
+"""The platform wheel writer (tools/build_wheel.py): a valid wheel around a given binary; in-process.
+
+Installing the wheel and using it is ``scripts/check-packages``'s job; this checks the archive
+itself against the wheel format (PEP 427: names, tags, RECORD hashes) with a stand-in binary.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.util
+import stat
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import support
+
+if sys.version_info < (3, 11):
+    pytest.skip("build_wheel.py reads pyproject.toml with tomllib (Python 3.11+)", allow_module_level=True)
+
+
+def load() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_wheel", support.PACKAGE_ROOT / "tools" / "build_wheel.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["build_wheel"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def wheel(tmp_path: Path) -> Path:
+    binary = tmp_path / "medusa-auth-bridge"
+    binary.write_bytes(b"\x7fELF stand-in")
+    binary.chmod(0o755)
+    needs = tmp_path / "NEEDED"
+    needs.write_text("libcurl.so.4\n")
+    return load().build(binary, tmp_path / "dist", needs, "linux_x86_64")
+
+
+def test_the_wheel_is_named_and_tagged_for_any_python_3_on_the_platform(wheel: Path) -> None:
+    assert wheel.name == "medusa_auth_bridge-0.1.0-py3-none-linux_x86_64.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        meta = archive.read("medusa_auth_bridge-0.1.0.dist-info/WHEEL").decode()
+        metadata = archive.read("medusa_auth_bridge-0.1.0.dist-info/METADATA").decode()
+    assert "Tag: py3-none-linux_x86_64" in meta and "Root-Is-Purelib: false" in meta
+    assert "Name: medusa-auth-bridge\n" in metadata and "Version: 0.1.0\n" in metadata
+
+
+def test_the_binary_is_inside_with_its_exec_bit_and_its_library_list(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        info = archive.getinfo("medusa_auth_bridge/bin/medusa-auth-bridge")
+        assert stat.S_IMODE(info.external_attr >> 16) == 0o755
+        assert archive.read("medusa_auth_bridge/bin/NEEDED") == b"libcurl.so.4\n"
+        names = archive.namelist()
+    assert "medusa_auth_bridge/__init__.py" in names and "medusa_auth_bridge/py.typed" in names
+    assert "medusa_auth_bridge/testing/pytest_plugin.py" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_the_console_script_and_the_pytest_plugin_are_declared(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        points = archive.read("medusa_auth_bridge-0.1.0.dist-info/entry_points.txt").decode()
+    assert "[console_scripts]\nmedusa-emulator = medusa_auth_bridge.testing:main" in points
+    assert "[pytest11]\nmedusa_auth_bridge = medusa_auth_bridge.testing.pytest_plugin" in points
+
+
+def test_record_lists_every_file_with_its_hash_and_size(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        record = archive.read("medusa_auth_bridge-0.1.0.dist-info/RECORD").decode().splitlines()
+        rows = {line.split(",")[0]: line.split(",")[1:] for line in record}
+        assert set(rows) == set(archive.namelist())
+        for name, (digest, size) in rows.items():
+            if name.endswith("RECORD"):
+                assert (digest, size) == ("", "")
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert (digest, size) == (f"sha256={expected}", str(len(data))), name
