@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import JSONRPC
 
 /// Writing answers: whichever thread has one writes it, unless another is writing, in which case the

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The reader's backpressure and the phases of shutdown (end of input, SIGTERM/SIGINT, exit), as seen
 /// by `StdioServer`.

@@ -7,11 +7,11 @@
 /// Blocking writes on raw descriptors: one `write(2)` loop per message, never buffered, because
 /// `print` and `fwrite` are block-buffered on a pipe (an answer would sit in the buffer) and
 /// unsynchronised writes of more than `PIPE_BUF` bytes interleave (POSIX `write(2)`).
-enum FileDescriptorIO {
+public enum FileDescriptorIO {
     /// Writes every byte, retrying on EINTR and short writes. Returns false on any other error
     /// (EPIPE: the reader went away).
     @discardableResult
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+    public static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {

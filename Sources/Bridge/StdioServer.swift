@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import JSON
 import JSONRPC
 import MedusaStore
@@ -71,9 +71,7 @@ public final class StdioServer: Sendable {
     /// Starts the reader thread; returns at once.
     public func start() {
         signal(SIGPIPE, SIG_IGN)
-        let thread = Thread { [self] in readLoop() }
-        thread.name = "medusa-auth-bridge.stdin"
-        thread.start()
+        DetachedThread.start { [self] in readLoop() }
     }
 
     /// SIGTERM and SIGINT: stop reading, answer what never started -32800, let running calls finish
@@ -94,7 +92,7 @@ public final class StdioServer: Sendable {
         dispatcher.beginShutdown()
         // Wait on a thread of its own: blocking a dispatch worker would take one of the few threads
         // that run Swift tasks, and slow the very requests being waited for.
-        Thread.detachNewThread { [self] in drainAndExit(within: Self.signalGracePeriod) }
+        DetachedThread.start { [self] in drainAndExit(within: Self.signalGracePeriod) }
     }
 
     private func readLoop() {

@@ -1,5 +1,5 @@
 import Bridge
-import Foundation
+import FoundationEssentials
 import JSONRPC
 import MedusaStore
 
@@ -189,8 +189,8 @@ extension CommandLineOptions {
 
     /// A file the bridge can read now, so a typo fails at start and not at the first HTTPS request.
     static func checkedFile(_ path: String, _ name: String) throws(UsageError) -> URL {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else {
             throw UsageError(description: "\(name) must name a readable file, and '\(path)' is not a file")
         }
         guard access(path, R_OK) == 0 else {
@@ -226,7 +226,7 @@ extension CommandLineOptions {
             throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
         }
         let name = String(text[..<colon])
-        let value = text[text.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        let value = text[text.index(after: colon)...].trimmingSpaces()
         guard HeaderSyntax.isToken(name), HeaderSyntax.isValidValue(value) else {
             throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
         }

@@ -1,7 +1,7 @@
 import Bridge
 import CurlEngine
 import Dispatch
-import Foundation
+import FoundationEssentials
 import MedusaStore
 
 #if canImport(Glibc)
@@ -18,16 +18,16 @@ enum Main {
             command = try CommandLineOptions.parse(
                 Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment)
         } catch {
-            FileHandle.standardError.write(Data("medusa-auth-bridge: \(error.description)\n".utf8))
+            FileDescriptorIO.writeAll(STDERR_FILENO, Array("medusa-auth-bridge: \(error.description)\n".utf8))
             exit(64)
         }
         switch command {
         case .help:
-            FileHandle.standardOutput.write(Data((CommandLineOptions.usage + "\n").utf8))
+            FileDescriptorIO.writeAll(STDOUT_FILENO, Array((CommandLineOptions.usage + "\n").utf8))
             exit(0)
         case .version:
-            FileHandle.standardOutput.write(
-                Data("\(BridgeInfo.name) \(BridgeInfo.version) (protocol \(BridgeInfo.protocolVersion))\n".utf8))
+            FileDescriptorIO.writeAll(
+                STDOUT_FILENO, Array("\(BridgeInfo.name) \(BridgeInfo.version) (protocol \(BridgeInfo.protocolVersion))\n".utf8))
             exit(0)
         case .run(let options):
             run(options)
