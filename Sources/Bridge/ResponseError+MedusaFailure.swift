@@ -3,7 +3,7 @@ import JSONRPC
 import MedusaStore
 
 /// The one place where the Medusa client's failures become JSON-RPC errors (issue 2, "Errors from the
-/// backend"; STYLE.md rule 4).
+/// backend").
 extension ResponseError {
     init(_ failure: MedusaFailure) {
         switch failure {

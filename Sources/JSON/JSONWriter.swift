@@ -1,7 +1,7 @@
 /// Writes `JSONValue`s as compact UTF-8 JSON, safe for newline-delimited framing.
 ///
 /// No raw newline can appear (control characters are escaped), and U+2028/U+2029 are written as
-/// `\u2028`/`\u2029` because some line readers split on them (STDIO-NOTES.md, "Unicode"). `/` is not
+/// `\u2028`/`\u2029` because some line readers split on them (Python's `str.splitlines` and some Node line readers do). `/` is not
 /// escaped. Numbers are written as their original literal.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []

@@ -1,10 +1,11 @@
 import FoundationEssentials
 import JSON
 
-/// The five methods of medusa-js's `AuthResource` (medusa-store-auth.md §4.2), each returning Medusa's
-/// body unchanged after checking it has the shape the route documents (§2).
+/// The five methods of medusa-js's `AuthResource` (medusajs/medusa v1
+/// packages/medusa-js/src/resources/auth.ts), each returning Medusa's body unchanged after checking it
+/// has the shape the route documents (packages/medusa/src/api/routes/store/auth/).
 extension MedusaClient {
-    /// `POST /store/auth` (§2.1): logs in with a cookie session; the jar keeps `connect.sid`.
+    /// `POST /store/auth` (create-session.ts): logs in with a cookie session; the jar keeps `connect.sid`.
     public func authenticate(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("POST", "/store/auth", body: credentials(email, password), options: options)
         let body = try expect(response, member: "customer") { $0.objectValue != nil }
@@ -12,7 +13,7 @@ extension MedusaClient {
         return body
     }
 
-    /// `GET /store/auth` (§2.3): the current customer, by cookie or bearer token.
+    /// `GET /store/auth` (get-session.ts): the current customer, by cookie or bearer token.
     public func getSession(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("GET", "/store/auth", body: nil, options: options)
         let body = try expect(response, member: "customer") { $0.objectValue != nil }
@@ -20,8 +21,8 @@ extension MedusaClient {
         return body
     }
 
-    /// `DELETE /store/auth` (§2.4) with medusa-js's `{}` body, then forgets the session's cookies and
-    /// token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout (§6, #7236).
+    /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's cookies and
+    /// token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout (medusa#7236).
     public func deleteSession(options: CallOptions) async throws(MedusaFailure) {
         defer {
             sessions.update(options.session) { state in
@@ -34,15 +35,15 @@ extension MedusaClient {
         _ = try await perform("DELETE", "/store/auth", body: .object(JSONObject()), options: options)
     }
 
-    /// `GET /store/auth/{email}` (§2.5), the email percent-encoded as one path segment (medusa-js
+    /// `GET /store/auth/{email}` (exists.ts), the email percent-encoded as one path segment (medusa-js
     /// interpolates it raw, so `a/b@x.io` would reach another route).
     public func exists(email: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("GET", "/store/auth/" + Self.pathSegment(email), body: nil, options: options)
         return try expect(response, member: "exists") { $0.boolValue != nil }
     }
 
-    /// `POST /store/auth/token` (§2.2); on success the session sends `Authorization: Bearer` from now on,
-    /// as medusa-js's `JwtTokenManager.registerJwt` makes it do (§4.4), but per session.
+    /// `POST /store/auth/token` (get-token.ts); on success the session sends `Authorization: Bearer` from now on,
+    /// as medusa-js's `JwtTokenManager.registerJwt` makes it do (packages/medusa-js/src/jwt-token-manager.ts), but per session.
     public func getToken(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("POST", "/store/auth/token", body: credentials(email, password), options: options)
         let body = try expect(response, member: "access_token") { $0.stringValue != nil }

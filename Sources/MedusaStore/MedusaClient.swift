@@ -14,8 +14,9 @@ public struct CallOptions: Sendable {
     }
 }
 
-/// Sends Medusa store auth requests exactly as medusa-js's `Client.request` does (medusa-store-auth.md
-/// §4.3, §4.6), with each session's cookies and token taken from `SessionStore`.
+/// Sends Medusa store auth requests exactly as medusa-js's `Client.request` does (medusajs/medusa v1
+/// packages/medusa-js/src/request.ts: its headers and retries), with each session's cookies and token
+/// taken from `SessionStore`.
 public final class MedusaClient: Sendable {
     public let configuration: MedusaConfiguration
     public let sessions: SessionStore
@@ -40,7 +41,7 @@ public final class MedusaClient: Sendable {
         self.makeIdempotencyKey = makeIdempotencyKey
     }
 
-    /// Sends one call, retrying per §4.6, storing every cookie Medusa sets; returns the final response.
+    /// Sends one call, retrying per `RetryPolicy`, storing every cookie Medusa sets; returns the final response.
     /// Non-2xx is thrown as `.status`.
     func perform(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) async throws(MedusaFailure) -> HTTPResponse {
         guard let url = configuration.url(for: path) else {
@@ -87,7 +88,7 @@ public final class MedusaClient: Sendable {
         }
     }
 
-    /// The headers of §4.3, in medusa-js's order, then configured and per-call headers over them.
+    /// The headers of medusa-js's `Client.setHeaders`, in its's order, then configured and per-call headers over them.
     func headers(method: String, url: URL, options: CallOptions) -> HTTPHeaders {
         let state = sessions.snapshot(options.session)
         var headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]

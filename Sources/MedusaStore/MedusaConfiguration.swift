@@ -1,6 +1,6 @@
 import FoundationEssentials
 
-/// How the bridge talks to Medusa: the medusa-js `Config` (medusa-store-auth.md §4.1) plus the
+/// How the bridge talks to Medusa: the medusa-js `Config` (medusajs/medusa v1 packages/medusa-js/src/index.ts) plus the
 /// bridge's per-attempt timeout and body cap.
 public struct MedusaConfiguration: Sendable {
     /// medusa-js's default `baseUrl`.

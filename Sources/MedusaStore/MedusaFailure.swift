@@ -14,7 +14,7 @@ public enum MedusaFailure: Error, Sendable, Equatable {
     case cancelled
 }
 
-/// A non-2xx answer, read the way Medusa writes errors (medusa-store-auth.md §1.3).
+/// A non-2xx answer, read the way Medusa writes errors (medusajs/medusa v1 packages/medusa/src/api/middlewares/error-handler.ts).
 public struct MedusaHTTPError: Sendable, Equatable {
     public var status: Int
     /// Medusa's JSON error fields, when the body is `{type, message[, code]}`.

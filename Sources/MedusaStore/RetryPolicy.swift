@@ -1,7 +1,7 @@
 import FoundationEssentials
 
-/// medusa-js's retry rules: retry-axios 2.6.0 with Medusa's own `shouldRetry`
-/// (medusa-store-auth.md §4.6). Pure, so every rule is tested without a clock.
+/// medusa-js's retry rules: retry-axios 2.6.0 with Medusa's own `shouldRetryCondition`
+/// (medusajs/medusa v1 packages/medusa-js/src/request.ts). Pure, so every rule is tested without a clock.
 public struct RetryPolicy: Sendable, Equatable {
     /// Retries after the first attempt; total attempts = 1 + maxRetries.
     public var maxRetries: Int
@@ -10,7 +10,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public init(maxRetries: Int) { self.maxRetries = maxRetries }
 
-    /// 409 and 501–599 are retried; 500 deliberately not, nor any other status (§4.6).
+    /// 409 and 501–599 are retried; 500 deliberately not, nor any other status.
     public static func isRetryable(status: Int) -> Bool { status == 409 || (501...599).contains(status) }
 
     /// The exponential delay before retry `n` (1-based): ((2^n − 1) / 2) s, i.e. 0.5, 1.5, 3.5, 7.5 s ...

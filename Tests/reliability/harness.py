@@ -23,7 +23,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 EMULATOR_SCRIPT = REPO / "scripts" / "emulator" / "medusa_emulator.py"
-# Outside CI only: where the bridge author copies the current build (CONTRACT.md).
+# Outside CI only: where the bridge author copies the current build (scripts/test sets MEDUSA_AUTH_BRIDGE instead).
 FALLBACK_BINARY = Path("/tmp/mab/medusa-auth-bridge")
 
 sys.path.insert(0, str(EMULATOR_SCRIPT.parent))

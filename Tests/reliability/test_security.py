@@ -166,7 +166,7 @@ def test_two_customers_logged_in_side_by_side_each_see_only_their_own_customer_i
         sessions[name + "-jwt"] = email
         assert "result" in bridge.call("auth.authenticate", {"email": email, "password": password, "session": name})
         assert "result" in bridge.call("auth.getToken", {"email": email, "password": password, "session": name + "-jwt"})
-    # The -jwt sessions hold a token and no cookie: getToken sets none (medusa-store-auth.md §2.2).
+    # The -jwt sessions hold a token and no cookie: getToken sets none (medusajs/medusa v1 packages/medusa/src/api/routes/store/auth/get-token.ts).
     names = sorted(sessions)
     sent = []
     for i in range(1000):
