@@ -97,10 +97,10 @@ extension OpenRPCDocument {
               "name": "auth.exists",
               "x-medusa-version": 1,
               "summary": "Whether a registered customer uses this email: GET /store/auth/{email}.",
-              "description": "By position: [email, customHeaders?]. The email is percent-encoded as one path segment (medusa-js interpolates it raw).",
+              "description": "By position: [email, customHeaders?]. The email is percent-encoded as one path segment (medusa-js interpolates it raw); an empty email, '.' or '..' would reach another route and is refused with -32602 before any request.",
               "paramStructure": "either",
               "params": [
-                { "name": "email", "required": true, "schema": { "type": "string" } },
+                { "name": "email", "required": true, "schema": { "type": "string", "minLength": 1, "not": { "enum": [".", ".."] } } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],

@@ -263,7 +263,10 @@ def match(expected, responses):
     leftovers = []
     for response in responses:
         candidates = by_key.get(id_key(response["id"]), [])
-        hit = next((i for i, e in enumerate(candidates) if e.accepts(response)), None)
+        hits = [i for i, e in enumerate(candidates) if e.accepts(response)]
+        # With duplicate ids, an answer accepted by a specific expectation must not take the one that
+        # accepts any outcome, which a later answer of that id may need.
+        hit = min(hits, key=lambda i: candidates[i].codes is None) if hits else None
         if hit is None:
             leftovers.append(response)
         else:
