@@ -8,29 +8,41 @@ import JSON
 /// the `x-publishable-api-key`, every string of the JSON body under a key naming a password, token or
 /// secret, every cookie value the answer set, and anything shaped like a JWT. Secrets shorter than
 /// `minimumLength` are left alone: replacing every `ab` would garble the text and hide nothing.
+///
+/// Built for every answer but used only when an error is, so it keeps the call and gathers the secrets
+/// when asked.
 public struct SecretRedactor: Sendable, Equatable {
     public static let replacement = "[redacted]"
     static let minimumLength = 4
-    private(set) var secrets: [String] = []
+    private var request: HTTPRequest?
+    private var setCookieValues: [String] = []
 
     public init() {}
 
     init(request: HTTPRequest, setCookies: [SetCookie]) {
-        var found: [String] = []
-        if let authorization = request.headers["Authorization"] {
-            found.append(authorization)
-            if let space = authorization.firstIndex(of: " ") { found.append(String(authorization[authorization.index(after: space)...])) }
-        }
-        if let cookie = request.headers["Cookie"] {
-            for pair in cookie.split(separator: ";") {
-                if let equals = pair.firstIndex(of: "=") { found.append(String(pair[pair.index(after: equals)...])) }
+        self.request = request
+        setCookieValues = setCookies.map(\.value)
+    }
+
+    /// The call's secrets, longest first so that a secret containing another is replaced whole.
+    var secrets: [String] {
+        var found = setCookieValues
+        if let request {
+            if let authorization = request.headers["Authorization"] {
+                found.append(authorization)
+                if let space = authorization.firstIndex(of: " ") {
+                    found.append(String(authorization[authorization.index(after: space)...]))
+                }
             }
+            if let cookie = request.headers["Cookie"] {
+                for pair in cookie.split(separator: ";") {
+                    if let equals = pair.firstIndex(of: "=") { found.append(String(pair[pair.index(after: equals)...])) }
+                }
+            }
+            if let key = request.headers["x-publishable-api-key"] { found.append(key) }
+            if let body = request.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
         }
-        if let key = request.headers["x-publishable-api-key"] { found.append(key) }
-        if let body = request.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
-        found += setCookies.map(\.value)
-        // Longest first, so that a secret containing another is replaced whole.
-        secrets = Set(found.filter { $0.utf8.count >= Self.minimumLength }).sorted { $0.utf8.count > $1.utf8.count }
+        return Set(found.filter { $0.utf8.count >= Self.minimumLength }).sorted { $0.utf8.count > $1.utf8.count }
     }
 
     /// `text` with every secret, and every JWT-shaped word, replaced by `[redacted]`.
