@@ -47,10 +47,13 @@ public final class StdioServer: Sendable {
     /// - Parameters:
     ///   - output: the protocol's descriptor (a duplicate of the real stdout; fd 1 itself then points
     ///     at stderr so that a stray print cannot corrupt the protocol).
-    ///   - exit: ends the process; tests substitute a recorder.
+    ///   - exit: ends the process; tests substitute a recorder. `_exit`, not `exit`: every answer and log
+    ///     line is already written with write(2), and `exit` would run the C libraries' destructors
+    ///     (OpenSSL's, libldap's, loaded with libcurl) while the HTTP thread may be inside them, which
+    ///     crashed the process at exit now and then.
     public init(
         context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Dispatcher.Limits = Dispatcher.Limits(),
-        configuration: Configuration, input: Int32, output: Int32, exit: @escaping @Sendable (Int32) -> Void = { Glibc.exit($0) }
+        configuration: Configuration, input: Int32, output: Int32, exit: @escaping @Sendable (Int32) -> Void = { Glibc._exit($0) }
     ) {
         self.logger = context.logger
         self.configuration = configuration
