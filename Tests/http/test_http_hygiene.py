@@ -24,7 +24,7 @@ def test_exists_with_an_empty_email_is_invalid_params_and_sends_nothing(start_br
         assert code == -32602 and data.get("field") == "email", (code, message, data)
     assert server.requests == []
     assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
-    assert [(r.method, r.target) for r in server.requests] == [("GET", "/store/auth/alice%40test.dk")]
+    assert [(r.method, r.target) for r in server.requests] == [("GET", "/store/auth/alice@test.dk")]
     finish(bridge)
 
 
