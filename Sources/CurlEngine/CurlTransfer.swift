@@ -148,27 +148,29 @@ final class CurlTransfer: @unchecked Sendable {
     /// proxy's CONNECT answer come before the final one); obs-fold continuation lines are joined to the
     /// previous field with one space (RFC 9112 §5.2).
     fileprivate func received(headerLine bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var line = Substring(decoding: bytes, as: UTF8.self)
-        while let last = line.last, last == "\r\n" || last == "\n" || last == "\r" { line.removeLast() }
-        if line.hasPrefix("HTTP/") {
+        // Bytes, not Characters: this runs for every header line of every answer.
+        var end = bytes.count
+        while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: bytes[0..<end])
+        guard !line.isEmpty else { return true }
+        if line.starts(with: "HTTP/".utf8) {
             headers = HTTPHeaders()
             contentLength = nil
             // libcurl would treat the connection as switched to another protocol; the bridge never asks
             // for an upgrade, so a 101 is a broken answer (RFC 9110 §15.2.2).
-            if line.split(separator: " ").dropFirst().first == "101" {
+            if let space = line.firstIndex(of: 0x20), line[(space + 1)...].starts(with: "101".utf8) {
                 framingError = "a 101 Switching Protocols answer to a request that asked for no upgrade"
                 return false
             }
             return true
         }
-        guard !line.isEmpty else { return true }
-        if line.first == " " || line.first == "\t" {
-            headers.continueLastValue(line.trimmingSpaces())
+        if line[0] == 0x20 || line[0] == 0x09 {
+            headers.continueLastValue(String(decoding: line, as: UTF8.self).trimmingSpaces())
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = String(line[..<colon])
-        let value = line[line.index(after: colon)...].trimmingSpaces()
+        guard let colon = line.firstIndex(of: 0x3A) else { return true }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self).trimmingSpaces()
         if name.caseInsensitiveEquals("Content-Length"), !checkContentLength(value) { return false }
         headers.append(name: name, value: value)
         return true

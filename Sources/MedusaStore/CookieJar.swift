@@ -59,7 +59,8 @@ public struct CookieJar: Sendable, Equatable {
 
     /// The `Cookie` header for a request to `url`, or nil when no cookie applies.
     public func header(for url: URL, now: Date = Date()) -> String? {
-        guard let origin = Origin(url) else { return nil }
+        // Most calls of most sessions carry no cookie: skip parsing the URL for them.
+        guard !cookies.isEmpty, let origin = Origin(url) else { return nil }
         let path = url.path.isEmpty ? "/" : url.path
         let matching = cookies.filter { cookie in
             cookie.origin == origin && (cookie.expires.map { $0 > now } ?? true) && Self.pathMatches(path, cookie.path)

@@ -3,18 +3,29 @@
 extension StringProtocol {
     /// Spaces and tabs trimmed from both ends (RFC 9110 §5.6.3, optional whitespace).
     package func trimmingSpaces() -> String {
-        let bytes = Array(utf8)
-        var start = 0
-        var end = bytes.count
-        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+        let view = utf8
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        var start = view.startIndex
+        while start != view.endIndex, isSpace(view[start]) { start = view.index(after: start) }
+        var end = start
+        var index = start
+        while index != view.endIndex {
+            let next = view.index(after: index)
+            if !isSpace(view[index]) { end = next }
+            index = next
+        }
+        return String(decoding: view[start..<end], as: UTF8.self)
     }
 
     /// Percent-encodes every UTF-8 byte except ASCII letters, digits and the characters of `kept`
     /// (RFC 3986 §2.1, upper-case hex).
     package func percentEncoded(keeping kept: String) -> String {
         let keptBytes = Set(kept.utf8)
+        func isKept(_ byte: UInt8) -> Bool {
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || keptBytes.contains(byte)
+        }
+        // Usually nothing needs encoding (an email address, a provider name).
+        if utf8.allSatisfy(isKept) { return String(self) }
         var encoded = ""
         for byte in utf8 {
             let isAlphanumeric = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
