@@ -7,6 +7,7 @@ reason, where the checker is not installed (they are test-only tools, not client
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -79,3 +80,21 @@ def test_pyright_flags_each_typo_and_nothing_else(tmp_path: Path) -> None:
     )
     flagged = sorted({int(m) for m in re.findall(r"user_program\.py:(\d+):\d+ - error", result.stdout)})
     assert flagged == typo_lines(), result.stdout
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyright") is None, reason="pyright is not installed")
+def test_pyright_verifytypes_scores_the_installed_package_at_98_percent_or_more(tmp_path: Path) -> None:
+    # --verifytypes reads the package as installed in this interpreter's environment (scripts/test
+    # installs this checkout's client there before the tests run).
+    environment = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "VIRTUAL_ENV": sys.prefix}
+    result = subprocess.run(
+        [sys.executable, "-m", "pyright", "--verifytypes", "medusa_auth_bridge", "--ignoreexternal", "--outputjson"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env=environment,
+    )
+    report = json.loads(result.stdout)["typeCompleteness"]
+    assert report["exportedSymbolCounts"]["withKnownType"] > 0, result.stdout[:2000]
+    assert report["completenessScore"] >= 0.98, result.stdout[:2000]
