@@ -57,14 +57,7 @@ extension MedusaClient {
     /// to end server-side: v2 JWTs cannot be revoked), then the session's tokens and cookies are
     /// forgotten whatever Medusa answered; js-sdk's jwt-mode logout forgets only its storage (#10862).
     public func logout(options: CallOptions) async throws(MedusaFailure) {
-        defer {
-            sessions.update(options.session) { state in
-                state.cookies.removeAll()
-                state.token = nil
-                state.exchangedToken = nil
-                state.customerID = nil
-            }
-        }
+        defer { sessions.signOut(options.session) }
         guard let url = configuration.url(for: "/auth/session"), sessions.snapshot(options.session).cookies.header(for: url) != nil
         else { return }
         _ = try await perform("DELETE", "/auth/session", body: nil, options: options)

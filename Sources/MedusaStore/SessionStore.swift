@@ -43,6 +43,17 @@ public final class SessionStore: Sendable {
         sessions.withLock { table in change(&table[name, default: SessionState()]) }
     }
 
+    /// Forgets what signs the session in (its cookies, tokens and customer), as both logouts do
+    /// whatever Medusa answered; the session itself stays listed.
+    public func signOut(_ name: String) {
+        update(name) { state in
+            state.cookies.removeAll()
+            state.token = nil
+            state.exchangedToken = nil
+            state.customerID = nil
+        }
+    }
+
     /// Forgets the session entirely (cookies, token, customer).
     public func remove(_ name: String) {
         _ = sessions.withLock { $0.removeValue(forKey: name) }
