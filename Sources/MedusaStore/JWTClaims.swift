@@ -17,6 +17,9 @@ struct JWTClaims: Sendable {
         self.payload = payload
     }
 
+    /// Medusa v1's `customer_id` (medusajs/medusa v1 packages/medusa/src/api/routes/store/auth/get-token.ts).
+    var customerID: String? { payload["customer_id"]?.stringValue }
+
     /// Medusa v2's `actor_id` (medusajs/medusa `packages/medusa/src/api/auth/utils/generate-jwt-token.ts`):
     /// the customer's id, or nil for the empty string of a token whose identity has no customer yet
     /// (a registration token, a first OAuth login).

@@ -41,7 +41,7 @@ extension MedusaClient {
         let response = try await perform("POST", "/store/auth/token", body: credentials(email, password), options: options)
         let body = try expect(response, member: "access_token") { $0.stringValue != nil }
         if let token = body["access_token"]?.stringValue {
-            let customerID = Self.customerID(fromJWT: token)
+            let customerID = JWTClaims(token: token)?.customerID
             sessions.update(options.session) { state in
                 state.token = token
                 if let customerID { state.customerID = customerID }
@@ -74,13 +74,4 @@ extension MedusaClient {
         return text.percentEncoded(keeping: "-._~!$&'()*+,;=:@")
     }
 
-    /// The `customer_id` claim of a JWT, read without verifying it: for `session.list` only.
-    static func customerID(fromJWT token: String) -> String? {
-        let parts = token.split(separator: ".")
-        guard parts.count == 3 else { return nil }
-        var base64 = String(parts[1]).replacing("-", with: "+").replacing("_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let payload = try? JSONParser.parse([UInt8](data)) else { return nil }
-        return payload["customer_id"]?.stringValue
-    }
 }
