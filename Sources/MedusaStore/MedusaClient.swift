@@ -41,8 +41,8 @@ public final class MedusaClient: Sendable {
         self.makeIdempotencyKey = makeIdempotencyKey
     }
 
-    /// Sends one call, retrying per `RetryPolicy`, storing every cookie Medusa sets; returns the final response.
-    /// Non-2xx is thrown as `.status`.
+    /// Sends one call, retrying per `RetryPolicy`, storing every cookie Medusa sets; returns the final
+    /// response. Non-2xx is thrown as `.status`.
     func perform(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) async throws(MedusaFailure) -> HTTPResponse {
         guard let url = configuration.url(for: path) else {
             throw .badResponse(status: 0, body: "the base URL and path do not form a URL")
@@ -88,7 +88,8 @@ public final class MedusaClient: Sendable {
         }
     }
 
-    /// The headers of medusa-js's `Client.setHeaders`, in its's order, then configured and per-call headers over them.
+    /// The headers of medusa-js's `Client.setHeaders`, in its order, then configured and per-call headers
+    /// over them.
     func headers(method: String, url: URL, options: CallOptions) -> HTTPHeaders {
         let state = sessions.snapshot(options.session)
         var headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]

@@ -1,7 +1,7 @@
 import FoundationEssentials
 
-/// How the bridge talks to Medusa: the medusa-js `Config` (medusajs/medusa v1 packages/medusa-js/src/index.ts) plus the
-/// bridge's per-attempt timeout and body cap.
+/// How the bridge talks to Medusa: the medusa-js `Config` (medusajs/medusa v1
+/// packages/medusa-js/src/index.ts) plus the bridge's per-attempt timeout and body cap.
 public struct MedusaConfiguration: Sendable {
     /// medusa-js's default `baseUrl`.
     public static let defaultBaseURL = "http://localhost:9000"
