@@ -21,8 +21,9 @@ extension MedusaClient {
         return body
     }
 
-    /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's cookies and
-    /// token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout (medusa#7236).
+    /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's
+    /// cookies and token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout
+    /// (medusa#7236).
     public func deleteSession(options: CallOptions) async throws(MedusaFailure) {
         defer { sessions.signOut(options.session) }
         _ = try await perform("DELETE", "/store/auth", body: .object(JSONObject()), options: options)
