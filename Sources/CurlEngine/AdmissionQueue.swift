@@ -14,6 +14,36 @@ struct AdmissionQueue<Item: AnyObject> {
         var waiting: [Item] = []
         var head = 0
         var multiplexes = false
+
+        /// Nothing running or waiting, and nothing learnt worth keeping.
+        var isIdle: Bool { active == 0 && head == waiting.count && !multiplexes }
+
+        mutating func admit(_ item: Item, limit connectionLimit: Int) -> Bool {
+            if active < (multiplexes ? connectionLimit * AdmissionQueue.streamsPerConnection : connectionLimit) {
+                active += 1
+                return true
+            }
+            waiting.append(item)
+            return false
+        }
+
+        mutating func release(multiplexes: Bool) -> Item? {
+            self.multiplexes = self.multiplexes || multiplexes
+            guard head < waiting.count else {
+                active -= 1
+                return nil
+            }
+            let next = waiting[head]
+            head += 1
+            if head == waiting.count {
+                waiting.removeAll(keepingCapacity: true)
+                head = 0
+            } else if head > 1024 && head * 2 > waiting.count {
+                waiting.removeFirst(head)
+                head = 0
+            }
+            return next
+        }
     }
 
     let connectionLimit: Int
@@ -23,50 +53,22 @@ struct AdmissionQueue<Item: AnyObject> {
 
     /// True when `item` may start now (it then holds a slot until `release`); false when it waits.
     mutating func admit(_ item: Item, origin key: String) -> Bool {
-        var origin = origins[key, default: Origin()]
-        defer { origins[key] = origin }
-        if origin.active < limit(origin) {
-            origin.active += 1
-            return true
-        }
-        origin.waiting.append(item)
-        return false
+        // Mutated in place through the dictionary's subscript: a copy of `Origin` taken out and put
+        // back would copy its `waiting` array on every append (copy-on-write), O(n) per call.
+        origins[key, default: Origin()].admit(item, limit: connectionLimit)
     }
 
     /// Gives back a slot of `origin`; returns the waiting item that takes it, if any. `multiplexes`
     /// records that the origin answered over HTTP/2.
     mutating func release(origin key: String, multiplexes: Bool = false) -> Item? {
-        guard var origin = origins[key] else { return nil }
-        origin.multiplexes = origin.multiplexes || multiplexes
-        defer {
-            if origin.active == 0 && origin.head == origin.waiting.count && !origin.multiplexes {
-                origins[key] = nil
-            } else {
-                origins[key] = origin
-            }
-        }
-        guard origin.head < origin.waiting.count else {
-            origin.active -= 1
-            return nil
-        }
-        let next = origin.waiting[origin.head]
-        origin.head += 1
-        if origin.head == origin.waiting.count {
-            origin.waiting.removeAll(keepingCapacity: true)
-            origin.head = 0
-        } else if origin.head > 1024 && origin.head * 2 > origin.waiting.count {
-            origin.waiting.removeFirst(origin.head)
-            origin.head = 0
-        }
+        guard origins[key] != nil else { return nil }
+        let next = origins[key]!.release(multiplexes: multiplexes)
+        if origins[key]!.isIdle { origins[key] = nil }
         return next
     }
 
     /// Items waiting for `origin` (for tests and diagnostics).
     func waitingCount(origin key: String) -> Int {
         origins[key].map { $0.waiting.count - $0.head } ?? 0
-    }
-
-    private func limit(_ origin: Origin) -> Int {
-        origin.multiplexes ? connectionLimit * Self.streamsPerConnection : connectionLimit
     }
 }
