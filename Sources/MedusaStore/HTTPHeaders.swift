@@ -36,6 +36,7 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 
     /// These headers with `overrides` applied on top, each replacing any same-named field.
     public func merging(_ overrides: HTTPHeaders) -> HTTPHeaders {
+        if overrides.isEmpty { return self }
         var merged = self
         for field in overrides.fields { merged[field.name] = field.value }
         return merged

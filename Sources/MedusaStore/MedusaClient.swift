@@ -92,12 +92,15 @@ public final class MedusaClient: Sendable {
     /// over them.
     func headers(method: String, url: URL, options: CallOptions) -> HTTPHeaders {
         let state = sessions.snapshot(options.session)
-        var headers: HTTPHeaders = ["Accept": "application/json", "Content-Type": "application/json"]
-        if let token = state.token { headers["Authorization"] = "Bearer \(token)" }
-        if let key = configuration.publishableAPIKey { headers["x-publishable-api-key"] = key }
-        if method == "POST" && configuration.maxRetries > 0 { headers["Idempotency-Key"] = makeIdempotencyKey() }
-        headers["User-Agent"] = configuration.userAgent
-        if let cookie = state.cookies.header(for: url) { headers["Cookie"] = cookie }
+        // Distinct names, so appended without the case-insensitive replacement a merge does.
+        var headers = HTTPHeaders()
+        headers.append(name: "Accept", value: "application/json")
+        headers.append(name: "Content-Type", value: "application/json")
+        if let token = state.token { headers.append(name: "Authorization", value: "Bearer \(token)") }
+        if let key = configuration.publishableAPIKey { headers.append(name: "x-publishable-api-key", value: key) }
+        if method == "POST" && configuration.maxRetries > 0 { headers.append(name: "Idempotency-Key", value: makeIdempotencyKey()) }
+        headers.append(name: "User-Agent", value: configuration.userAgent)
+        if let cookie = state.cookies.header(for: url) { headers.append(name: "Cookie", value: cookie) }
         return headers.merging(configuration.headers).merging(options.customHeaders)
     }
 }

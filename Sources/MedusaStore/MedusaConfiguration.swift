@@ -11,7 +11,11 @@ public struct MedusaConfiguration: Sendable {
     /// while bounding what a broken backend can make the bridge hold (issue 5, "a body of 100 MB").
     public static let defaultMaximumBodyBytes = 16 << 20
 
-    public var baseURL: URL
+    public var baseURL: URL {
+        didSet { baseString = Self.trimmed(baseURL) }
+    }
+    /// `baseURL` without its trailing slashes, kept beside it: every call's URL starts with it.
+    private var baseString: String
     public var maxRetries: Int
     public var publishableAPIKey: String?
     /// Sent on every request, over the bridge's own headers.
@@ -28,6 +32,7 @@ public struct MedusaConfiguration: Sendable {
         authType: MedusaAuthType = .jwt
     ) {
         self.baseURL = baseURL
+        self.baseString = Self.trimmed(baseURL)
         self.maxRetries = maxRetries
         self.publishableAPIKey = publishableAPIKey
         self.headers = headers
@@ -39,8 +44,12 @@ public struct MedusaConfiguration: Sendable {
 
     /// `baseURL` joined with `path` with exactly one `/` between them, as axios joins `baseURL`.
     func url(for path: String) -> URL? {
-        var base = baseURL.absoluteString
+        URL(string: baseString + path)
+    }
+
+    private static func trimmed(_ url: URL) -> String {
+        var base = url.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        return URL(string: base + path)
+        return base
     }
 }

@@ -20,22 +20,27 @@ extension StringProtocol {
     /// Percent-encodes every UTF-8 byte except ASCII letters, digits and the characters of `kept`
     /// (RFC 3986 §2.1, upper-case hex).
     package func percentEncoded(keeping kept: String) -> String {
-        let keptBytes = Set(kept.utf8)
+        // Which bytes stay as they are, one bit each: no allocation, as this runs for every path
+        // parameter of every call.
+        var keptBits: (UInt64, UInt64) = (0x03FF_0000_0000_0000, 0x07FF_FFFE_07FF_FFFE)
+        for byte in kept.utf8 where byte < 0x80 {
+            if byte < 64 { keptBits.0 |= 1 << UInt64(byte) } else { keptBits.1 |= 1 << UInt64(byte - 64) }
+        }
         func isKept(_ byte: UInt8) -> Bool {
-            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || keptBytes.contains(byte)
+            byte < 64 ? keptBits.0 & (1 << UInt64(byte)) != 0 : byte < 128 && keptBits.1 & (1 << UInt64(byte - 64)) != 0
         }
         // Usually nothing needs encoding (an email address, a provider name).
         if utf8.allSatisfy(isKept) { return String(self) }
-        var encoded = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(utf8.count * 3)
         for byte in utf8 {
-            let isAlphanumeric = (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            if isAlphanumeric || keptBytes.contains(byte) {
-                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            if isKept(byte) {
+                encoded.append(byte)
             } else {
-                let hex = Array("0123456789ABCDEF".utf8)
-                encoded += "%" + String(decoding: [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]], as: UTF8.self)
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
             }
         }
-        return encoded
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
