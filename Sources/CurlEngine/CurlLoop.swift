@@ -46,8 +46,12 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// Transfers per origin in libcurl's hands, and those waiting for a slot. Loop thread only.
     private var admission: AdmissionQueue<CurlTransfer>
-    /// Easy handles kept for reuse after `curl_easy_reset`. Loop thread only.
-    private var spareHandles: [UnsafeMutableRawPointer] = []
+    /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
+    private var idleWork: [@Sendable () -> Void] = []
+    /// Easy handles kept for reuse, configured with their CA file (the key; "" for the system's).
+    /// Loop thread only.
+    private var spareHandles: [String: [UnsafeMutableRawPointer]] = [:]
+    private var spareCount = 0
     /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.
     private let threadID = Atomic<UInt>(0)
     private let started = Mutex(false)
@@ -109,6 +113,14 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// On the loop's thread: runs `work` once the jobs ready now have run (so that, for instance, the
+    /// answers of every call finishing in one round are written together); elsewhere returns false.
+    public func deferUntilIdle(_ work: @escaping @Sendable () -> Void) -> Bool {
+        guard isCurrent else { return false }
+        idleWork.append(work)
+        return true
+    }
+
     public func enqueue(_ job: consuming ExecutorJob) {
         enqueue(.job(UnownedJob(job)))
     }
@@ -144,15 +156,17 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func start(_ transfer: CurlTransfer) {
-        let handle = spareHandles.popLast() ?? curl_easy_init()
-        guard let handle else {
-            transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory)")))
+        let caFile = transfer.settings.caFile
+        let spare = spareHandles[caFile ?? ""]?.popLast()
+        if spare != nil { spareCount -= 1 }
+        guard let handle = spare ?? CurlTransfer.makeHandle(caFile: caFile) else {
+            transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory, or an option refused)")))
             releaseSlot(of: transfer, multiplexes: false)
             return
         }
         if let error = transfer.configure(handle) {
             transfer.release(handle)
-            recycle(handle)
+            curl_easy_cleanup(handle)
             transfer.finish(.failure(error))
             releaseSlot(of: transfer, multiplexes: false)
             return
@@ -162,7 +176,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         if code != CURLM_OK {
             transfers[handle] = nil
             transfer.release(handle)
-            recycle(handle)
+            curl_easy_cleanup(handle)
             transfer.finish(.failure(.init(.other, "libcurl refused the transfer (CURLMcode \(code.rawValue))")))
             releaseSlot(of: transfer, multiplexes: false)
         }
@@ -182,16 +196,13 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     private func remove(_ handle: UnsafeMutableRawPointer) {
         curl_multi_remove_handle(multi, handle)
-        transfers[handle]?.release(handle)
-        transfers[handle] = nil
-        recycle(handle)
-    }
-
-    private func recycle(_ handle: UnsafeMutableRawPointer) {
-        // A handle keeps its buffers across `curl_easy_reset`; a few spares save an allocation per call.
-        if spareHandles.count < 64 {
-            curl_easy_reset(handle)
-            spareHandles.append(handle)
+        guard let transfer = transfers.removeValue(forKey: handle) else { return curl_easy_cleanup(handle) }
+        transfer.release(handle)
+        // Spare handles keep their options, buffers and (inside libcurl) their state per connection;
+        // `configure` sets every per-request option again. A few spares save the set-up of each call.
+        if spareCount < 64 {
+            spareHandles[transfer.settings.caFile ?? "", default: []].append(handle)
+            spareCount += 1
         } else {
             curl_easy_cleanup(handle)
         }
@@ -205,6 +216,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         var running: Int32 = 0
         while true {
             runQueuedWork()
+            runIdleWork()
             curl_multi_perform(multi, &running)
             collectFinishedTransfers()
             // Completions resume tasks, whose jobs land in the queue: run them before sleeping.
@@ -232,6 +244,14 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
                 case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
                 }
             }
+        }
+    }
+
+    private func runIdleWork() {
+        while !idleWork.isEmpty {
+            let batch = idleWork
+            idleWork.removeAll(keepingCapacity: true)
+            for work in batch { work() }
         }
     }
 

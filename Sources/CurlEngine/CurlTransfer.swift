@@ -14,9 +14,14 @@ final class CurlTransfer: @unchecked Sendable {
 
     let request: HTTPRequest
     let settings: CurlTransport.Settings
-    private var continuation: CheckedContinuation<Outcome, Never>?
+    private var continuation: UnsafeContinuation<Outcome, Never>?
     private(set) var handle: UnsafeMutableRawPointer?
-    private var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The request's header fields as libcurl takes them, built with the transfer (on the thread that
+    /// sends it) so that the loop's thread only hands them over.
+    private let headerList: UnsafeMutablePointer<curl_slist>?
+    private let urlString: String
+    private let proxy: String
+    private let isHTTPS: Bool
     /// `CURLOPT_ERRORBUFFER`: libcurl's own sentence for a failure, which names what went wrong.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headers = HTTPHeaders()
@@ -32,17 +37,32 @@ final class CurlTransfer: @unchecked Sendable {
     /// `scheme://host:port`: the unit of connection limits and of error messages.
     let origin: String
 
-    init(request: HTTPRequest, settings: CurlTransport.Settings) {
+    /// - Parameter target: what the URL's origin decides (the proxy is decided there, never by
+    ///   libcurl reading the environment itself).
+    init(request: HTTPRequest, settings: CurlTransport.Settings, target: CurlTransport.Target) {
         self.request = request
         self.settings = settings
-        origin = settings.origin(of: request.url)
+        origin = target.origin
+        urlString = request.url.absoluteString
+        isHTTPS = target.isHTTPS
+        proxy = target.proxy
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in request.headers {
+            // `Name;` is libcurl's spelling of a header with an empty value.
+            list = curl_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
+        }
+        // No `Expect: 100-continue` wait before bodies over 1 KiB: Medusa answers without it.
+        headerList = curl_slist_append(list, "Expect:")
         errorBuffer.initialize(to: 0)
     }
 
-    deinit { errorBuffer.deallocate() }
+    deinit {
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
 
     /// Attaches the waiting task; resumes it at once when the outcome is already known.
-    func attach(_ continuation: CheckedContinuation<Outcome, Never>) {
+    func attach(_ continuation: UnsafeContinuation<Outcome, Never>) {
         if let finalOutcome {
             continuation.resume(returning: finalOutcome)
         } else {
@@ -63,12 +83,40 @@ final class CurlTransfer: @unchecked Sendable {
     /// Frees what the transfer allocated for libcurl once the handle is out of the multi.
     func release(_ handle: UnsafeMutableRawPointer) {
         curlshim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, nil)
-        curl_slist_free_all(headerList)
-        headerList = nil
         self.handle = nil
     }
 
-    /// Sets every option of this request on `handle`; an error means the request cannot be sent.
+    /// A new easy handle with the options every transfer of a transport shares (its CA file is the
+    /// only setting that varies, so spare handles are kept per CA file); the loop keeps it for reuse,
+    /// and `configure` sets the rest per transfer. nil when libcurl cannot make one or refuses an option.
+    static func makeHandle(caFile: String?) -> UnsafeMutableRawPointer? {
+        guard let handle = curl_easy_init() else { return nil }
+        var codes: [CURLcode] = [
+            // Only HTTP(S), whatever a URL or a proxy says.
+            curlshim_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
+            // Threads, not signals, for timeouts and DNS (libcurl-thread(3)).
+            curlshim_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1),
+            // Redirects are answered, never followed: no cookie, token or key leaves the configured origin.
+            curlshim_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0),
+            // Offer every encoding this libcurl decodes, and decode it (the 16 MiB cap applies to the
+            // decoded body); a proxy that compresses anyway no longer breaks the answer.
+            curlshim_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""),
+            curlshim_easy_setopt_long(handle, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS)),
+            curlshim_easy_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1),
+            curlshim_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlTransferHeader),
+            curlshim_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlTransferBody),
+        ]
+        if let caFile { codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        guard codes.allSatisfy({ $0 == CURLE_OK }) else {
+            curl_easy_cleanup(handle)
+            return nil
+        }
+        return handle
+    }
+
+    /// Sets this request's options on a handle from `makeHandle`, which may have served other
+    /// requests: every option a request varies is set here, each time, so nothing carries over.
+    /// An error means the request cannot be sent (the handle is then discarded).
     func configure(_ handle: UnsafeMutableRawPointer) -> TransportError? {
         self.handle = handle
         let user = Unmanaged.passUnretained(self).toOpaque()
@@ -77,66 +125,52 @@ final class CurlTransfer: @unchecked Sendable {
             let code = curlshim_easy_setopt_long(handle, option, value)
             if code != CURLE_OK && failed == CURLE_OK { failed = code }
         }
-        func set(_ option: CURLoption, _ value: String) {
-            let code = curlshim_easy_setopt_string(handle, option, value)
+        func set(_ option: CURLoption, _ value: String?) {
+            let code = value.map { curlshim_easy_setopt_string(handle, option, $0) } ?? curlshim_easy_setopt_pointer(handle, option, nil)
             if code != CURLE_OK && failed == CURLE_OK { failed = code }
         }
-        set(CURLOPT_URL, request.url.absoluteString)
-        // Only HTTP(S), whatever a URL or a proxy says.
-        set(CURLOPT_PROTOCOLS_STR, "http,https")
-        // Threads, not signals, for timeouts and DNS (libcurl-thread(3)).
-        set(CURLOPT_NOSIGNAL, 1)
+        func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) {
+            let code = curlshim_easy_setopt_pointer(handle, option, pointer)
+            if code != CURLE_OK && failed == CURLE_OK { failed = code }
+        }
+        set(CURLOPT_URL, urlString)
         // The attempt's deadline, time spent waiting for a free connection included.
         set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.totalMilliseconds)))
-        // Redirects are answered, never followed: no cookie, token or key leaves the configured origin.
-        set(CURLOPT_FOLLOWLOCATION, 0)
-        // Offer every encoding this libcurl decodes, and decode it (the 16 MiB cap applies to the
-        // decoded body); a proxy that compresses anyway no longer breaks the answer.
-        set(CURLOPT_ACCEPT_ENCODING, "")
-        set(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
         // Over TLS, wait for a connection being set up to say (by ALPN, within its handshake) whether it
         // multiplexes HTTP/2 before opening another one. Never over plain HTTP, where libcurl would wait
         // for the first answer to learn the version, stalling every request behind a slow one.
-        if request.url.scheme?.lowercased() == "https" { set(CURLOPT_PIPEWAIT, 1) }
-        set(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1)
-        if let caFile = settings.caFile { set(CURLOPT_CAINFO, caFile) }
-        // The proxy is decided here, never by libcurl reading the environment itself.
-        set(CURLOPT_PROXY, settings.proxy.proxy(for: request.url) ?? "")
-        if let noProxy = settings.proxy.noProxy { set(CURLOPT_NOPROXY, noProxy) }
+        set(CURLOPT_PIPEWAIT, isHTTPS ? 1 : 0)
+        set(CURLOPT_PROXY, proxy)
+        // Always set, so that libcurl never reads `no_proxy` from the environment itself.
+        set(CURLOPT_NOPROXY, settings.proxy.noProxy ?? "")
         // RFC 9112 §9.3.1: a request that is not idempotent must not be retried automatically, and
         // libcurl silently resends a request whose reused connection dies before answering. So a POST
         // that the bridge will not retry itself (no Idempotency-Key) always gets a fresh connection.
-        if !request.isIdempotent && request.headers["Idempotency-Key"] == nil { set(CURLOPT_FRESH_CONNECT, 1) }
-        switch request.method {
-        case "GET" where request.body == nil:
-            set(CURLOPT_HTTPGET, 1)
-        case "HEAD":
-            set(CURLOPT_NOBODY, 1)
-        default:
-            if let body = request.body {
-                set(CURLOPT_POSTFIELDSIZE, body.count)
-                let code = body.withUnsafeBufferPointer { buffer in
-                    curlshim_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress))
-                }
-                if code != CURLE_OK && failed == CURLE_OK { failed = code }
+        set(CURLOPT_FRESH_CONNECT, !request.isIdempotent && request.headers["Idempotency-Key"] == nil ? 1 : 0)
+        // The method: HTTPGET first resets whatever an earlier request on this handle set (POST,
+        // NOBODY, an upload); CUSTOMREQUEST is cleared unless this request names its own.
+        if let body = request.body {
+            set(CURLOPT_POSTFIELDSIZE, body.count)
+            body.withUnsafeBufferPointer { buffer in
+                set(CURLOPT_COPYPOSTFIELDS, pointer: UnsafeMutableRawPointer(mutating: buffer.baseAddress))
             }
-            if request.method != "POST" || request.body == nil { set(CURLOPT_CUSTOMREQUEST, request.method) }
+        } else {
+            set(CURLOPT_HTTPGET, 1)
+            if request.method == "HEAD" { set(CURLOPT_NOBODY, 1) }
         }
-        var list: UnsafeMutablePointer<curl_slist>?
-        for field in request.headers {
-            // `Name;` is libcurl's spelling of a header with an empty value.
-            list = curl_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
-        }
-        // No `Expect: 100-continue` wait before bodies over 1 KiB: Medusa answers without it.
-        list = curl_slist_append(list, "Expect:")
-        headerList = list
-        failed = failed == CURLE_OK ? curlshim_easy_setopt_pointer(handle, CURLOPT_HTTPHEADER, list) : failed
+        let impliedByOptions =
+            switch request.method {
+            case "POST": request.body != nil
+            case "GET": request.body == nil
+            case "HEAD": true
+            default: false
+            }
+        set(CURLOPT_CUSTOMREQUEST, impliedByOptions ? nil : request.method)
+        set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
         errorBuffer[0] = 0
-        curlshim_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        curlshim_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlTransferHeader)
-        curlshim_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, user)
-        curlshim_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlTransferBody)
-        curlshim_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, user)
+        set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        set(CURLOPT_HEADERDATA, pointer: user)
+        set(CURLOPT_WRITEDATA, pointer: user)
         guard failed == CURLE_OK else {
             return TransportError(.other, "libcurl rejected an option: \(String(cString: curl_easy_strerror(failed)))")
         }
@@ -184,6 +218,15 @@ final class CurlTransfer: @unchecked Sendable {
     /// length unknowable; libcurl reads the leading digits of `12x` and takes one of two values, so the
     /// check is here. Repeats of one value (`12, 12`) are allowed, as RFC 9110 §8.6 says.
     private func checkContentLength(_ value: String) -> Bool {
+        // The usual case, one plain number, without splitting.
+        if !value.isEmpty, value.utf8.count < 19, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = UInt64(value) {
+            if let contentLength, contentLength != length {
+                framingError = "several Content-Length values that differ"
+                return false
+            }
+            contentLength = length
+            return true
+        }
         for item in value.split(separator: ",", omittingEmptySubsequences: false) {
             let digits = item.trimmingSpaces()
             guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let length = UInt64(digits) else {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import MedusaStore
+import Synchronization
 
 /// `HTTPTransport` on libcurl's multi interface: every request of the process is a transfer on the one
 /// `CurlLoop` thread, sharing its connection pool (keep-alive, HTTP/2 multiplexing, at most
@@ -29,8 +30,18 @@ public final class CurlTransport: HTTPTransport {
         }
     }
 
+    /// What a request's `scheme://authority` decides: the same for every call to one store, so
+    /// worked out once per authority instead of parsing the URL's parts for every call.
+    struct Target: Sendable {
+        let origin: String
+        /// The proxy to use, "" for none.
+        let proxy: String
+        let isHTTPS: Bool
+    }
+
     let loop: CurlLoop
     let settings: Settings
+    private let targets = Mutex<[Substring: Target]>([:])
 
     public init(loop: CurlLoop, settings: Settings) {
         self.loop = loop
@@ -40,10 +51,10 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
-        let transfer = CurlTransfer(request: request, settings: settings)
+        let transfer = CurlTransfer(request: request, settings: settings, target: target(of: request.url))
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+            await withUnsafeContinuation { continuation in
                 loop.schedule {
                     transfer.attach(continuation)
                     if transfer.finalOutcome == nil { loop.add(transfer) }
@@ -54,5 +65,35 @@ public final class CurlTransport: HTTPTransport {
             loop.schedule { loop.abort(transfer, with: TransportError(.cancelled, "cancelled")) }
         }
         return try outcome.get()
+    }
+
+    /// The target of `url`, from the cache when its `scheme://authority` was seen before.
+    func target(of url: URL) -> Target {
+        func decide() -> Target {
+            Target(
+                origin: settings.origin(of: url), proxy: settings.proxy.proxy(for: url) ?? "",
+                isHTTPS: url.scheme?.lowercased() == "https")
+        }
+        guard let key = Self.authority(of: url.absoluteString) else { return decide() }
+        if let known = targets.withLock({ $0[key] }) { return known }
+        let target = decide()
+        // Calls go to one store, so this stays tiny; bounded all the same.
+        targets.withLock { targets in
+            if targets.count >= 16 { targets.removeAll() }
+            targets[key] = target
+        }
+        return target
+    }
+
+    /// `scheme://authority` of an absolute URL's text: everything before the path, query or
+    /// fragment. Two URLs with the same one have the same origin and the same proxy.
+    static func authority(of text: String) -> Substring? {
+        let bytes = text.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
+            bytes[colon...].starts(with: "://".utf8)
+        else { return nil }
+        let authorityStart = bytes.index(colon, offsetBy: 3)
+        let end = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+        return Substring(text[..<(end ?? bytes.endIndex)])
     }
 }
