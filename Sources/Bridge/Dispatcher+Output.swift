@@ -26,8 +26,23 @@ extension Dispatcher {
         return state.unwritten
     }
 
-    /// Writes `writes`, then whatever was queued meanwhile, then lets go of stdout.
+    /// Writes `writes`, then whatever was queued meanwhile, then lets go of stdout. On the HTTP loop's
+    /// thread the write waits until the loop has run every job ready, so that the answers of calls
+    /// finishing in one round leave in one write(2) (the writer's role is kept meanwhile: answers
+    /// finished elsewhere queue behind it).
     func flush(_ writes: [RequestPathState.Write]) {
+        let deferred = batching?.deferUntilIdle {
+            // With the answers that finished in the same round, queued behind this one meanwhile.
+            let more = self.state.withLock { state in
+                defer { state.unwritten = [] }
+                return state.unwritten
+            }
+            self.writeOut(writes + more)
+        }
+        if deferred != true { writeOut(writes) }
+    }
+
+    private func writeOut(_ writes: [RequestPathState.Write]) {
         var batch = writes
         while true {
             var bytes = batch[0].bytes

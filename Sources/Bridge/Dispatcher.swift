@@ -9,10 +9,11 @@ import JSONRPC
 /// All of its state is one `RequestPathState` behind one lock (`state`); no lock is held across a
 /// suspension or a write. Threads: the reader calls `receive` in arrival order (which is what session
 /// order and cancellation rely on) and writes the answers it can give at once (`ping`) itself; a
-/// call's task writes its own answer when it finishes, on whatever thread it finished on. So an
-/// `auth.exists` makes one hop (reader → its task) and takes the lock three times: to start, to
-/// finish and claim stdout, and to let stdout go (plus twice per read of stdin, for backpressure and
-/// shutdown). `ping` makes no hop.
+/// call's task writes its own answer when it finishes, on whatever thread it finished on (on an
+/// event loop that is a `BatchingExecutor`, once the loop has run every job ready, so that calls
+/// finishing together are answered with one write). So an `auth.exists` makes one hop (reader → its
+/// task) and takes the lock three times: to start, to finish and claim stdout, and to let stdout go
+/// (plus twice per read of stdin, for backpressure and shutdown). `ping` makes no hop.
 public final class Dispatcher: Sendable {
     /// Receives one or more framed answers to write in full before it returns. Called by one thread
     /// at a time.
@@ -37,6 +38,8 @@ public final class Dispatcher: Sendable {
     /// Where calls' tasks run: nil for the global executor, or the HTTP engine's event loop so that a
     /// call resumes where its transfer completed, without a thread hop.
     let executor: (any TaskExecutor)?
+    /// `executor`, when it can hold a write until its thread is idle.
+    let batching: (any BatchingExecutor)?
     let limits: Limits
     let output: Output
     let state = ConditionLock(RequestPathState())
@@ -44,6 +47,7 @@ public final class Dispatcher: Sendable {
     public init(context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(), output: @escaping Output) {
         self.context = context
         self.executor = executor
+        self.batching = executor as? any BatchingExecutor
         self.limits = limits
         self.output = output
     }

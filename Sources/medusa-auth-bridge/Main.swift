@@ -65,3 +65,6 @@ enum Main {
         withExtendedLifetime(signalSources) { dispatchMain() }
     }
 }
+
+/// The loop writes the answers of the calls finishing in one round together.
+extension CurlLoop: BatchingExecutor {}
