@@ -6,3 +6,15 @@ public protocol BatchingExecutor: TaskExecutor {
     /// On any other thread: returns false and does nothing.
     func deferUntilIdle(_ work: @escaping @Sendable () -> Void) -> Bool
 }
+
+/// An event loop that can also wait for the protocol's input, in the same wait as everything else:
+/// stdin is then read on the loop's own thread, so a call goes from stdin to its HTTP request with no
+/// hand-off between threads (each of which costs a wake-up and moves the call's data between CPUs).
+public protocol InputWatchingExecutor: BatchingExecutor {
+    /// From now on, whenever `wanted()` (asked on the loop's thread before each wait) is true and
+    /// `descriptor` is readable or at its end, calls `onReadable` on the loop's thread; once it
+    /// returns false the descriptor is no longer watched.
+    func watchInput(_ descriptor: Int32, wanted: @escaping @Sendable () -> Bool, onReadable: @escaping @Sendable () -> Bool)
+    /// Makes the loop ask `wanted()` again now, when it may have become true on another thread.
+    func wakeUp()
+}

@@ -73,6 +73,8 @@ extension Dispatcher {
         state.outstanding -= units
         if state.outstanding == 0 || (before >= limits.maximumOutstanding && state.outstanding < limits.maximumOutstanding) {
             self.state.wakeWaitersWhileLocked()
+            // A reader on the event loop waits in the loop's poll, which it left out of while full.
+            inputLoop?.wakeUp()
         }
     }
 

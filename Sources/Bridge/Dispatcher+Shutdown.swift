@@ -15,6 +15,19 @@ extension Dispatcher {
             then: { state, _ in state.phase == .serving })
     }
 
+    /// Whether a reader on an event loop should read now: the same rule `waitForRoom` waits for.
+    var wantsInput: Bool {
+        state.withLock { $0.phase == .serving && $0.outstanding < limits.maximumOutstanding }
+    }
+
+    /// The reader handed over what it read (the end of what `chunkRead` began).
+    func chunkHandled() {
+        state.withLock { state in
+            state.readerHandling = false
+            if state.phase != .serving { wakeWaitersIfIdle(state) }
+        }
+    }
+
     /// The reader read bytes: shutdown waits until they are handed over. False when the process is
     /// already exiting (they arrived after the last answer was written).
     func chunkRead() -> Bool {

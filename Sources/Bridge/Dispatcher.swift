@@ -11,9 +11,10 @@ import JSONRPC
 /// order and cancellation rely on) and writes the answers it can give at once (`ping`) itself; a
 /// call's task writes its own answer when it finishes, on whatever thread it finished on (on an
 /// event loop that is a `BatchingExecutor`, once the loop has run every job ready, so that calls
-/// finishing together are answered with one write). So an `auth.exists` makes one hop (reader → its
-/// task) and takes the lock three times: to start, to finish and claim stdout, and to let stdout go
-/// (plus twice per read of stdin, for backpressure and shutdown). `ping` makes no hop.
+/// finishing together are answered with one write). With the HTTP loop as executor the reader is the
+/// loop itself (`InputWatchingExecutor`), so an `auth.exists` stays on one thread from stdin to
+/// stdout, and takes the lock three times: to start, to finish and claim stdout, and to let stdout go
+/// (plus a few times per read of stdin, for backpressure and shutdown).
 public final class Dispatcher: Sendable {
     /// Receives one or more framed answers to write in full before it returns. Called by one thread
     /// at a time.
@@ -40,6 +41,8 @@ public final class Dispatcher: Sendable {
     let executor: (any TaskExecutor)?
     /// `executor`, when it can hold a write until its thread is idle.
     let batching: (any BatchingExecutor)?
+    /// `executor`, when it reads stdin itself.
+    let inputLoop: (any InputWatchingExecutor)?
     let limits: Limits
     let output: Output
     let state = ConditionLock(RequestPathState())
@@ -48,6 +51,7 @@ public final class Dispatcher: Sendable {
         self.context = context
         self.executor = executor
         self.batching = executor as? any BatchingExecutor
+        self.inputLoop = executor as? any InputWatchingExecutor
         self.limits = limits
         self.output = output
     }

@@ -9,9 +9,10 @@ import Synchronization
     @preconcurrency import Glibc
 #endif
 
-/// The stdio transport: a dedicated thread doing blocking `read(2)` on stdin (the one reliable way to
-/// see a pipe's end on Linux), answers written by `Dispatcher` through `write`, and the shutdown rules:
-/// end of input, SIGTERM/SIGINT, a broken stdout.
+/// The stdio transport: stdin read on the HTTP loop's thread when the executor is an
+/// `InputWatchingExecutor` (the loop polls it beside its sockets, and a pipe's end shows as POLLHUP),
+/// else by a thread of its own doing blocking `read(2)`; answers written by `Dispatcher` through
+/// `write`; and the shutdown rules: end of input, SIGTERM/SIGINT, a broken stdout.
 public final class StdioServer: Sendable {
     public struct Configuration: Sendable {
         public var framing: FramingMode
@@ -71,10 +72,21 @@ public final class StdioServer: Sendable {
         }
     }
 
-    /// Starts the reader thread; returns at once.
+    /// Starts reading stdin; returns at once. On an event loop that can watch it (the HTTP engine's),
+    /// stdin is read on the loop's own thread, in the same wait as the transfers, so that a call needs
+    /// no hand-off between threads; otherwise a thread of its own does blocking reads.
     public func start() {
         signal(SIGPIPE, SIG_IGN)
-        DetachedThread.start { [self] in readLoop() }
+        let reader = InputReader(server: self)
+        if let loop = dispatcher.inputLoop {
+            loop.watchInput(input, wanted: { [dispatcher] in dispatcher.wantsInput }, onReadable: { reader.readChunk() })
+        } else {
+            DetachedThread.start { [dispatcher] in
+                while dispatcher.waitForRoom() {
+                    guard reader.readChunk() else { return }
+                }
+            }
+        }
     }
 
     /// SIGTERM and SIGINT: stop reading, answer what never started -32800, let running calls finish
@@ -98,29 +110,7 @@ public final class StdioServer: Sendable {
         DetachedThread.start { [self] in drainAndExit(within: Self.signalGracePeriod) }
     }
 
-    private func readLoop() {
-        var decoder = FrameDecoder(mode: configuration.framing, maximumMessageBytes: configuration.maximumMessageBytes)
-        var buffer = [UInt8](repeating: 0, count: Self.readChunkBytes)
-        while dispatcher.waitForRoom() {
-            let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 {
-                if count < 0 { logger.warn("reading stdin failed (errno \(errno)); treating it as end of input") }
-                if dispatcher.chunkRead() { handle(decoder.finish(), framing: decoder.framing ?? .ndjson) }
-                guard dispatcher.endOfInput() else { return }
-                logger.debug("end of input: finishing \(dispatcher.outstandingCount) call(s) in flight")
-                drainAndExit(within: configuration.drainLimit)
-                return
-            }
-            // Bytes read are handed over whole, even when a signal came meanwhile: each of their
-            // messages is answered (-32800 for calls that can no longer start).
-            guard dispatcher.chunkRead() else { return }
-            let events = buffer.withUnsafeBufferPointer { decoder.push(UnsafeBufferPointer(rebasing: $0[0..<count])) }
-            handle(events, framing: decoder.framing ?? .ndjson)
-        }
-    }
-
-    private func handle(_ events: [FrameEvent], framing: Framing) {
+    fileprivate func handle(_ events: [FrameEvent], framing: Framing) {
         for event in events {
             switch event {
             case .message(let frame):
@@ -137,7 +127,7 @@ public final class StdioServer: Sendable {
         }
     }
 
-    private func drainAndExit(within grace: Duration) {
+    fileprivate func drainAndExit(within grace: Duration) {
         if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(grace.timeInterval)) {
             logger.warn("\(dispatcher.outstandingCount) call(s) still unanswered after \(grace); cancelling them")
             dispatcher.cancelAll()
@@ -147,6 +137,43 @@ public final class StdioServer: Sendable {
         }
         // Every answer was written before its calls stopped counting.
         terminate(0)
+    }
+}
+
+/// What has been read of stdin and not yet split into messages. Used by one thread at a time: the
+/// reader's own thread, or the event loop's.
+private final class InputReader: @unchecked Sendable {
+    private let server: StdioServer
+    private var decoder: FrameDecoder
+    private var buffer = [UInt8](repeating: 0, count: StdioServer.readChunkBytes)
+
+    init(server: StdioServer) {
+        self.server = server
+        decoder = FrameDecoder(mode: server.configuration.framing, maximumMessageBytes: server.configuration.maximumMessageBytes)
+    }
+
+    /// Reads once and hands over every message completed; false when reading is over (end of input,
+    /// or a signal's shutdown).
+    func readChunk() -> Bool {
+        let dispatcher = server.dispatcher
+        let count = buffer.withUnsafeMutableBytes { read(server.input, $0.baseAddress, $0.count) }
+        if count < 0 && errno == EINTR { return true }
+        if count <= 0 {
+            if count < 0 { server.logger.warn("reading stdin failed (errno \(errno)); treating it as end of input") }
+            if dispatcher.chunkRead() { server.handle(decoder.finish(), framing: decoder.framing ?? .ndjson) }
+            guard dispatcher.endOfInput() else { return false }
+            server.logger.debug("end of input: finishing \(dispatcher.outstandingCount) call(s) in flight")
+            // Waiting for the answers blocks: never on the event loop, which is what writes them.
+            DetachedThread.start { [server] in server.drainAndExit(within: server.configuration.drainLimit) }
+            return false
+        }
+        // Bytes read are handed over whole, even when a signal came meanwhile: each of their messages
+        // is answered (-32800 for calls that can no longer start).
+        guard dispatcher.chunkRead() else { return false }
+        let events = buffer.withUnsafeBufferPointer { decoder.push(UnsafeBufferPointer(rebasing: $0[0..<count])) }
+        server.handle(events, framing: decoder.framing ?? .ndjson)
+        dispatcher.chunkHandled()
+        return true
     }
 }
 

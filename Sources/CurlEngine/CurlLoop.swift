@@ -10,8 +10,10 @@ import Synchronization
 ///
 /// The loop is a `TaskExecutor`: a task started with `Task(executorPreference: loop)` runs its jobs on
 /// this thread, so when a transfer completes and resumes the task, the task goes on right here (parse
-/// the body, write the answer) with no hand-off to another thread. Other threads reach the loop only
-/// through `schedule`, which queues a closure and wakes `curl_multi_poll` with `curl_multi_wakeup`.
+/// the body, write the answer) with no hand-off to another thread. It can also watch one more
+/// descriptor in the same `curl_multi_poll` (`watchInput`: the bridge's stdin), so that a call is read,
+/// sent, received and answered on this one thread. Other threads reach the loop only through
+/// `schedule`, which queues a closure and wakes `curl_multi_poll` with `curl_multi_wakeup`.
 ///
 /// Ownership: `multi`, `transfers` and every easy handle are touched only on the loop's thread
 /// (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` is the one piece of state other
@@ -46,6 +48,14 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     /// Transfers per origin in libcurl's hands, and those waiting for a slot. Loop thread only.
     private var admission: AdmissionQueue<CurlTransfer>
+    /// A descriptor read on the loop's thread (stdin), with when to watch it and what to do when it is
+    /// readable. Loop thread only.
+    private struct Input {
+        let descriptor: Int32
+        let wanted: @Sendable () -> Bool
+        let onReadable: @Sendable () -> Bool
+    }
+    private var input: Input?
     /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
     private var idleWork: [@Sendable () -> Void] = []
     /// Easy handles kept for reuse, configured with their CA file (the key; "" for the system's).
@@ -119,6 +129,27 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         guard isCurrent else { return false }
         idleWork.append(work)
         return true
+    }
+
+    /// From now on waits for `descriptor` too, whenever `wanted()` (asked on the loop's thread before
+    /// each wait), and calls `onReadable` on the loop's thread when it is readable or at its end, until
+    /// that returns false.
+    public func watchInput(_ descriptor: Int32, wanted: @escaping @Sendable () -> Bool, onReadable: @escaping @Sendable () -> Bool) {
+        schedule {
+            // poll(2) would report POLLNVAL for it at once and forever, which libcurl does not pass
+            // on: let the reader see the error (EBADF) now instead.
+            if fcntl(descriptor, F_GETFD) == -1 {
+                _ = onReadable()
+                return
+            }
+            self.input = Input(descriptor: descriptor, wanted: wanted, onReadable: onReadable)
+        }
+    }
+
+    /// Wakes the loop's wait so that it asks its input's `wanted()` again.
+    public func wakeUp() {
+        let wake = queue.withLock { $0.sleeping }
+        if wake, let multi { curl_multi_wakeup(multi) }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -214,20 +245,32 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         let multi = makeMulti()
         self.multi = multi
         var running: Int32 = 0
+        var watched = curl_waitfd()
         while true {
             runQueuedWork()
             runIdleWork()
-            curl_multi_perform(multi, &running)
-            collectFinishedTransfers()
-            // Completions resume tasks, whose jobs land in the queue: run them before sleeping.
+            // Completions resume tasks, whose jobs land in the queue: with jobs waiting the loop only
+            // looks at its descriptors, without sleeping.
             let idle = queue.withLock { queue in
                 queue.sleeping = queue.work.isEmpty
                 return queue.sleeping
             }
-            guard idle else { continue }
+            // Asked once `sleeping` is set, so that a `wakeUp` meanwhile is never missed.
+            let input = self.input.flatMap { $0.wanted() ? $0 : nil }
+            watched = curl_waitfd(fd: input?.descriptor ?? -1, events: Int16(CURL_WAIT_POLLIN), revents: 0)
             var ready: Int32 = 0
-            curl_multi_poll(multi, nil, 0, Self.idlePollMilliseconds, &ready)
+            let timeout = idle ? Self.idlePollMilliseconds : 0
+            if input == nil {
+                curl_multi_poll(multi, nil, 0, timeout, &ready)
+            } else {
+                curl_multi_poll(multi, &watched, 1, timeout, &ready)
+            }
             queue.withLock { $0.sleeping = false }
+            // libcurl's poll reports a hang-up as POLLIN (lib/select.c, Curl_poll), so a pipe's end is
+            // seen here too; a descriptor that is not open is refused by `watchInput`.
+            if let input, watched.revents != 0, !input.onReadable() { self.input = nil }
+            curl_multi_perform(multi, &running)
+            collectFinishedTransfers()
         }
     }
 

@@ -44,7 +44,7 @@ enum Main {
             baseURL: options.baseURL, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
             headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent,
             authType: options.authType)
-        // Every HTTP transfer, and every call's task, runs on the libcurl loop's thread.
+        // Reading stdin, every call's task and every HTTP transfer run on the libcurl loop's thread.
         let loop = CurlLoop(maximumConnectionsPerOrigin: options.maxConnections ?? CurlLoop.defaultMaximumConnectionsPerOrigin)
         let transport = CurlTransport(
             loop: loop,
@@ -66,5 +66,6 @@ enum Main {
     }
 }
 
-/// The loop writes the answers of the calls finishing in one round together.
-extension CurlLoop: BatchingExecutor {}
+/// The loop reads stdin on its own thread, and writes the answers of the calls finishing in one round
+/// together.
+extension CurlLoop: InputWatchingExecutor {}
