@@ -13,7 +13,7 @@ import Synchronization
 /// the body, write the answer) with no hand-off to another thread. It can also watch one more
 /// descriptor in the same `curl_multi_poll` (`watchInput`: the bridge's stdin), so that a call is read,
 /// sent, received and answered on this one thread. Other threads reach the loop only through
-/// `schedule`, which queues a closure and wakes `curl_multi_poll` with `curl_multi_wakeup`.
+/// `schedule`, which queues a closure and wakes the loop's wait through an eventfd.
 ///
 /// Ownership: `multi`, `transfers` and every easy handle are touched only on the loop's thread
 /// (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` is the one piece of state other
@@ -34,14 +34,15 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     private struct Queue {
         var work: [Work] = []
-        /// The loop is in (or about to enter) `curl_multi_poll` and must be woken for new work.
+        /// The loop is in (or about to enter) its wait and must be woken for new work.
         var sleeping = false
     }
 
-    /// libcurl's multi handle, created by the loop's thread as it starts (so that `curl_global_init`,
-    /// which loads the TLS library, never delays the first answer); other threads reach it only through
-    /// `curl_multi_wakeup`, after the queue's lock shows the loop asleep in `curl_multi_poll`.
+    /// libcurl's multi handle, created by the loop's thread for the first transfer, so that
+    /// `curl_global_init` (which loads the TLS library) never delays the first answer. Loop thread only.
     private var multi: UnsafeMutableRawPointer?
+    /// An eventfd other threads write to wake the loop's wait, once the queue's lock shows it asleep.
+    private let wakeDescriptor: Int32
     private let maximumConnectionsPerOrigin: Int
     private let queue = Mutex(Queue())
     /// Transfers in libcurl's hands, by easy handle. Loop thread only.
@@ -71,9 +72,18 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     public init(maximumConnectionsPerOrigin: Int) {
         self.maximumConnectionsPerOrigin = maximumConnectionsPerOrigin
         admission = AdmissionQueue(connectionLimit: maximumConnectionsPerOrigin)
+        wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        precondition(wakeDescriptor >= 0, "could not create the HTTP loop's wake-up (errno \(errno))")
     }
 
-    /// Creates the multi handle with the connection policy; on the loop's thread, before any transfer.
+    /// The multi handle, created with the connection policy on first use; on the loop's thread.
+    private func multiHandle() -> UnsafeMutableRawPointer {
+        if let multi { return multi }
+        let created = makeMulti()
+        multi = created
+        return created
+    }
+
     private func makeMulti() -> UnsafeMutableRawPointer {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
@@ -149,7 +159,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// Wakes the loop's wait so that it asks its input's `wanted()` again.
     public func wakeUp() {
         let wake = queue.withLock { $0.sleeping }
-        if wake, let multi { curl_multi_wakeup(multi) }
+        if wake { Self.wake(wakeDescriptor) }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -162,7 +172,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             defer { queue.sleeping = false }
             return queue.sleeping
         }
-        if wake, let multi { curl_multi_wakeup(multi) }
+        if wake { Self.wake(wakeDescriptor) }
     }
 
     // MARK: Transfers (loop thread only)
@@ -203,7 +213,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             return
         }
         transfers[handle] = transfer
-        let code = curl_multi_add_handle(multi, handle)
+        let code = curl_multi_add_handle(multiHandle(), handle)
         if code != CURLM_OK {
             transfers[handle] = nil
             transfer.release(handle)
@@ -242,10 +252,9 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     // MARK: The loop
 
     private func run() {
-        let multi = makeMulti()
-        self.multi = multi
         var running: Int32 = 0
-        var watched = curl_waitfd()
+        // The wake-up, then the input when it is wanted.
+        var waited = [curl_waitfd](repeating: curl_waitfd(), count: 2)
         while true {
             runQueuedWork()
             runIdleWork()
@@ -257,21 +266,43 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             }
             // Asked once `sleeping` is set, so that a `wakeUp` meanwhile is never missed.
             let input = self.input.flatMap { $0.wanted() ? $0 : nil }
-            watched = curl_waitfd(fd: input?.descriptor ?? -1, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-            var ready: Int32 = 0
+            waited[0] = curl_waitfd(fd: wakeDescriptor, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+            waited[1] = curl_waitfd(fd: input?.descriptor ?? -1, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+            let count: UInt32 = input == nil ? 1 : 2
             let timeout = idle ? Self.idlePollMilliseconds : 0
-            if input == nil {
-                curl_multi_poll(multi, nil, 0, timeout, &ready)
+            if let multi {
+                var ready: Int32 = 0
+                // libcurl's poll reports a hang-up as POLLIN (lib/select.c, Curl_poll), so a pipe's end
+                // is seen too; a descriptor that is not open is refused by `watchInput`.
+                curl_multi_poll(multi, &waited, count, timeout, &ready)
             } else {
-                curl_multi_poll(multi, &watched, 1, timeout, &ready)
+                Self.poll(&waited, count: Int(count), timeout: timeout)
             }
             queue.withLock { $0.sleeping = false }
-            // libcurl's poll reports a hang-up as POLLIN (lib/select.c, Curl_poll), so a pipe's end is
-            // seen here too; a descriptor that is not open is refused by `watchInput`.
-            if let input, watched.revents != 0, !input.onReadable() { self.input = nil }
-            curl_multi_perform(multi, &running)
-            collectFinishedTransfers()
+            if waited[0].revents != 0 {
+                var drained: UInt64 = 0
+                _ = read(wakeDescriptor, &drained, 8)
+            }
+            if let input, waited[1].revents != 0, !input.onReadable() { self.input = nil }
+            if let multi {
+                curl_multi_perform(multi, &running)
+                collectFinishedTransfers()
+            }
         }
+    }
+
+    /// Any thread: makes the loop's wait return (an eventfd counts the writes; one read drains it).
+    private static func wake(_ descriptor: Int32) {
+        var one: UInt64 = 1
+        _ = write(descriptor, &one, 8)
+    }
+
+    /// The loop's wait before the first transfer, when there is no libcurl yet: poll(2) on the same
+    /// descriptors, any event (a hang-up too) reported as `CURL_WAIT_POLLIN`.
+    private static func poll(_ waited: inout [curl_waitfd], count: Int, timeout: Int32) {
+        var entries = waited.prefix(count).map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        guard Glibc.poll(&entries, nfds_t(count), timeout) > 0 else { return }
+        for index in 0..<count where entries[index].revents != 0 { waited[index].revents = Int16(CURL_WAIT_POLLIN) }
     }
 
     private func runQueuedWork() {

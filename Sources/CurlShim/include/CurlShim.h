@@ -6,6 +6,8 @@
 #define CURL_SHIM_H
 
 #include <curl/curl.h>
+// The HTTP loop's wake-up, which the Glibc module does not bring.
+#include <sys/eventfd.h>
 
 typedef size_t (*curlshim_data_callback)(char *data, size_t size, size_t count, void *user);
 
