@@ -100,7 +100,7 @@ extension Dispatcher {
     /// cancelled, which aborts its HTTP exchange, and answers with what that leaves.
     func cancel(_ id: RequestID) {
         let (tasks, claimed) = state.withLock { state in
-            let serials = state.byID[id] ?? []
+            let serials = state.serials(for: id)
             return (cancelLocked(&state, serials), claimLocked(&state))
         }
         if tasks.isEmpty && claimed == nil { context.logger.debug("cancel for \(id): no such request running") }

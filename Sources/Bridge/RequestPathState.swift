@@ -79,9 +79,11 @@ struct RequestPathState {
     var nextSerial: UInt64 = 0
     var calls: [UInt64: Call] = [:]
     var frames: [UInt64: Frame] = [:]
-    /// Calls with an id, for `$/cancelRequest`. JSON-RPC leaves duplicate ids to the client; a cancel
-    /// reaches every call with the id.
-    var byID: [RequestID: [UInt64]] = [:]
+    /// Calls with an id, for `$/cancelRequest`: the first running or waiting call with each id, and
+    /// the later ones apart (JSON-RPC leaves duplicate ids to the client; a cancel reaches every call
+    /// with the id). Apart, so that the usual unique id costs no array.
+    var byID: [RequestID: UInt64] = [:]
+    var duplicateIDs: [RequestID: [UInt64]] = [:]
     var sessions: [String: SessionLine] = [:]
     /// Admitted calls waiting for a slot, oldest first from `readyHead`. Calls cancelled meanwhile are
     /// skipped when they reach the front.
@@ -110,13 +112,30 @@ struct RequestPathState {
     }
 
     mutating func index(_ id: RequestID?, _ serial: UInt64) {
-        if let id { byID[id, default: []].append(serial) }
+        guard let id else { return }
+        if byID[id] == nil { byID[id] = serial } else { duplicateIDs[id, default: []].append(serial) }
+    }
+
+    /// Every call with `id`, oldest first.
+    func serials(for id: RequestID) -> [UInt64] {
+        guard let first = byID[id] else { return [] }
+        return [first] + (duplicateIDs[id] ?? [])
     }
 
     mutating func unindex(_ id: RequestID?, _ serial: UInt64) {
-        guard let id, var serials = byID[id] else { return }
-        serials.removeAll { $0 == serial }
-        byID[id] = serials.isEmpty ? nil : serials
+        guard let id else { return }
+        if byID[id] == serial {
+            // The next call with the id, if any, becomes the first.
+            if var later = duplicateIDs.removeValue(forKey: id) {
+                byID[id] = later.removeFirst()
+                if !later.isEmpty { duplicateIDs[id] = later }
+            } else {
+                byID[id] = nil
+            }
+        } else if var later = duplicateIDs.removeValue(forKey: id) {
+            later.removeAll { $0 == serial }
+            if !later.isEmpty { duplicateIDs[id] = later }
+        }
     }
 
     /// Removes a finished call and records its answer. Returns the calls its session now admits, and
