@@ -1,3 +1,5 @@
+import JSON
+import JSONRPC
 import Testing
 
 @testable import Bridge
@@ -44,5 +46,27 @@ struct SessionLineTests {
         #expect(!again.found)
         for _ in 1...3 { _ = line.leave(exclusive: false) }
         #expect(line.isIdle)
+    }
+}
+
+@Suite("Request path: calls by id")
+struct CallsByIDTests {
+    @Test("calls sharing an id are all found, oldest first, and each leaves the index alone")
+    func duplicateIDs() {
+        var state = RequestPathState()
+        let id = RequestID.number(JSONNumber(7))
+        state.index(id, 1)
+        state.index(id, 2)
+        state.index(id, 3)
+        state.index(.string("other"), 4)
+        state.index(nil, 5)
+        #expect(state.serials(for: id) == [1, 2, 3] && state.serials(for: .string("other")) == [4])
+        state.unindex(id, 2)
+        #expect(state.serials(for: id) == [1, 3])
+        state.unindex(id, 1)
+        #expect(state.serials(for: id) == [3])
+        state.unindex(id, 3)
+        state.unindex(.string("other"), 4)
+        #expect(state.serials(for: id).isEmpty && state.byID.isEmpty && state.duplicateIDs.isEmpty)
     }
 }
