@@ -283,7 +283,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
                 var drained: UInt64 = 0
                 _ = read(wakeDescriptor, &drained, 8)
             }
-            if let input, waited[1].revents != 0, !input.onReadable() { self.input = nil }
+            if let input, waited[1].revents != 0 {
+                if !input.onReadable() { self.input = nil }
+                // The calls just read start now, so that this round's perform already sends them.
+                runQueuedWork()
+            }
             if let multi {
                 curl_multi_perform(multi, &running)
                 collectFinishedTransfers()
