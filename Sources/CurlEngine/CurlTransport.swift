@@ -77,10 +77,11 @@ public final class CurlTransport: HTTPTransport {
         guard let key = Self.authority(of: url.absoluteString) else { return decide() }
         if let known = targets.withLock({ $0[key] }) { return known }
         let target = decide()
-        // Calls go to one store, so this stays tiny; bounded all the same.
+        // Calls go to one store, so this stays tiny; bounded all the same. The key is copied, so that
+        // it does not keep the whole URL (its path may hold an email address) alive.
         targets.withLock { targets in
             if targets.count >= 16 { targets.removeAll() }
-            targets[key] = target
+            targets[Substring(String(key))] = target
         }
         return target
     }
