@@ -40,15 +40,11 @@ final class ConditionLock<Value>: @unchecked Sendable {
 
     /// Blocks until `done` holds or `deadline` passes, then runs `body` under the same lock. `done`
     /// is re-checked after every wake-up, so spurious wake-ups are harmless.
-    /// `prepare` runs first, under the lock, for a change that must be visible before this thread
-    /// blocks.
     func wait<Result>(
-        prepare: (inout Value) -> Void = { _ in }, until done: (Value) -> Bool, before deadline: Date? = nil,
-        then body: (inout Value, Bool) -> Result
+        until done: (Value) -> Bool, before deadline: Date? = nil, then body: (inout Value, Bool) -> Result
     ) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        prepare(&value)
         while !done(value) {
             if let deadline {
                 // pthread_cond_timedwait takes an absolute CLOCK_REALTIME time, which `Date` is.

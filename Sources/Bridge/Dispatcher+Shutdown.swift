@@ -7,10 +7,6 @@ extension Dispatcher {
     /// stop reading (a signal came).
     func waitForRoom() -> Bool {
         state.wait(
-            prepare: { state in
-                state.readerHandling = false
-                if state.phase != .serving { wakeWaitersIfIdle(state) }
-            },
             until: { $0.outstanding < limits.maximumOutstanding || $0.phase != .serving },
             then: { state, _ in state.phase == .serving })
     }
