@@ -20,8 +20,9 @@ final class CurlTransfer: @unchecked Sendable {
     /// sends it) so that the loop's thread only hands them over.
     private let headerList: UnsafeMutablePointer<curl_slist>?
     private let urlString: String
-    private let proxy: String
-    private let isHTTPS: Bool
+    /// What the URL's origin decides: the proxy (decided there, never by libcurl reading the
+    /// environment itself) and whether it is TLS.
+    private let target: CurlTransport.Target
     /// `CURLOPT_ERRORBUFFER`: libcurl's own sentence for a failure, which names what went wrong.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headers = HTTPHeaders()
@@ -35,17 +36,13 @@ final class CurlTransfer: @unchecked Sendable {
     private(set) var finalOutcome: Outcome?
 
     /// `scheme://host:port`: the unit of connection limits and of error messages.
-    let origin: String
+    var origin: String { target.origin }
 
-    /// - Parameter target: what the URL's origin decides (the proxy is decided there, never by
-    ///   libcurl reading the environment itself).
     init(request: HTTPRequest, settings: CurlTransport.Settings, target: CurlTransport.Target) {
         self.request = request
         self.settings = settings
-        origin = target.origin
+        self.target = target
         urlString = request.url.absoluteString
-        isHTTPS = target.isHTTPS
-        proxy = target.proxy
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers {
             // `Name;` is libcurl's spelling of a header with an empty value.
@@ -139,8 +136,8 @@ final class CurlTransfer: @unchecked Sendable {
         // Over TLS, wait for a connection being set up to say (by ALPN, within its handshake) whether it
         // multiplexes HTTP/2 before opening another one. Never over plain HTTP, where libcurl would wait
         // for the first answer to learn the version, stalling every request behind a slow one.
-        set(CURLOPT_PIPEWAIT, isHTTPS ? 1 : 0)
-        set(CURLOPT_PROXY, proxy)
+        set(CURLOPT_PIPEWAIT, target.isHTTPS ? 1 : 0)
+        set(CURLOPT_PROXY, target.proxy)
         // Always set, so that libcurl never reads `no_proxy` from the environment itself.
         set(CURLOPT_NOPROXY, settings.proxy.noProxy ?? "")
         // RFC 9112 §9.3.1: a request that is not idempotent must not be retried automatically, and
