@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // The design card allows no third-party packages: Foundation, Dispatch, Glibc, Synchronization, the
 // toolchain's test libraries, and libcurl from the system (the library FoundationNetworking itself
-// drives on Linux), reached through a systemLibrary target and a small C target of our own.
+// drives on Linux), loaded at run time by a small C target of our own, with the headers of a
+// systemLibrary target.
 import PackageDescription
 
 /// Release builds let the optimiser see across the bridge's own modules (JSON, MedusaStore, CurlEngine,
@@ -21,11 +22,12 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSON"], swiftSettings: crossModule),
         // The Medusa store auth HTTP client: knows nothing of JSON-RPC, nor of curl.
         .target(name: "MedusaStore", dependencies: ["JSON"], swiftSettings: crossModule),
-        // libcurl from the system: Debian/Ubuntu libcurl4-openssl-dev, Fedora libcurl-devel, Alpine curl-dev.
-        .systemLibrary(
-            name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"]), .brew(["curl"])]),
-        // Typed wrappers for libcurl's variadic setopt/getinfo, which Swift cannot call.
+        // libcurl's headers from the system (Debian/Ubuntu libcurl4-openssl-dev, Fedora libcurl-devel), in
+        // the compiler's default include path. Headers only: no pkgConfig and no `link`, which would add
+        // -lcurl, so libcurl is not loaded before `main` (issue 9: about 5 ms of start-up).
+        .systemLibrary(name: "CCurl"),
+        // libcurl loaded with dlopen at first need, every function the bridge calls behind a wrapper, and
+        // typed wrappers for the variadic setopt/getinfo.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
         // The one HTTP engine: every transfer on one thread driving libcurl's multi interface.
         .target(name: "CurlEngine", dependencies: ["CCurl", "CurlShim", "MedusaStore"], swiftSettings: crossModule),

@@ -1,2 +1,2 @@
-// libcurl from the system (Debian/Ubuntu: libcurl4-openssl-dev), found through pkg-config `libcurl`.
+// libcurl's headers from the system (Debian/Ubuntu: libcurl4-openssl-dev); libcurl itself is loaded by CurlShim.
 #include <curl/curl.h>

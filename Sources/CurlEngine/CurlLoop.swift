@@ -85,8 +85,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func makeMulti() -> UnsafeMutableRawPointer {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        guard let multi = curl_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        curlshim_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard let multi = curlshim_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         // Also enforced by libcurl, as a backstop to the admission queue.
         curlshim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
         // Keep every connection the limit allows open for reuse (the default cache holds 4x the
@@ -207,17 +207,17 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         }
         if let error = transfer.configure(handle) {
             transfer.release(handle)
-            curl_easy_cleanup(handle)
+            curlshim_easy_cleanup(handle)
             transfer.finish(.failure(error))
             releaseSlot(of: transfer, multiplexes: false)
             return
         }
         transfers[handle] = transfer
-        let code = curl_multi_add_handle(multiHandle(), handle)
+        let code = curlshim_multi_add_handle(multiHandle(), handle)
         if code != CURLM_OK {
             transfers[handle] = nil
             transfer.release(handle)
-            curl_easy_cleanup(handle)
+            curlshim_easy_cleanup(handle)
             transfer.finish(.failure(.init(.other, "libcurl refused the transfer (CURLMcode \(code.rawValue))")))
             releaseSlot(of: transfer, multiplexes: false)
         }
@@ -236,8 +236,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func remove(_ handle: UnsafeMutableRawPointer) {
-        curl_multi_remove_handle(multi, handle)
-        guard let transfer = transfers.removeValue(forKey: handle) else { return curl_easy_cleanup(handle) }
+        curlshim_multi_remove_handle(multi, handle)
+        guard let transfer = transfers.removeValue(forKey: handle) else { return curlshim_easy_cleanup(handle) }
         transfer.release(handle)
         // Spare handles keep their options, buffers and (inside libcurl) their state per connection;
         // `configure` sets every per-request option again. A few spares save the set-up of each call.
@@ -245,7 +245,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             spareHandles[transfer.settings.caFile ?? "", default: []].append(handle)
             spareCount += 1
         } else {
-            curl_easy_cleanup(handle)
+            curlshim_easy_cleanup(handle)
         }
     }
 
@@ -274,7 +274,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
                 var ready: Int32 = 0
                 // libcurl's poll reports a hang-up as POLLIN (lib/select.c, Curl_poll), so a pipe's end
                 // is seen too; a descriptor that is not open is refused by `watchInput`.
-                curl_multi_poll(multi, &waited, count, timeout, &ready)
+                curlshim_multi_poll(multi, &waited, count, timeout, &ready)
             } else {
                 Self.poll(&waited, count: Int(count), timeout: timeout)
             }
@@ -289,7 +289,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
                 runQueuedWork()
             }
             if let multi {
-                curl_multi_perform(multi, &running)
+                curlshim_multi_perform(multi, &running)
                 collectFinishedTransfers()
             }
         }
@@ -335,11 +335,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     private func collectFinishedTransfers() {
         var left: Int32 = 0
-        while let message = curl_multi_info_read(multi, &left) {
+        while let message = curlshim_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             let code = message.pointee.data.result
             guard let transfer = transfers[handle] else {
-                curl_multi_remove_handle(multi, handle)
+                curlshim_multi_remove_handle(multi, handle)
                 continue
             }
             let outcome = transfer.outcome(code, handle: handle)

@@ -46,15 +46,15 @@ final class CurlTransfer: @unchecked Sendable {
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers {
             // `Name;` is libcurl's spelling of a header with an empty value.
-            list = curl_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
+            list = curlshim_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }
         // No `Expect: 100-continue` wait before bodies over 1 KiB: Medusa answers without it.
-        headerList = curl_slist_append(list, "Expect:")
+        headerList = curlshim_slist_append(list, "Expect:")
         errorBuffer.initialize(to: 0)
     }
 
     deinit {
-        curl_slist_free_all(headerList)
+        curlshim_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
@@ -87,7 +87,7 @@ final class CurlTransfer: @unchecked Sendable {
     /// only setting that varies, so spare handles are kept per CA file); the loop keeps it for reuse,
     /// and `configure` sets the rest per transfer. nil when libcurl cannot make one or refuses an option.
     static func makeHandle(caFile: String?) -> UnsafeMutableRawPointer? {
-        guard let handle = curl_easy_init() else { return nil }
+        guard let handle = curlshim_easy_init() else { return nil }
         var codes: [CURLcode] = [
             // Only HTTP(S), whatever a URL or a proxy says.
             curlshim_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"),
@@ -105,7 +105,7 @@ final class CurlTransfer: @unchecked Sendable {
         ]
         if let caFile { codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
         guard codes.allSatisfy({ $0 == CURLE_OK }) else {
-            curl_easy_cleanup(handle)
+            curlshim_easy_cleanup(handle)
             return nil
         }
         return handle
@@ -169,7 +169,7 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_HEADERDATA, pointer: user)
         set(CURLOPT_WRITEDATA, pointer: user)
         guard failed == CURLE_OK else {
-            return TransportError(.other, "libcurl rejected an option: \(String(cString: curl_easy_strerror(failed)))")
+            return TransportError(.other, "libcurl rejected an option: \(String(cString: curlshim_easy_strerror(failed)))")
         }
         return nil
     }
@@ -271,7 +271,7 @@ final class CurlTransfer: @unchecked Sendable {
         return .failure(
             CurlFailure(
                 code: code, origin: origin, requestSent: requestBytes > 0,
-                osErrno: Int32(osErrno), curlText: text.isEmpty ? String(cString: curl_easy_strerror(code)) : text,
+                osErrno: Int32(osErrno), curlText: text.isEmpty ? String(cString: curlshim_easy_strerror(code)) : text,
                 timeout: request.timeout
             ).transportError)
     }

@@ -1,3 +1,4 @@
+import CurlShim
 import FoundationEssentials
 import MedusaStore
 import Synchronization
@@ -51,6 +52,8 @@ public final class CurlTransport: HTTPTransport {
 
     public func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
+        // libcurl is loaded at run time (CurlShim): without it no call can be sent, and the bridge says why.
+        if let unavailable = curlshim_unavailable() { throw TransportError(.other, String(cString: unavailable)) }
         let transfer = CurlTransfer(request: request, settings: settings, target: target(of: request.url))
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
