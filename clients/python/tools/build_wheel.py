@@ -12,8 +12,8 @@ Tag: ``py3-none-<platform>``. The package is pure Python apart from one standalo
 so any CPython 3 on the platform runs it (no ABI tag). The default platform is this machine's
 ``sysconfig.get_platform()`` (``linux_x86_64`` here), not a ``manylinux_*`` tag: the binary loads
 the system's libcurl, which no manylinux policy allows, so claiming manylinux would be false.
-``--needs`` lists the shared libraries the binary loads (DT_NEEDED); the client checks them at
-launch and names the package to install when one is missing.
+``--needs`` lists the shared libraries the binary loads (DT_NEEDED, plus libcurl, which it loads
+with dlopen); the client checks them at launch and names the package to install when one is missing.
 """
 
 from __future__ import annotations

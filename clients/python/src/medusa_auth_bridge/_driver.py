@@ -31,7 +31,8 @@ DISTRIBUTION_NAME = "medusa-auth-bridge"
 _HERE = Path(__file__).resolve().parent
 
 #: Where the platform wheel puts the binary, and the list of shared libraries it still loads
-#: from the system (one soname a line, written by ``scripts/package`` from the ELF's DT_NEEDED).
+#: from the system (one soname a line, written by ``scripts/package`` from the ELF's DT_NEEDED,
+#: plus libcurl.so.4, which the binary loads with dlopen).
 PACKAGED_BINARY = _HERE / "bin" / BINARY_NAME
 PACKAGED_NEEDS = _HERE / "bin" / "NEEDED"
 
@@ -121,8 +122,9 @@ def _not_found_message(searched: List[str], checkout: Optional[Path], *, explici
 def check_runtime_libraries(binary: str, needs: Optional[Path] = None) -> None:
     """For the packaged binary: fail now, naming the package to install, if a library it loads is missing.
 
-    Without this the loader's one line ("error while loading shared libraries") would be the
-    whole story. Other binaries were built here, so their libraries are here.
+    Without this a missing libcurl (which the bridge loads with dlopen) would show only when the
+    first HTTP call fails, and any other library as the loader's one line ("error while loading
+    shared libraries"). Other binaries were built here, so their libraries are here.
     """
     listing = PACKAGED_NEEDS if needs is None else needs
     if needs is None and Path(binary) != PACKAGED_BINARY:
