@@ -26,15 +26,15 @@ let package = Package(
         // the compiler's default include path. Headers only: no pkgConfig and no `link`, which would add
         // -lcurl, so libcurl is not loaded before `main` (issue 9: about 5 ms of start-up).
         .systemLibrary(name: "CCurl"),
-        // libcurl loaded with dlopen at first need, every function the bridge calls behind a wrapper, and
-        // typed wrappers for the variadic setopt/getinfo.
+        // libcurl loaded with dlopen on a thread of its own at start (or at first need), every function the
+        // bridge calls behind a wrapper, and typed wrappers for the variadic setopt/getinfo.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
         // The one HTTP engine: every transfer on one thread driving libcurl's multi interface.
         .target(name: "CurlEngine", dependencies: ["CCurl", "CurlShim", "MedusaStore"], swiftSettings: crossModule),
         // Methods, registry, dispatcher, per-session ordering and the stdio transport.
         .target(name: "Bridge", dependencies: ["JSONRPC", "MedusaStore"], swiftSettings: crossModule),
         // main and option parsing only.
-        .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge", "CurlEngine"], swiftSettings: crossModule),
+        .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge", "CurlEngine", "CurlShim"], swiftSettings: crossModule),
         // Waiting on events with a bound, and driving child processes, for the test targets.
         .target(name: "TestSupport", dependencies: ["JSON"], path: "Tests/TestSupport"),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC"]),

@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -50,6 +52,26 @@ static void load(void) {
     char line[sizeof failure_text + 64];
     int length = snprintf(line, sizeof line, "medusa-auth-bridge [error] %s\n", failure_text);
     if (length > 0 && (size_t)length < sizeof line) (void)!write(STDERR_FILENO, line, (size_t)length);
+}
+
+static void *preload(void *unused) {
+    (void)unused;
+    pthread_once(&once, load);
+    return NULL;
+}
+
+// Called by main once the bridge's own threads run (Main.swift says why not earlier).
+void curlshim_preload(void) {
+    static atomic_flag started = ATOMIC_FLAG_INIT;
+    if (atomic_flag_test_and_set(&started)) return;
+    // The thread takes no signal meant for the bridge's own handlers.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &previous);
+    pthread_t thread;
+    // If no thread can be started, the first use loads libcurl instead.
+    if (pthread_create(&thread, NULL, preload, NULL) == 0) pthread_detach(thread);
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
 }
 
 const char *curlshim_unavailable(void) {

@@ -14,9 +14,13 @@
 // The HTTP loop's wake-up, which the Glibc module does not bring.
 #include <sys/eventfd.h>
 
+// Starts loading libcurl on a thread of its own and returns at once; later calls do nothing. Without
+// it, the first use loads libcurl.
+void curlshim_preload(void);
+
 // NULL once libcurl is loaded; else why it could not be (one sentence naming libcurl.so.4, the
-// loader's error and the packages to install), which is also written once to stderr. Loads libcurl
-// the first time. Without libcurl the wrappers that take no handle fail as libcurl does out of
+// loader's error and the packages to install), which is also written once to stderr. Waits for a load
+// under way, or loads. Without libcurl the wrappers that take no handle fail as libcurl does out of
 // memory (NULL, or an error code) and the others are never reached: only libcurl makes handles.
 const char *curlshim_unavailable(void);
 
