@@ -16,8 +16,8 @@ final class BridgeProcess: Sendable {
         return Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("medusa-auth-bridge")
     }
 
-    init(_ arguments: [String], environment: [String: String]? = nil) throws {
-        child = try ChildProcess(Self.binary, arguments, environment: environment)
+    init(binary: URL = BridgeProcess.binary, _ arguments: [String], environment: [String: String]? = nil) throws {
+        child = try ChildProcess(binary, arguments, environment: environment)
     }
 
     /// Starts a bridge for `emulator` with extra flags.
