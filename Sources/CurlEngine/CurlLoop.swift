@@ -59,6 +59,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var input: Input?
     /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
     private var idleWork: [@Sendable () -> Void] = []
+    /// The batch being run by `runQueuedWork` and `runIdleWork`, swapped with the queue they drain so
+    /// that neither array is copied nor reallocated per round (a copy emptied with `removeAll(keeping
+    /// Capacity:)` allocates a new buffer). Loop thread only.
+    private var draining: [Work] = []
+    private var drainingIdle: [@Sendable () -> Void] = []
     /// Easy handles kept for reuse, configured with their CA file (the key; "" for the system's).
     /// Loop thread only.
     private var spareHandles: [String: [UnsafeMutableRawPointer]] = [:]
@@ -311,25 +316,23 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     private func runQueuedWork() {
         while true {
-            let batch = queue.withLock { queue -> [Work] in
-                defer { queue.work.removeAll(keepingCapacity: true) }
-                return queue.work
-            }
-            if batch.isEmpty { return }
-            for work in batch {
+            queue.withLock { swap(&$0.work, &draining) }
+            if draining.isEmpty { return }
+            for work in draining {
                 switch work {
                 case .closure(let closure): closure()
                 case .job(let job): job.runSynchronously(on: asUnownedTaskExecutor())
                 }
             }
+            draining.removeAll(keepingCapacity: true)
         }
     }
 
     private func runIdleWork() {
         while !idleWork.isEmpty {
-            let batch = idleWork
-            idleWork.removeAll(keepingCapacity: true)
-            for work in batch { work() }
+            swap(&idleWork, &drainingIdle)
+            for work in drainingIdle { work() }
+            drainingIdle.removeAll(keepingCapacity: true)
         }
     }
 
