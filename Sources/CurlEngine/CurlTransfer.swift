@@ -16,9 +16,9 @@ final class CurlTransfer: @unchecked Sendable {
     let settings: CurlTransport.Settings
     private var continuation: UnsafeContinuation<Outcome, Never>?
     private(set) var handle: UnsafeMutableRawPointer?
-    /// The request's header fields as libcurl takes them, built with the transfer (on the thread that
-    /// sends it) so that the loop's thread only hands them over.
-    private let headerList: UnsafeMutablePointer<curl_slist>?
+    /// The request's header fields as libcurl takes them, made or found with the transfer (on the
+    /// thread that sends it) so that the loop's thread only hands them over.
+    private let headerList: HeaderList
     private let urlString: String
     /// What the URL's origin decides: the proxy (decided there, never by libcurl reading the
     /// environment itself) and whether it is TLS.
@@ -38,23 +38,16 @@ final class CurlTransfer: @unchecked Sendable {
     /// `scheme://host:port`: the unit of connection limits and of error messages.
     var origin: String { target.origin }
 
-    init(request: HTTPRequest, settings: CurlTransport.Settings, target: CurlTransport.Target) {
+    init(request: HTTPRequest, settings: CurlTransport.Settings, target: CurlTransport.Target, headerList: HeaderList) {
         self.request = request
         self.settings = settings
         self.target = target
+        self.headerList = headerList
         urlString = request.url.absoluteString
-        var list: UnsafeMutablePointer<curl_slist>?
-        for field in request.headers {
-            // `Name;` is libcurl's spelling of a header with an empty value.
-            list = curlshim_slist_append(list, field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
-        }
-        // No `Expect: 100-continue` wait before bodies over 1 KiB: Medusa answers without it.
-        headerList = curlshim_slist_append(list, "Expect:")
         errorBuffer.initialize(to: 0)
     }
 
     deinit {
-        curlshim_slist_free_all(headerList)
         errorBuffer.deallocate()
     }
 
@@ -163,7 +156,7 @@ final class CurlTransfer: @unchecked Sendable {
             default: false
             }
         set(CURLOPT_CUSTOMREQUEST, impliedByOptions ? nil : request.method)
-        set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList))
+        set(CURLOPT_HTTPHEADER, pointer: UnsafeMutableRawPointer(headerList.list))
         errorBuffer[0] = 0
         set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
         set(CURLOPT_HEADERDATA, pointer: user)
@@ -186,6 +179,8 @@ final class CurlTransfer: @unchecked Sendable {
         guard !line.isEmpty else { return true }
         if line.starts(with: "HTTP/".utf8) {
             headers = HTTPHeaders()
+            // A Medusa answer has about ten fields.
+            headers.reserveCapacity(12)
             contentLength = nil
             // libcurl would treat the connection as switched to another protocol; the bridge never asks
             // for an upgrade, so a 101 is a broken answer (RFC 9110 §15.2.2).

@@ -43,6 +43,7 @@ public final class CurlTransport: HTTPTransport {
     let loop: CurlLoop
     let settings: Settings
     private let targets = Mutex<[Substring: Target]>([:])
+    private let headerLists = Mutex(HeaderList.Cache())
 
     public init(loop: CurlLoop, settings: Settings) {
         self.loop = loop
@@ -54,7 +55,9 @@ public final class CurlTransport: HTTPTransport {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
         // libcurl is loaded at run time (CurlShim): without it no call can be sent, and the bridge says why.
         if let unavailable = curlshim_unavailable() { throw TransportError(.other, String(cString: unavailable)) }
-        let transfer = CurlTransfer(request: request, settings: settings, target: target(of: request.url))
+        let transfer = CurlTransfer(
+            request: request, settings: settings, target: target(of: request.url),
+            headerList: headerLists.withLock { $0.list(for: request.headers) })
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in

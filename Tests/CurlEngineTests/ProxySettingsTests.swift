@@ -1,4 +1,6 @@
+import CCurl
 import Foundation
+import MedusaStore
 import Testing
 
 @testable import CurlEngine
@@ -51,5 +53,54 @@ struct TransportTargetTests {
         #expect(second.origin == first.origin && second.proxy == first.proxy)
         let other = transport.target(of: URL(string: "https://other.test/store/auth")!)
         #expect(other.origin == "https://other.test:443" && other.proxy == "http://proxy:3128" && other.isHTTPS)
+    }
+}
+
+@Suite("Header lists shared between transfers")
+struct HeaderListCacheTests {
+    /// The lines of a libcurl header list, in order.
+    private func lines(_ list: HeaderList) -> [String] {
+        var lines: [String] = []
+        var node = list.list
+        while let current = node {
+            lines.append(String(cString: current.pointee.data))
+            node = current.pointee.next
+        }
+        return lines
+    }
+
+    @Test("equal header sets share one list, in order with `Name;` for empty values and no Expect wait")
+    func sharedWhenEqual() {
+        var cache = HeaderList.Cache()
+        let headers: HTTPHeaders = ["Accept": "application/json", "X-Empty": ""]
+        let first = cache.list(for: headers)
+        #expect(cache.list(for: headers) === first)
+        #expect(lines(first) == ["Accept: application/json", "X-Empty;", "Expect:"])
+        // Names compare exactly here: another spelling is another list (libcurl sends it as written).
+        let other = cache.list(for: ["accept": "application/json", "X-Empty": ""])
+        #expect(other !== first && cache.count == 2)
+    }
+
+    @Test("a set carrying a cookie, a token or an idempotency key is never kept")
+    func credentialsNotKept() {
+        var cache = HeaderList.Cache()
+        for personal in ["Cookie", "authorization", "Idempotency-Key"] {
+            let headers: HTTPHeaders = ["Accept": "application/json", personal: "secret"]
+            let first = cache.list(for: headers)
+            #expect(lines(first) == ["Accept: application/json", "\(personal): secret", "Expect:"])
+            #expect(cache.list(for: headers) !== first)
+        }
+        #expect(cache.count == 0)
+    }
+
+    @Test("the cache stays bounded, and a list outlives its eviction while a transfer holds it")
+    func bounded() {
+        var cache = HeaderList.Cache()
+        let held = cache.list(for: ["X-N": "held"])
+        for n in 0..<(HeaderList.Cache.capacity * 3) {
+            _ = cache.list(for: ["X-N": "\(n)"])
+            #expect(cache.count <= HeaderList.Cache.capacity)
+        }
+        #expect(lines(held) == ["X-N: held", "Expect:"])
     }
 }
