@@ -180,19 +180,24 @@ private struct Cursor {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes. Validate the run as UTF-8 in one go.
+        // Fast path: no escapes. Validate the run as UTF-8 in one go, unless it is ASCII (the usual
+        // case: method names, keys, emails), which is valid as it is; `String(validating:)` costs more
+        // than the whole scan.
+        var seen: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let run = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                if seen < 0x80 { return String(decoding: run, as: UTF8.self) }
                 guard let string = String(validating: run, as: UTF8.self) else {
                     throw JSONParseError(offset: start, reason: "invalid UTF-8 in string")
                 }
-                index += 1
                 return string
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character in string") }
+            seen |= byte
             index += 1
         }
         var scratch = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))

@@ -35,6 +35,11 @@ struct JSONParserTests {
         #expect(try parse(#""\ud800\u0041""#) == .string("\u{FFFD}A"))
     }
 
+    @Test("strings without escapes read as written, ASCII or not")
+    func unescapedStrings() throws {
+        #expect(try parse("[\"oli@test.dk\", \"\", \"né 😀 x\", \"~\u{7F}\"]") == .array(["oli@test.dk", "", "né 😀 x", "~\u{7F}"]))
+    }
+
     @Test("invalid UTF-8 is a parse error", arguments: [[0x22, 0xFF, 0x22], [0x22, 0xC3, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]])
     func invalidUTF8(bytes: [UInt8]) {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(bytes) }
