@@ -31,6 +31,13 @@ public protocol BridgeMethod: Sendable {
     var sessionUse: SessionUse? { get }
     /// Runs the call. Throws `ResponseError` or `MedusaFailure`; the dispatcher maps both.
     func run(in context: MethodContext) async throws -> JSONValue
+    /// True for an `ImmediateMethod`: lets the dispatcher skip the dynamic casts (about a tenth of a
+    /// call's own work in the dispatcher) for every other method.
+    static var isImmediate: Bool { get }
+}
+
+extension BridgeMethod {
+    public static var isImmediate: Bool { false }
 }
 
 /// A method that answers at once without touching the network: answered on the reader thread,
@@ -40,6 +47,7 @@ public protocol ImmediateMethod: BridgeMethod {
 }
 
 extension ImmediateMethod {
+    public static var isImmediate: Bool { true }
     public var sessionUse: SessionUse? { nil }
     public func run(in context: MethodContext) async throws -> JSONValue { try respond(in: context) }
 }

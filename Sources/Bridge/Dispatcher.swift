@@ -108,6 +108,7 @@ public final class Dispatcher: Sendable {
         } catch {
             return answered(.failure(error))
         }
+        guard type.isImmediate else { return .call(method, request.id) }
         if let cancel = method as? CancelRequest {
             self.cancel(cancel.target)
             return answered(.success(.emptyObject))

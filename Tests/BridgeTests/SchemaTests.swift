@@ -39,6 +39,14 @@ struct SchemaTests {
         #expect(try Self.methods().map(\.name).sorted() == MethodRegistry.names.sorted())
     }
 
+    @Test("a method is marked immediate exactly when it is an ImmediateMethod")
+    func immediateMarks() {
+        for method in MethodRegistry.methods {
+            #expect(method.isImmediate == (method is any ImmediateMethod.Type), "\(method.name)")
+        }
+        #expect(MethodRegistry.methods.contains { $0.isImmediate } && MethodRegistry.methods.contains { !$0.isImmediate })
+    }
+
     @Test("every param the schema declares is accepted by name, and an undeclared one is refused")
     func paramsMatch() async throws {
         for method in try Self.methods() {
