@@ -34,6 +34,9 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// Adds a field without replacing others of the same name (response parsing).
     public mutating func append(name: String, value: String) { fields.append((name, value)) }
 
+    /// Makes room for `count` fields at once, instead of growing field by field (response parsing).
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
+
     /// These headers with `overrides` applied on top, each replacing any same-named field.
     public func merging(_ overrides: HTTPHeaders) -> HTTPHeaders {
         if overrides.isEmpty { return self }
@@ -63,8 +66,17 @@ extension String {
     /// runs several times for every header of every call.
     package func caseInsensitiveEquals(_ other: String) -> Bool {
         guard utf8.count == other.utf8.count else { return false }
-        return zip(utf8, other.utf8).allSatisfy { left, right in
+        func same(_ left: UInt8, _ right: UInt8) -> Bool {
             left == right || (left | 0x20 == right | 0x20 && (left | 0x20) >= 0x61 && (left | 0x20) <= 0x7A)
         }
+        // Over the bytes in place (native and small strings have them): the views' indices cost
+        // several times the comparison itself.
+        let inPlace = utf8.withContiguousStorageIfAvailable { left in
+            other.utf8.withContiguousStorageIfAvailable { right in
+                (0..<left.count).allSatisfy { same(left[$0], right[$0]) }
+            }
+        }
+        if let result = inPlace ?? nil { return result }
+        return zip(utf8, other.utf8).allSatisfy(same)
     }
 }
