@@ -11,7 +11,9 @@ struct AdmissionQueue<Item: AnyObject> {
 
     private struct Origin {
         var active = 0
-        var waiting: [Item] = []
+        /// Arrival order from `head` on; the slots before it are emptied as their items leave, so that a
+        /// transfer (and the request it holds) is not kept alive by the queue once it started.
+        var waiting: [Item?] = []
         var head = 0
         var multiplexes = false
 
@@ -34,6 +36,7 @@ struct AdmissionQueue<Item: AnyObject> {
                 return nil
             }
             let next = waiting[head]
+            waiting[head] = nil
             head += 1
             if head == waiting.count {
                 waiting.removeAll(keepingCapacity: true)
@@ -61,9 +64,10 @@ struct AdmissionQueue<Item: AnyObject> {
     /// Gives back a slot of `origin`; returns the waiting item that takes it, if any. `multiplexes`
     /// records that the origin answered over HTTP/2.
     mutating func release(origin key: String, multiplexes: Bool = false) -> Item? {
-        guard origins[key] != nil else { return nil }
-        let next = origins[key]!.release(multiplexes: multiplexes)
-        if origins[key]!.isIdle { origins[key] = nil }
+        // One lookup (hashing the origin's text) instead of one per access.
+        guard let index = origins.index(forKey: key) else { return nil }
+        let next = origins.values[index].release(multiplexes: multiplexes)
+        if origins.values[index].isIdle { origins.remove(at: index) }
         return next
     }
 

@@ -34,4 +34,21 @@ struct AdmissionQueueTests {
         let over = queue.admit(Item("over"), origin: "https://a:443")
         #expect(more.allSatisfy { $0 } && !over)
     }
+
+    @Test("the queue keeps no reference to an item once it has handed it on")
+    func handedOnItemsAreLetGo() {
+        var queue = AdmissionQueue<Item>(connectionLimit: 1)
+        let running = queue.admit(Item("running"), origin: "http://a:80")
+        weak var first: Item?
+        var queued: [Bool] = []
+        do {
+            let waiting = [Item("first"), Item("second")]
+            first = waiting[0]
+            for item in waiting { queued.append(queue.admit(item, origin: "http://a:80")) }
+        }
+        let handedOn = queue.release(origin: "http://a:80")?.name
+        #expect(running && queued == [false, false] && handedOn == "first")
+        // "second" still waits, so the queue's storage is not emptied yet.
+        #expect(first == nil && queue.waitingCount(origin: "http://a:80") == 1)
+    }
 }
