@@ -64,8 +64,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// Capacity:)` allocates a new buffer). Loop thread only.
     private var draining: [Work] = []
     private var drainingIdle: [@Sendable () -> Void] = []
-    /// Easy handles kept for reuse, configured with their CA file (the key; "" for the system's).
-    /// Loop thread only.
+    /// Easy handles kept for reuse, by what they were set up with (`CurlTransport.Target.handleKey`:
+    /// the CA file and the proxy). Loop thread only.
     private var spareHandles: [String: [UnsafeMutableRawPointer]] = [:]
     private var spareCount = 0
     /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.
@@ -202,10 +202,9 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func start(_ transfer: CurlTransfer) {
-        let caFile = transfer.settings.caFile
-        let spare = spareHandles[caFile ?? ""]?.popLast()
+        let spare = spareHandles[transfer.target.handleKey]?.popLast()
         if spare != nil { spareCount -= 1 }
-        guard let handle = spare ?? CurlTransfer.makeHandle(caFile: caFile) else {
+        guard let handle = spare ?? transfer.makeHandle() else {
             transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory, or an option refused)")))
             releaseSlot(of: transfer, multiplexes: false)
             return
@@ -247,7 +246,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         // Spare handles keep their options, buffers and (inside libcurl) their state per connection;
         // `configure` sets every per-request option again. A few spares save the set-up of each call.
         if spareCount < 64 {
-            spareHandles[transfer.settings.caFile ?? "", default: []].append(handle)
+            spareHandles[transfer.target.handleKey, default: []].append(handle)
             spareCount += 1
         } else {
             curlshim_easy_cleanup(handle)

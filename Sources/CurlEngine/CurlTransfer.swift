@@ -22,7 +22,7 @@ final class CurlTransfer: @unchecked Sendable {
     private let urlString: String
     /// What the URL's origin decides: the proxy (decided there, never by libcurl reading the
     /// environment itself) and whether it is TLS.
-    private let target: CurlTransport.Target
+    let target: CurlTransport.Target
     /// `CURLOPT_ERRORBUFFER`: libcurl's own sentence for a failure, which names what went wrong.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
     private var headers = HTTPHeaders()
@@ -76,10 +76,10 @@ final class CurlTransfer: @unchecked Sendable {
         self.handle = nil
     }
 
-    /// A new easy handle with the options every transfer of a transport shares (its CA file is the
-    /// only setting that varies, so spare handles are kept per CA file); the loop keeps it for reuse,
-    /// and `configure` sets the rest per transfer. nil when libcurl cannot make one or refuses an option.
-    static func makeHandle(caFile: String?) -> UnsafeMutableRawPointer? {
+    /// A new easy handle with the options every transfer to this transfer's target shares: the loop
+    /// keeps it for reuse by transfers with the same `Target.handleKey` (CA file and proxy), and
+    /// `configure` sets the rest per transfer. nil when libcurl cannot make one or refuses an option.
+    func makeHandle() -> UnsafeMutableRawPointer? {
         guard let handle = curlshim_easy_init() else { return nil }
         var codes: [CURLcode] = [
             // Only HTTP(S), whatever a URL or a proxy says.
@@ -96,7 +96,11 @@ final class CurlTransfer: @unchecked Sendable {
             curlshim_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, curlTransferHeader),
             curlshim_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, curlTransferBody),
         ]
-        if let caFile { codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        // The proxy is decided by the bridge (`CurlTransport.target`), never by libcurl reading the
+        // environment: NOPROXY is always set, so that libcurl never reads `no_proxy` itself.
+        codes.append(curlshim_easy_setopt_string(handle, CURLOPT_PROXY, target.proxy))
+        codes.append(curlshim_easy_setopt_string(handle, CURLOPT_NOPROXY, settings.proxy.noProxy ?? ""))
+        if let caFile = settings.caFile { codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
         guard codes.allSatisfy({ $0 == CURLE_OK }) else {
             curlshim_easy_cleanup(handle)
             return nil
@@ -130,9 +134,6 @@ final class CurlTransfer: @unchecked Sendable {
         // multiplexes HTTP/2 before opening another one. Never over plain HTTP, where libcurl would wait
         // for the first answer to learn the version, stalling every request behind a slow one.
         set(CURLOPT_PIPEWAIT, target.isHTTPS ? 1 : 0)
-        set(CURLOPT_PROXY, target.proxy)
-        // Always set, so that libcurl never reads `no_proxy` from the environment itself.
-        set(CURLOPT_NOPROXY, settings.proxy.noProxy ?? "")
         // RFC 9112 §9.3.1: a request that is not idempotent must not be retried automatically, and
         // libcurl silently resends a request whose reused connection dies before answering. So a POST
         // that the bridge will not retry itself (no Idempotency-Key) always gets a fresh connection.

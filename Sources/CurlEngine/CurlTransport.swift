@@ -38,6 +38,9 @@ public final class CurlTransport: HTTPTransport {
         /// The proxy to use, "" for none.
         let proxy: String
         let isHTTPS: Bool
+        /// What an easy handle set up for this target keeps from one transfer to the next (the CA file
+        /// and the proxy): the key of the loop's spare handles.
+        let handleKey: String
     }
 
     let loop: CurlLoop
@@ -76,9 +79,10 @@ public final class CurlTransport: HTTPTransport {
     /// The target of `url`, from the cache when its `scheme://authority` was seen before.
     func target(of url: URL) -> Target {
         func decide() -> Target {
-            Target(
-                origin: settings.origin(of: url), proxy: settings.proxy.proxy(for: url) ?? "",
-                isHTTPS: url.scheme?.lowercased() == "https")
+            let proxy = settings.proxy.proxy(for: url) ?? ""
+            return Target(
+                origin: settings.origin(of: url), proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https",
+                handleKey: "\(settings.caFile ?? "")\n\(proxy)")
         }
         guard let key = Self.authority(of: url.absoluteString) else { return decide() }
         if let known = targets.withLock({ $0[key] }) { return known }

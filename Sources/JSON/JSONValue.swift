@@ -64,6 +64,9 @@ public struct JSONObject: Sendable, Equatable, Sequence {
 
     public mutating func append(_ key: String, _ value: JSONValue) { members.append((key, value)) }
 
+    /// Makes room for `count` members at once, instead of growing member by member.
+    public mutating func reserveCapacity(_ count: Int) { members.reserveCapacity(count) }
+
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
     /// Equal when both hold the same keys with equal values, whatever their order.

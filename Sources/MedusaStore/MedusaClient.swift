@@ -94,6 +94,7 @@ public final class MedusaClient: Sendable {
         let state = sessions.snapshot(options.session)
         // Distinct names, so appended without the case-insensitive replacement a merge does.
         var headers = HTTPHeaders()
+        headers.reserveCapacity(7)
         headers.append(name: "Accept", value: "application/json")
         headers.append(name: "Content-Type", value: "application/json")
         if let token = state.token { headers.append(name: "Authorization", value: "Bearer \(token)") }

@@ -53,6 +53,11 @@ struct TransportTargetTests {
         #expect(second.origin == first.origin && second.proxy == first.proxy)
         let other = transport.target(of: URL(string: "https://other.test/store/auth")!)
         #expect(other.origin == "https://other.test:443" && other.proxy == "http://proxy:3128" && other.isHTTPS)
+        // Easy handles are reused only between targets with the same proxy and CA file.
+        #expect(first.handleKey == second.handleKey && first.handleKey != other.handleKey)
+        let withCA = CurlTransport(
+            loop: CurlLoop(maximumConnectionsPerOrigin: 1), settings: .init(maximumBodyBytes: 1024, caFile: "/tmp/ca.pem"))
+        #expect(withCA.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
     }
 }
 
