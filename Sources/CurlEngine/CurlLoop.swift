@@ -65,7 +65,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var draining: [Work] = []
     private var drainingIdle: [@Sendable () -> Void] = []
     /// Easy handles kept for reuse, by what they were set up with (`CurlTransport.Target.handleKey`:
-    /// the CA file and the proxy). Loop thread only.
+    /// the CA file, the proxy and NOPROXY). Loop thread only.
     private var spareHandles: [String: [UnsafeMutableRawPointer]] = [:]
     private var spareCount = 0
     /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.

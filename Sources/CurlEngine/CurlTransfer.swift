@@ -77,7 +77,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     /// A new easy handle with the options every transfer to this transfer's target shares: the loop
-    /// keeps it for reuse by transfers with the same `Target.handleKey` (CA file and proxy), and
+    /// keeps it for reuse by transfers with the same `Target.handleKey` (CA file, proxy and NOPROXY), and
     /// `configure` sets the rest per transfer. nil when libcurl cannot make one or refuses an option.
     func makeHandle() -> UnsafeMutableRawPointer? {
         guard let handle = curlshim_easy_init() else { return nil }

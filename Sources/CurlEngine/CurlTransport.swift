@@ -38,8 +38,8 @@ public final class CurlTransport: HTTPTransport {
         /// The proxy to use, "" for none.
         let proxy: String
         let isHTTPS: Bool
-        /// What an easy handle set up for this target keeps from one transfer to the next (the CA file
-        /// and the proxy): the key of the loop's spare handles.
+        /// What an easy handle set up for this target keeps from one transfer to the next (the CA file,
+        /// the proxy and NOPROXY): the key of the loop's spare handles.
         let handleKey: String
     }
 
@@ -82,7 +82,7 @@ public final class CurlTransport: HTTPTransport {
             let proxy = settings.proxy.proxy(for: url) ?? ""
             return Target(
                 origin: settings.origin(of: url), proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https",
-                handleKey: "\(settings.caFile ?? "")\n\(proxy)")
+                handleKey: "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")")
         }
         guard let key = Self.authority(of: url.absoluteString) else { return decide() }
         if let known = targets.withLock({ $0[key] }) { return known }

@@ -58,6 +58,10 @@ struct TransportTargetTests {
         let withCA = CurlTransport(
             loop: CurlLoop(maximumConnectionsPerOrigin: 1), settings: .init(maximumBodyBytes: 1024, caFile: "/tmp/ca.pem"))
         #expect(withCA.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
+        let withNoProxy = CurlTransport(
+            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
+            settings: .init(maximumBodyBytes: 1024, proxy: ProxySettings(explicit: nil, environment: ["NO_PROXY": "a.test"])))
+        #expect(withNoProxy.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
     }
 }
 
