@@ -81,26 +81,21 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         precondition(wakeDescriptor >= 0, "could not create the HTTP loop's wake-up (errno \(errno))")
     }
 
-    /// The multi handle, created with the connection policy on first use; on the loop's thread.
+    /// The multi handle, created with the connection policy for the first transfer; on the loop's thread.
     private func multiHandle() -> UnsafeMutableRawPointer {
         if let multi { return multi }
-        let created = makeMulti()
-        multi = created
-        return created
-    }
-
-    private func makeMulti() -> UnsafeMutableRawPointer {
         curlshim_global_init(Int(CURL_GLOBAL_DEFAULT))
-        guard let multi = curlshim_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
+        guard let created = curlshim_multi_init() else { fatalError("curl_multi_init failed: out of memory") }
         // Also enforced by libcurl, as a backstop to the admission queue.
-        curlshim_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
+        curlshim_multi_setopt_long(created, CURLMOPT_MAX_HOST_CONNECTIONS, maximumConnectionsPerOrigin)
         // Keep every connection the limit allows open for reuse (the default cache holds 4x the
         // handles added, which shrinks when the load drops).
-        curlshim_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(maximumConnectionsPerOrigin, 1) * 4)
+        curlshim_multi_setopt_long(created, CURLMOPT_MAXCONNECTS, max(maximumConnectionsPerOrigin, 1) * 4)
         // HTTP/2 over TLS multiplexes requests on one connection (the default since curl 7.62; explicit
         // here because it is what keeps HTTPS fast).
-        curlshim_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
-        return multi
+        curlshim_multi_setopt_long(created, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        multi = created
+        return created
     }
 
     /// Starts the loop's thread; the loop then runs for the life of the process.

@@ -47,9 +47,7 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer.initialize(to: 0)
     }
 
-    deinit {
-        errorBuffer.deallocate()
-    }
+    deinit { errorBuffer.deallocate() }
 
     /// Attaches the waiting task; resumes it at once when the outcome is already known.
     func attach(_ continuation: UnsafeContinuation<Outcome, Never>) {
