@@ -63,6 +63,36 @@ struct TransportTargetTests {
             settings: .init(maximumBodyBytes: 1024, proxy: ProxySettings(explicit: nil, environment: ["NO_PROXY": "a.test"])))
         #expect(withNoProxy.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
     }
+
+    @Test("the last authority is matched by its bytes only when a path, query, fragment or the end follows")
+    func lastAuthorityMatch() {
+        let has = CurlTransport.TargetCache.text
+        #expect(has("http://a.test:9000/store/auth", "http://a.test:9000"))
+        #expect(has("http://a.test:9000?x", "http://a.test:9000") && has("http://a.test:9000#f", "http://a.test:9000"))
+        #expect(has("http://a.test:9000", "http://a.test:9000"))
+        // A longer port or host, or a user part, is another authority.
+        #expect(!has("http://a.test:90001/store", "http://a.test:9000"))
+        #expect(!has("http://a.test.evil/store", "http://a.test"))
+        #expect(!has("http://a.test@b.test/", "http://a.test"))
+        #expect(!has("http://a.tes", "http://a.test") && !has("https://a.test/", "http://a.test"))
+    }
+
+    @Test("targets alternating between authorities each come back right, the last one and the others")
+    func alternatingTargets() {
+        let transport = CurlTransport(
+            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
+            settings: .init(
+                maximumBodyBytes: 1024,
+                proxy: ProxySettings(explicit: nil, environment: ["HTTPS_PROXY": "http://proxy:3128"])))
+        for _ in 0..<3 {
+            let a = transport.target(of: URL(string: "https://a.test/store/auth")!)
+            let b = transport.target(of: URL(string: "http://a.test/store/auth")!)
+            let b2 = transport.target(of: URL(string: "http://a.test:8443/store/auth")!)
+            #expect(a.origin == "https://a.test:443" && a.proxy == "http://proxy:3128" && a.isHTTPS)
+            #expect(b.origin == "http://a.test:80" && b.proxy == "" && !b.isHTTPS)
+            #expect(b2.origin == "http://a.test:8443" && b2.proxy == "")
+        }
+    }
 }
 
 @Suite("Header lists shared between transfers")
@@ -88,6 +118,25 @@ struct HeaderListCacheTests {
         // Names compare exactly here: another spelling is another list (libcurl sends it as written).
         let other = cache.list(for: ["accept": "application/json", "X-Empty": ""])
         #expect(other !== first && cache.count == 2)
+    }
+
+    @Test("sets asked for in turn each get their own list, however they alternate")
+    func alternatingSets() {
+        var cache = HeaderList.Cache()
+        let a: HTTPHeaders = ["Accept": "application/json", "X-A": "1"]
+        let b: HTTPHeaders = ["Accept": "application/json", "X-A": "2"]
+        let personal: HTTPHeaders = ["Accept": "application/json", "X-A": "1", "Cookie": "sid=secret"]
+        let listA = cache.list(for: a)
+        for _ in 0..<3 {
+            #expect(lines(cache.list(for: b)) == ["Accept: application/json", "X-A: 2", "Expect:"])
+            #expect(cache.list(for: a) === listA)
+            #expect(cache.list(for: a) === listA)
+            // A set with a credential right after a kept one is built for itself and not kept.
+            let withCookie = cache.list(for: personal)
+            #expect(lines(withCookie) == ["Accept: application/json", "X-A: 1", "Cookie: sid=secret", "Expect:"])
+            #expect(cache.list(for: personal) !== withCookie)
+        }
+        #expect(cache.count == 2)
     }
 
     @Test("a set carrying a cookie, a token or an idempotency key is never kept")
