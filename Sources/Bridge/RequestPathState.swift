@@ -124,6 +124,11 @@ struct RequestPathState {
 
     mutating func unindex(_ id: RequestID?, _ serial: UInt64) {
         guard let id else { return }
+        // The usual case, an id used once: one lookup (each hashes the id).
+        if duplicateIDs.isEmpty {
+            if let first = byID.removeValue(forKey: id), first != serial { byID[id] = first }
+            return
+        }
         if byID[id] == serial {
             // The next call with the id, if any, becomes the first.
             if var later = duplicateIDs.removeValue(forKey: id) {
@@ -150,17 +155,20 @@ struct RequestPathState {
         case .ready: break
         case .waitingForSession: wasAdmitted = false
         }
-        if let use = call.method.sessionUse {
+        // Through indices, so that each dictionary hashes its key once.
+        if let use = call.method.sessionUse, let line = sessions.index(forKey: use.session) {
             if wasAdmitted {
-                admitted = sessions[use.session]?.leave(exclusive: use.exclusive) ?? []
+                admitted = sessions.values[line].leave(exclusive: use.exclusive)
             } else {
-                admitted = sessions[use.session]?.withdraw(serial).admitted ?? []
+                admitted = sessions.values[line].withdraw(serial).admitted
             }
-            if sessions[use.session]?.isIdle == true { sessions[use.session] = nil }
+            if sessions.values[line].isIdle { sessions.remove(at: line) }
         }
-        frames[call.frame]!.responses[call.index] = response
-        frames[call.frame]!.remaining -= 1
-        guard frames[call.frame]!.remaining == 0, let frame = frames.removeValue(forKey: call.frame) else { return (admitted, nil) }
+        let place = frames.index(forKey: call.frame)!
+        frames.values[place].responses[call.index] = response
+        frames.values[place].remaining -= 1
+        guard frames.values[place].remaining == 0 else { return (admitted, nil) }
+        let frame = frames.remove(at: place).value
         let responses = frame.responses.compactMap { $0 }
         if responses.isEmpty { return (admitted, .nothing(units: frame.units)) }
         return (admitted, .answer(responses, frame))
