@@ -58,6 +58,13 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
+    /// On the loop's thread: attaches the waiting task and hands the transfer to the loop, unless a
+    /// cancellation already decided its outcome.
+    func start(_ continuation: UnsafeContinuation<Outcome, Never>, on loop: CurlLoop) {
+        attach(continuation)
+        if finalOutcome == nil { loop.add(self) }
+    }
+
     /// Decides the outcome and resumes the waiting task; later calls are ignored (a completion racing
     /// a cancellation).
     func finish(_ outcome: Outcome) {
@@ -176,7 +183,7 @@ final class CurlTransfer: @unchecked Sendable {
         while end > 0, bytes[end - 1] == 0x0A || bytes[end - 1] == 0x0D { end -= 1 }
         let line = UnsafeBufferPointer(rebasing: bytes[0..<end])
         guard !line.isEmpty else { return true }
-        if line.starts(with: "HTTP/".utf8) {
+        if line.count >= 5, line[0] == 0x48, line[1] == 0x54, line[2] == 0x54, line[3] == 0x50, line[4] == 0x2F {  // "HTTP/"
             headers = HTTPHeaders()
             // A Medusa answer has about ten fields.
             headers.reserveCapacity(12)

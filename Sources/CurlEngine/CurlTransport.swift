@@ -64,9 +64,11 @@ public final class CurlTransport: HTTPTransport {
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                loop.schedule {
-                    transfer.attach(continuation)
-                    if transfer.finalOutcome == nil { loop.add(transfer) }
+                // On the loop's thread (where the bridge's calls run) without making a closure to queue.
+                if loop.isCurrent {
+                    transfer.start(continuation, on: loop)
+                } else {
+                    loop.schedule { transfer.start(continuation, on: loop) }
                 }
             }
         } onCancel: {
