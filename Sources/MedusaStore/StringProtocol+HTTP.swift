@@ -23,16 +23,16 @@ extension StringProtocol {
         // Which bytes stay as they are, one bit each: no allocation, as this runs for every path
         // parameter of every call.
         var keptBits: (UInt64, UInt64) = (0x03FF_0000_0000_0000, 0x07FF_FFFE_07FF_FFFE)
-        func keep(_ byte: UInt8) {
+        for byte in kept.utf8 {
             if byte < 64 { keptBits.0 |= 1 << UInt64(byte) } else if byte < 128 { keptBits.1 |= 1 << UInt64(byte - 64) }
         }
-        // Over the bytes in place where the string has them (a native String does): iterating a UTF-8
-        // view by its indices costs about a hundred instructions a byte.
-        if kept.utf8.withContiguousStorageIfAvailable({ $0.forEach(keep) }) == nil { kept.utf8.forEach(keep) }
+        let bits = keptBits
         func isKept(_ byte: UInt8) -> Bool {
-            byte < 64 ? keptBits.0 & (1 << UInt64(byte)) != 0 : byte < 128 && keptBits.1 & (1 << UInt64(byte - 64)) != 0
+            byte < 64 ? bits.0 & (1 << UInt64(byte)) != 0 : byte < 128 && bits.1 & (1 << UInt64(byte - 64)) != 0
         }
-        // Usually nothing needs encoding (an email address, a provider name).
+        // Usually nothing needs encoding (an email address, a provider name). Over the bytes in place
+        // where the string has them (a native String does): iterating a UTF-8 view of a generic
+        // `StringProtocol` by its indices costs about a hundred instructions a byte.
         if utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isKept) }) ?? utf8.allSatisfy(isKept) { return String(self) }
         let hex = Array("0123456789ABCDEF".utf8)
         var encoded: [UInt8] = []
