@@ -64,7 +64,7 @@ public final class CurlTransport: HTTPTransport {
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
-                // On the loop's thread (where the bridge's calls run) without making a closure to queue.
+                // On the loop's thread, where the bridge's calls run, without the closure `schedule` takes.
                 if loop.isCurrent {
                     transfer.start(continuation, on: loop)
                 } else {
