@@ -49,20 +49,15 @@ final class CurlTransfer: @unchecked Sendable {
 
     deinit { errorBuffer.deallocate() }
 
-    /// Attaches the waiting task; resumes it at once when the outcome is already known.
-    func attach(_ continuation: UnsafeContinuation<Outcome, Never>) {
+    /// On the loop's thread: attaches the waiting task and hands the transfer to the loop, or resumes
+    /// the task at once when a cancellation already decided the outcome.
+    func start(_ continuation: UnsafeContinuation<Outcome, Never>, on loop: CurlLoop) {
         if let finalOutcome {
             continuation.resume(returning: finalOutcome)
         } else {
             self.continuation = continuation
+            loop.add(self)
         }
-    }
-
-    /// On the loop's thread: attaches the waiting task and hands the transfer to the loop, unless a
-    /// cancellation already decided its outcome.
-    func start(_ continuation: UnsafeContinuation<Outcome, Never>, on loop: CurlLoop) {
-        attach(continuation)
-        if finalOutcome == nil { loop.add(self) }
     }
 
     /// Decides the outcome and resumes the waiting task; later calls are ignored (a completion racing

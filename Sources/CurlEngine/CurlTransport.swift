@@ -32,7 +32,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     /// What a request's `scheme://authority` decides: the same for every call to one store, so
-    /// worked out once per authority instead of parsing the URL's parts for every call.
+    /// worked out when the authority changes instead of parsing the URL's parts for every call.
     struct Target: Sendable {
         let origin: String
         /// The proxy to use, "" for none.
@@ -45,7 +45,8 @@ public final class CurlTransport: HTTPTransport {
 
     let loop: CurlLoop
     let settings: Settings
-    private let targets = Mutex(TargetCache())
+    /// The target of the authority seen last, and that authority.
+    private let lastTarget = Mutex<(authority: String, target: Target)?>(nil)
     private let headerLists = Mutex(HeaderList.Cache())
 
     public init(loop: CurlLoop, settings: Settings) {
@@ -78,57 +79,33 @@ public final class CurlTransport: HTTPTransport {
         return try outcome.get()
     }
 
-    /// The target of `url`, from the cache when its `scheme://authority` was seen before.
+    /// The target of `url`: the last one worked out while the `scheme://authority` stays the same,
+    /// which it does for every call to one store, so that its parts are worked out once.
     func target(of url: URL) -> Target {
-        func decide() -> Target {
-            let proxy = settings.proxy.proxy(for: url) ?? ""
-            return Target(
-                origin: settings.origin(of: url), proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https",
-                handleKey: "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")")
-        }
         let text = url.absoluteString
-        if let known = targets.withLock({ $0.target(of: text) }) { return known }
-        guard let key = Self.authority(of: text) else { return decide() }
-        let target = decide()
-        targets.withLock { $0.remember(target, for: key) }
+        if let last = lastTarget.withLock({ $0 }), Self.text(text, hasAuthority: last.authority) { return last.target }
+        let proxy = settings.proxy.proxy(for: url) ?? ""
+        let target = Target(
+            origin: settings.origin(of: url), proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https",
+            handleKey: "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")")
+        // The authority is copied, so that it does not keep the whole URL (its path may hold an email
+        // address) alive.
+        if let authority = Self.authority(of: text) { lastTarget.withLock { $0 = (String(authority), target) } }
         return target
     }
 
-    /// The targets of the authorities seen. Calls go to one store, so this stays tiny; bounded all
-    /// the same. The last one used is checked first, by comparing bytes, which costs a tenth of
-    /// finding the authority and hashing it.
-    struct TargetCache {
-        private var byAuthority: [String: Target] = [:]
-        private var last: (authority: String, target: Target)?
-
-        /// The target of an absolute URL's text, when its authority was seen.
-        mutating func target(of text: String) -> Target? {
-            if let last, Self.text(text, hasAuthority: last.authority) { return last.target }
-            guard let key = CurlTransport.authority(of: text), let known = byAuthority[String(key)] else { return nil }
-            last = (String(key), known)
-            return known
-        }
-
-        /// The key is copied, so that it does not keep the whole URL (its path may hold an email
-        /// address) alive.
-        mutating func remember(_ target: Target, for authority: Substring) {
-            if byAuthority.count >= 16 { byAuthority.removeAll() }
-            byAuthority[String(authority)] = target
-            last = (String(authority), target)
-        }
-
-        /// Whether `authority(of: text)` is `authority` (one that function returned): the text starts
-        /// with it, and a path, query, fragment or the end follows.
-        static func text(_ text: String, hasAuthority authority: String) -> Bool {
-            var text = text
-            var authority = authority
-            return text.withUTF8 { text in
-                authority.withUTF8 { authority in
-                    guard text.count >= authority.count, text.starts(with: authority) else { return false }
-                    guard text.count > authority.count else { return true }
-                    let next = text[authority.count]
-                    return next == UInt8(ascii: "/") || next == UInt8(ascii: "?") || next == UInt8(ascii: "#")
-                }
+    /// Whether `authority(of: text)` is `authority` (one that function returned), by comparing bytes,
+    /// which costs a tenth of finding the authority: the text starts with it, and a path, query,
+    /// fragment or the end follows.
+    static func text(_ text: String, hasAuthority authority: String) -> Bool {
+        var text = text
+        var authority = authority
+        return text.withUTF8 { text in
+            authority.withUTF8 { authority in
+                guard text.count >= authority.count, text.starts(with: authority) else { return false }
+                guard text.count > authority.count else { return true }
+                let next = text[authority.count]
+                return next == UInt8(ascii: "/") || next == UInt8(ascii: "?") || next == UInt8(ascii: "#")
             }
         }
     }

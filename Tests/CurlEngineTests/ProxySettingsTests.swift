@@ -66,7 +66,7 @@ struct TransportTargetTests {
 
     @Test("the last authority is matched by its bytes only when a path, query, fragment or the end follows")
     func lastAuthorityMatch() {
-        let has = CurlTransport.TargetCache.text
+        let has = CurlTransport.text(_:hasAuthority:)
         #expect(has("http://a.test:9000/store/auth", "http://a.test:9000"))
         #expect(has("http://a.test:9000?x", "http://a.test:9000") && has("http://a.test:9000#f", "http://a.test:9000"))
         #expect(has("http://a.test:9000", "http://a.test:9000"))
