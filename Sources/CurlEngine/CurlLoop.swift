@@ -15,9 +15,9 @@ import Synchronization
 /// sent, received and answered on this one thread. Other threads reach the loop only through
 /// `schedule`, which queues a closure and wakes the loop's wait through an eventfd.
 ///
-/// Ownership: `multi`, `transfers` and every easy handle are touched only on the loop's thread
-/// (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` is the one piece of state other
-/// threads share, behind a mutex.
+/// Ownership: `multi`, every easy handle and the queues of `Origin` and `HandlePool` are touched only
+/// on the loop's thread (libcurl handles are not thread-safe, libcurl-thread(3)); `queue` and
+/// `registry` are the state other threads share, each behind a mutex.
 public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// Connections per origin unless `--max-connections` says otherwise: enough for 64 calls in flight
     /// to keep a keep-alive backend busy, few enough that a backend with a small listen backlog (Python's
@@ -45,10 +45,9 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private let wakeDescriptor: Int32
     private let maximumConnectionsPerOrigin: Int
     private let queue = Mutex(Queue())
-    /// Transfers in libcurl's hands, by easy handle. Loop thread only.
-    private var transfers: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    /// Transfers per origin in libcurl's hands, and those waiting for a slot. Loop thread only.
-    private var admission: AdmissionQueue<CurlTransfer>
+    /// The one `Origin` per origin and `HandlePool` per set-up, for targets to hold (`origin(_:)`,
+    /// `handlePool(_:)`). They are kept for the life of the loop: a bridge calls one store.
+    private let registry = Mutex((origins: [String: Origin](), pools: [String: HandlePool]()))
     /// A descriptor read on the loop's thread (stdin), with when to watch it and what to do when it is
     /// readable. Loop thread only.
     private struct Input {
@@ -64,9 +63,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// Capacity:)` allocates a new buffer). Loop thread only.
     private var draining: [Work] = []
     private var drainingIdle: [@Sendable () -> Void] = []
-    /// Easy handles kept for reuse, by what they were set up with (`CurlTransport.Target.handleKey`:
-    /// the CA file, the proxy and NOPROXY). Loop thread only.
-    private var spareHandles: [String: [UnsafeMutableRawPointer]] = [:]
+    /// Easy handles kept for reuse, in every `HandlePool`. Loop thread only.
     private var spareCount = 0
     /// The loop thread's `pthread_self()`, 0 until it runs; read from any thread.
     private let threadID = Atomic<UInt>(0)
@@ -76,7 +73,6 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     ///   §9.4 asks clients to limit them): further requests wait for a free one.
     public init(maximumConnectionsPerOrigin: Int) {
         self.maximumConnectionsPerOrigin = maximumConnectionsPerOrigin
-        admission = AdmissionQueue(connectionLimit: maximumConnectionsPerOrigin)
         wakeDescriptor = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         precondition(wakeDescriptor >= 0, "could not create the HTTP loop's wake-up (errno \(errno))")
     }
@@ -175,20 +171,59 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         if wake { Self.wake(wakeDescriptor) }
     }
 
+    // MARK: Origins and handle pools
+
+    /// What the loop keeps for one origin (`scheme://host:port`): its transfers in libcurl's hands, and
+    /// those waiting for a slot. A transfer reaches it through its target, without a lookup per call.
+    /// Created on any thread; its queue is touched only on the loop's thread.
+    final class Origin: @unchecked Sendable {
+        fileprivate var admission: AdmissionQueue<CurlTransfer>
+
+        fileprivate init(connectionLimit: Int) { admission = AdmissionQueue(connectionLimit: connectionLimit) }
+    }
+
+    /// Easy handles kept for reuse by transfers set up alike (`CurlTransport.Target.handleKey`: the CA
+    /// file, the proxy and NOPROXY). Created on any thread; its handles are touched only on the loop's.
+    final class HandlePool: @unchecked Sendable {
+        fileprivate var spares: [UnsafeMutableRawPointer] = []
+
+        fileprivate init() {}
+    }
+
+    /// The one `Origin` of `origin` for this loop, from any thread.
+    func origin(_ origin: String) -> Origin {
+        registry.withLock { registry in
+            if let known = registry.origins[origin] { return known }
+            let created = Origin(connectionLimit: maximumConnectionsPerOrigin)
+            registry.origins[origin] = created
+            return created
+        }
+    }
+
+    /// The one `HandlePool` of handles set up as `key` says, from any thread.
+    func handlePool(_ key: String) -> HandlePool {
+        registry.withLock { registry in
+            if let known = registry.pools[key] { return known }
+            let created = HandlePool()
+            registry.pools[key] = created
+            return created
+        }
+    }
+
     // MARK: Transfers (loop thread only)
 
     /// Hands a transfer to libcurl, or queues it until its origin has a free slot.
     func add(_ transfer: CurlTransfer) {
         precondition(isCurrent)
-        if admission.admit(transfer, origin: transfer.origin) { start(transfer) }
+        if transfer.target.slots.admission.admit(transfer) { start(transfer) }
     }
 
     /// Aborts a transfer at once (its task was cancelled); a transfer already finished is left alone,
     /// and one still queued is answered now and skipped when its turn comes.
     func abort(_ transfer: CurlTransfer, with error: TransportError) {
         precondition(isCurrent)
-        if let handle = transfer.handle, transfers[handle] === transfer {
-            remove(handle)
+        if let handle = transfer.handle {
+            remove(transfer, handle)
             transfer.finish(.failure(error))
             releaseSlot(of: transfer, multiplexes: false)
         } else {
@@ -196,8 +231,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// While libcurl has the handle, the transfer is its `CURLOPT_PRIVATE`, retained there (released by
+    /// `remove`): the loop finds a finished transfer from its handle without a table to hash into.
     private func start(_ transfer: CurlTransfer) {
-        let spare = spareHandles[transfer.target.handleKey]?.popLast()
+        let pool = transfer.target.handles
+        let spare = pool.spares.popLast()
         if spare != nil { spareCount -= 1 }
         guard let handle = spare ?? transfer.makeHandle() else {
             transfer.finish(.failure(.init(.other, "libcurl could not create a transfer (out of memory, or an option refused)")))
@@ -211,10 +249,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             releaseSlot(of: transfer, multiplexes: false)
             return
         }
-        transfers[handle] = transfer
+        let retained = Unmanaged.passRetained(transfer)
+        curlshim_easy_setopt_pointer(handle, CURLOPT_PRIVATE, retained.toOpaque())
         let code = curlshim_multi_add_handle(multiHandle(), handle)
         if code != CURLM_OK {
-            transfers[handle] = nil
+            retained.release()
             transfer.release(handle)
             curlshim_easy_cleanup(handle)
             transfer.finish(.failure(.init(.other, "libcurl refused the transfer (CURLMcode \(code.rawValue))")))
@@ -225,7 +264,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// Passes a finished transfer's slot to the next queued transfer of its origin that is still wanted.
     private func releaseSlot(of transfer: CurlTransfer, multiplexes: Bool) {
         var multiplexes = multiplexes
-        while let next = admission.release(origin: transfer.origin, multiplexes: multiplexes) {
+        let origin = transfer.target.slots
+        while let next = origin.admission.release(multiplexes: multiplexes) {
             multiplexes = false
             if next.finalOutcome == nil {
                 start(next)
@@ -234,14 +274,15 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
-    private func remove(_ handle: UnsafeMutableRawPointer) {
+    /// Takes a started transfer's handle out of libcurl, and lets go of the transfer held for it.
+    private func remove(_ transfer: CurlTransfer, _ handle: UnsafeMutableRawPointer) {
         curlshim_multi_remove_handle(multi, handle)
-        guard let transfer = transfers.removeValue(forKey: handle) else { return curlshim_easy_cleanup(handle) }
         transfer.release(handle)
+        Unmanaged.passUnretained(transfer).release()
         // Spare handles keep their options, buffers and (inside libcurl) their state per connection;
         // `configure` sets every per-request option again. A few spares save the set-up of each call.
         if spareCount < 64 {
-            spareHandles[transfer.target.handleKey, default: []].append(handle)
+            transfer.target.handles.spares.append(handle)
             spareCount += 1
         } else {
             curlshim_easy_cleanup(handle)
@@ -335,14 +376,17 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         while let message = curlshim_multi_info_read(multi, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             let code = message.pointee.data.result
-            guard let transfer = transfers[handle] else {
+            var retained: UnsafeMutableRawPointer?
+            curlshim_easy_getinfo_pointer(handle, CURLINFO_PRIVATE, &retained)
+            guard let retained else {
                 curlshim_multi_remove_handle(multi, handle)
                 continue
             }
+            let transfer = Unmanaged<CurlTransfer>.fromOpaque(retained).takeUnretainedValue()
             let outcome = transfer.outcome(code, handle: handle)
             var version = 0
             curlshim_easy_getinfo_long(handle, CURLINFO_HTTP_VERSION, &version)
-            remove(handle)
+            remove(transfer, handle)
             transfer.finish(outcome)
             releaseSlot(of: transfer, multiplexes: version == Int(CURL_HTTP_VERSION_2_0))
         }

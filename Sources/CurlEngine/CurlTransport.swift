@@ -41,6 +41,9 @@ public final class CurlTransport: HTTPTransport {
         /// What an easy handle set up for this target keeps from one transfer to the next (the CA file,
         /// the proxy and NOPROXY): the key of the loop's spare handles.
         let handleKey: String
+        /// The loop's admission queue for `origin`, and its spare handles for `handleKey`.
+        let slots: CurlLoop.Origin
+        let handles: CurlLoop.HandlePool
     }
 
     let loop: CurlLoop
@@ -85,9 +88,11 @@ public final class CurlTransport: HTTPTransport {
         let text = url.absoluteString
         if let last = lastTarget.withLock({ $0 }), Self.text(text, hasAuthority: last.authority) { return last.target }
         let proxy = settings.proxy.proxy(for: url) ?? ""
+        let origin = settings.origin(of: url)
+        let handleKey = "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")"
         let target = Target(
-            origin: settings.origin(of: url), proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https",
-            handleKey: "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")")
+            origin: origin, proxy: proxy, isHTTPS: url.scheme?.lowercased() == "https", handleKey: handleKey,
+            slots: loop.origin(origin), handles: loop.handlePool(handleKey))
         // The authority is copied, so that it does not keep the whole URL (its path may hold an email
         // address) alive.
         if let authority = Self.authority(of: text) { lastTarget.withLock { $0 = (String(authority), target) } }

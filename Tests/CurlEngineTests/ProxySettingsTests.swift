@@ -55,6 +55,11 @@ struct TransportTargetTests {
         #expect(other.origin == "https://other.test:443" && other.proxy == "http://proxy:3128" && other.isHTTPS)
         // Easy handles are reused only between targets with the same proxy and CA file.
         #expect(first.handleKey == second.handleKey && first.handleKey != other.handleKey)
+        // One admission queue per origin and one pool per set-up, whichever target reaches them.
+        #expect(first.slots === second.slots && first.slots !== other.slots)
+        #expect(first.handles === second.handles && first.handles !== other.handles)
+        let again = transport.target(of: URL(string: "http://store.test:9000/store/auth")!)
+        #expect(again.slots === first.slots && again.handles === first.handles)
         let withCA = CurlTransport(
             loop: CurlLoop(maximumConnectionsPerOrigin: 1), settings: .init(maximumBodyBytes: 1024, caFile: "/tmp/ca.pem"))
         #expect(withCA.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
