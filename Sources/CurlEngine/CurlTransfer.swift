@@ -19,7 +19,6 @@ final class CurlTransfer: @unchecked Sendable {
     /// The request's header fields as libcurl takes them, made or found with the transfer (on the
     /// thread that sends it) so that the loop's thread only hands them over.
     private let headerList: HeaderList
-    private let urlString: String
     /// What the URL's origin decides: the proxy (decided there, never by libcurl reading the
     /// environment itself) and whether it is TLS.
     let target: CurlTransport.Target
@@ -43,7 +42,6 @@ final class CurlTransfer: @unchecked Sendable {
         self.settings = settings
         self.target = target
         self.headerList = headerList
-        urlString = request.url.absoluteString
         errorBuffer.initialize(to: 0)
     }
 
@@ -127,7 +125,7 @@ final class CurlTransfer: @unchecked Sendable {
             let code = curlshim_easy_setopt_pointer(handle, option, pointer)
             if code != CURLE_OK && failed == CURLE_OK { failed = code }
         }
-        set(CURLOPT_URL, urlString)
+        set(CURLOPT_URL, request.url)
         // The attempt's deadline, time spent waiting for a free connection included.
         set(CURLOPT_TIMEOUT_MS, max(1, Int(request.timeout.totalMilliseconds)))
         // Over TLS, wait for a connection being set up to say (by ALPN, within its handshake) whether it

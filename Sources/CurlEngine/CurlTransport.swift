@@ -62,8 +62,9 @@ public final class CurlTransport: HTTPTransport {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
         // libcurl is loaded at run time (CurlShim): without it no call can be sent, and the bridge says why.
         if let unavailable = curlshim_unavailable() { throw TransportError(.other, String(cString: unavailable)) }
+        guard let target = target(of: request.url) else { throw TransportError(.other, "the base URL and path do not form a URL") }
         let transfer = CurlTransfer(
-            request: request, settings: settings, target: target(of: request.url),
+            request: request, settings: settings, target: target,
             headerList: headerLists.withLock { $0.list(for: request.headers) })
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
@@ -82,11 +83,12 @@ public final class CurlTransport: HTTPTransport {
         return try outcome.get()
     }
 
-    /// The target of `url`: the last one worked out while the `scheme://authority` stays the same,
-    /// which it does for every call to one store, so that its parts are worked out once.
-    func target(of url: URL) -> Target {
-        let text = url.absoluteString
+    /// The target of the URL `text`: the last one worked out while the `scheme://authority` stays the
+    /// same, which it does for every call to one store, so that the URL is parsed once. nil when the
+    /// text is not a URL.
+    func target(of text: String) -> Target? {
         if let last = lastTarget.withLock({ $0 }), Self.text(text, hasAuthority: last.authority) { return last.target }
+        guard let url = URL(string: text) else { return nil }
         let proxy = settings.proxy.proxy(for: url) ?? ""
         let origin = settings.origin(of: url)
         let handleKey = "\(settings.caFile ?? "")\n\(proxy)\n\(settings.proxy.noProxy ?? "")"

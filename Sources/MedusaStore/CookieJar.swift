@@ -33,6 +33,9 @@ public struct CookieJar: Sendable, Equatable {
 
     public init() {}
 
+    /// No cookie kept, expired ones included.
+    public var isEmpty: Bool { cookies.isEmpty }
+
     /// Stores the cookies of a response from `url`; an expired or `Max-Age<=0` cookie deletes its match.
     public mutating func store(_ setCookies: [SetCookie], from url: URL, now: Date = Date()) {
         guard let origin = Origin(url) else { return }

@@ -3,19 +3,25 @@ import FoundationEssentials
 /// One HTTP request as the Medusa client builds it.
 public struct HTTPRequest: Sendable, Equatable {
     public var method: String
-    public var url: URL
+    /// The absolute URL, as text: the configured base URL, parsed once when the bridge starts, and a
+    /// path the client builds from literals and percent-encoded parts, so that no call parses it again
+    /// (`parsedURL` does, for the cookie jar, when a session holds cookies or an answer sets some).
+    public var url: String
     public var headers: HTTPHeaders
     public var body: [UInt8]?
     /// Deadline for this attempt, enforced by the transport to the millisecond.
     public var timeout: Duration
 
-    public init(method: String, url: URL, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration) {
+    public init(method: String, url: String, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
     }
+
+    /// `url` parsed: its origin and path, for cookies.
+    public var parsedURL: URL? { URL(string: url) }
 }
 
 /// One HTTP response. Redirects are never followed, so a 3xx arrives here as it is.

@@ -44,9 +44,7 @@ public final class MedusaClient: Sendable {
     /// Sends one call, retrying per `RetryPolicy`, storing every cookie Medusa sets; returns the final
     /// response. Non-2xx is thrown as `.status`.
     func perform(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) async throws(MedusaFailure) -> HTTPResponse {
-        guard let url = configuration.url(for: path) else {
-            throw .badResponse(status: 0, body: "the base URL and path do not form a URL")
-        }
+        let url = configuration.absoluteURL(for: path)
         let request = HTTPRequest(
             method: method, url: url, headers: headers(method: method, url: url, options: options),
             body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout)
@@ -57,7 +55,7 @@ public final class MedusaClient: Sendable {
             switch await Result(catching: { () async throws(TransportError) in try await transport.send(request) }) {
             case .success(var response):
                 let setCookies = response.headers.values(for: "Set-Cookie").compactMap(SetCookie.init)
-                if !setCookies.isEmpty {
+                if !setCookies.isEmpty, let url = request.parsedURL {
                     sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
                 }
                 response.redactor = SecretRedactor(request: request, setCookies: setCookies)
@@ -90,7 +88,7 @@ public final class MedusaClient: Sendable {
 
     /// The headers of medusa-js's `Client.setHeaders`, in its order, then configured and per-call headers
     /// over them.
-    func headers(method: String, url: URL, options: CallOptions) -> HTTPHeaders {
+    func headers(method: String, url: String, options: CallOptions) -> HTTPHeaders {
         let state = sessions.snapshot(options.session)
         // Distinct names, so appended without the case-insensitive replacement a merge does.
         var headers = HTTPHeaders()
@@ -101,7 +99,9 @@ public final class MedusaClient: Sendable {
         if let key = configuration.publishableAPIKey { headers.append(name: "x-publishable-api-key", value: key) }
         if method == "POST" && configuration.maxRetries > 0 { headers.append(name: "Idempotency-Key", value: makeIdempotencyKey()) }
         headers.append(name: "User-Agent", value: configuration.userAgent)
-        if let cookie = state.cookies.header(for: url) { headers.append(name: "Cookie", value: cookie) }
+        if !state.cookies.isEmpty, let url = URL(string: url), let cookie = state.cookies.header(for: url) {
+            headers.append(name: "Cookie", value: cookie)
+        }
         return headers.merging(configuration.headers).merging(options.customHeaders)
     }
 }

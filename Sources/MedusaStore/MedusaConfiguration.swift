@@ -44,7 +44,13 @@ public struct MedusaConfiguration: Sendable {
 
     /// `baseURL` joined with `path` with exactly one `/` between them, as axios joins `baseURL`.
     func url(for path: String) -> URL? {
-        URL(string: baseString + path)
+        URL(string: absoluteURL(for: path))
+    }
+
+    /// `url(for:)` as text, without parsing it: `path` is the client's own, made of literals and
+    /// percent-encoded parts.
+    func absoluteURL(for path: String) -> String {
+        baseString + path
     }
 
     private static func trimmed(_ url: URL) -> String {

@@ -57,7 +57,7 @@ struct V2MethodsTests {
         let (bridge, transport) = harness([.success(.json(200, #"{"location":"https://idp.example/auth"}"#))])
         let reply = try await call(bridge, "auth.login", #"{"provider":"github"}"#)
         #expect(reply["result"] == ["location": "https://idp.example/auth"])
-        #expect(transport.requests.first?.url.path == "/auth/customer/github")
+        #expect(transport.requests.first?.parsedURL?.path == "/auth/customer/github")
         #expect(transport.requests.first?.body == Array("{}".utf8))
     }
 

@@ -20,7 +20,7 @@ struct CurlTransportTests {
         _ method: String, _ url: String, body: String? = nil, headers: HTTPHeaders = ["Content-Type": "application/json"],
         timeout: Duration = .seconds(10)
     ) -> HTTPRequest {
-        HTTPRequest(method: method, url: URL(string: url)!, headers: headers, body: body.map { Array($0.utf8) }, timeout: timeout)
+        HTTPRequest(method: method, url: url, headers: headers, body: body.map { Array($0.utf8) }, timeout: timeout)
     }
 
     @Test("a POST and a GET come back with status, every Set-Cookie field and the body")
@@ -42,6 +42,13 @@ struct CurlTransportTests {
         // Port 1 on loopback: nothing listens there in a test environment.
         await #expect(throws: TransportError(.refused, "http://127.0.0.1:1 refused the connection")) {
             try await transport().send(request("GET", "http://127.0.0.1:1/store/auth"))
+        }
+    }
+
+    @Test("text that is not a URL is refused before anything is sent")
+    func notAURL() async throws {
+        await #expect(throws: TransportError(.other, "the base URL and path do not form a URL")) {
+            try await transport().send(request("GET", "http://[::1/store/auth"))
         }
     }
 

@@ -47,26 +47,28 @@ struct TransportTargetTests {
             settings: .init(
                 maximumBodyBytes: 1024,
                 proxy: ProxySettings(explicit: nil, environment: ["HTTPS_PROXY": "http://proxy:3128"])))
-        let first = transport.target(of: URL(string: "http://store.test:9000/store/auth")!)
-        let second = transport.target(of: URL(string: "http://store.test:9000/store/customers/me")!)
+        let first = transport.target(of: "http://store.test:9000/store/auth")!
+        let second = transport.target(of: "http://store.test:9000/store/customers/me")!
         #expect(first.origin == "http://store.test:9000" && first.proxy == "" && !first.isHTTPS)
         #expect(second.origin == first.origin && second.proxy == first.proxy)
-        let other = transport.target(of: URL(string: "https://other.test/store/auth")!)
+        let other = transport.target(of: "https://other.test/store/auth")!
         #expect(other.origin == "https://other.test:443" && other.proxy == "http://proxy:3128" && other.isHTTPS)
         // Easy handles are reused only between targets with the same proxy and CA file.
         #expect(first.handleKey == second.handleKey && first.handleKey != other.handleKey)
         // One admission queue per origin and one pool per set-up, whichever target reaches them.
         #expect(first.slots === second.slots && first.slots !== other.slots)
         #expect(first.handles === second.handles && first.handles !== other.handles)
-        let again = transport.target(of: URL(string: "http://store.test:9000/store/auth")!)
+        let again = transport.target(of: "http://store.test:9000/store/auth")!
         #expect(again.slots === first.slots && again.handles === first.handles)
+        // Text that is not a URL has no target (the transport then refuses to send it).
+        #expect(transport.target(of: "http://[::1") == nil)
         let withCA = CurlTransport(
             loop: CurlLoop(maximumConnectionsPerOrigin: 1), settings: .init(maximumBodyBytes: 1024, caFile: "/tmp/ca.pem"))
-        #expect(withCA.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
+        #expect(withCA.target(of: "http://store.test:9000/")!.handleKey != first.handleKey)
         let withNoProxy = CurlTransport(
             loop: CurlLoop(maximumConnectionsPerOrigin: 1),
             settings: .init(maximumBodyBytes: 1024, proxy: ProxySettings(explicit: nil, environment: ["NO_PROXY": "a.test"])))
-        #expect(withNoProxy.target(of: URL(string: "http://store.test:9000/")!).handleKey != first.handleKey)
+        #expect(withNoProxy.target(of: "http://store.test:9000/")!.handleKey != first.handleKey)
     }
 
     @Test("the last authority is matched by its bytes only when a path, query, fragment or the end follows")
@@ -90,9 +92,9 @@ struct TransportTargetTests {
                 maximumBodyBytes: 1024,
                 proxy: ProxySettings(explicit: nil, environment: ["HTTPS_PROXY": "http://proxy:3128"])))
         for _ in 0..<3 {
-            let a = transport.target(of: URL(string: "https://a.test/store/auth")!)
-            let b = transport.target(of: URL(string: "http://a.test/store/auth")!)
-            let b2 = transport.target(of: URL(string: "http://a.test:8443/store/auth")!)
+            let a = transport.target(of: "https://a.test/store/auth")!
+            let b = transport.target(of: "http://a.test/store/auth")!
+            let b2 = transport.target(of: "http://a.test:8443/store/auth")!
             #expect(a.origin == "https://a.test:443" && a.proxy == "http://proxy:3128" && a.isHTTPS)
             #expect(b.origin == "http://a.test:80" && b.proxy == "" && !b.isHTTPS)
             #expect(b2.origin == "http://a.test:8443" && b2.proxy == "")

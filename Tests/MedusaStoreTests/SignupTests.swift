@@ -34,7 +34,7 @@ struct SignupTests {
         #expect(body["token"] == .string(Self.login))
         #expect(body["customer"]?["id"] == "cus_1")
         let requests = transport.requests
-        #expect(requests.map(\.url.path) == ["/auth/customer/emailpass/register", "/store/customers", "/auth/customer/emailpass"])
+        #expect(requests.map(\.parsedURL?.path) == ["/auth/customer/emailpass/register", "/store/customers", "/auth/customer/emailpass"])
         #expect(requests[1].headers["Authorization"] == "Bearer \(Self.registration)")
         #expect(String(decoding: requests[1].body ?? [], as: UTF8.self) == #"{"email":"jane@example.com","first_name":"Jane"}"#)
         #expect(medusa.sessions.snapshot("default").token == Self.login)
@@ -61,7 +61,7 @@ struct SignupTests {
         let body = try await client(transport).signup(email: "jane@example.com", password: "secret", fields: fields, options: CallOptions())
         #expect(body["token"] == .string(Self.login))
         #expect(
-            transport.requests.map(\.url.path) == [
+            transport.requests.map(\.parsedURL?.path) == [
                 "/auth/customer/emailpass/register", "/auth/customer/emailpass", "/store/customers", "/auth/customer/emailpass",
             ])
     }
@@ -74,7 +74,9 @@ struct SignupTests {
         let body = try await client(transport).signup(email: "jane@example.com", password: "secret", fields: fields, options: CallOptions())
         #expect(body["customer"]?["id"] == "cus_1")
         #expect(
-            transport.requests.map(\.url.path) == ["/auth/customer/emailpass/register", "/auth/customer/emailpass", "/store/customers/me"])
+            transport.requests.map(\.parsedURL?.path) == [
+                "/auth/customer/emailpass/register", "/auth/customer/emailpass", "/store/customers/me",
+            ])
         #expect(transport.requests[2].headers["Authorization"] == "Bearer \(Self.login)")
     }
 
