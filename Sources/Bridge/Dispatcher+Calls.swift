@@ -11,14 +11,27 @@ extension Dispatcher {
         while next < work.count {
             let serial = work[next]
             next += 1
-            if state.phase == .stopping || state.phase == .exiting {
-                work.append(contentsOf: abandonLocked(&state, serial))
-            } else if let place = state.calls.index(forKey: serial) {
-                state.calls.values[place].stage = .ready
-                state.ready.append(serial)
-            }
+            work.append(contentsOf: readyLocked(&state, serial))
         }
         startReadyLocked(&state)
+    }
+
+    /// `admitLocked` for one call (a call read and admitted by its session at once, the usual case),
+    /// without making an array of it.
+    func admitLocked(_ state: inout RequestPathState, _ serial: UInt64) {
+        let abandoned = readyLocked(&state, serial)
+        if abandoned.isEmpty { startReadyLocked(&state) } else { admitLocked(&state, abandoned) }
+    }
+
+    /// Moves an admitted call to `ready`, or while stopping answers it -32800 and returns the calls its
+    /// departure admits.
+    private func readyLocked(_ state: inout RequestPathState, _ serial: UInt64) -> [UInt64] {
+        if state.phase == .stopping || state.phase == .exiting { return abandonLocked(&state, serial) }
+        if let place = state.calls.index(forKey: serial) {
+            state.calls.values[place].stage = .ready
+            state.ready.append(serial)
+        }
+        return []
     }
 
     func startReadyLocked(_ state: inout RequestPathState) {

@@ -149,7 +149,7 @@ public final class Dispatcher: Sendable {
                     method.sessionUse.map { use in
                         state.sessions[use.session, default: SessionLine()].arrive(serial, exclusive: use.exclusive)
                     } ?? true
-                if admitted { admitLocked(&state, [serial]) }
+                if admitted { admitLocked(&state, serial) }
             }
             // While stopping, the calls were answered -32800 at once: their answer may be ready.
             return (claimLocked(&state), state.running, state.calls.count - state.running)

@@ -296,5 +296,6 @@ extension HTTPRequest {
 }
 
 extension Duration {
-    var totalMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+    /// Whole milliseconds, by one division (`components` costs two 128-bit multiplications per call).
+    var totalMilliseconds: Int64 { Int64((self / .milliseconds(1)).rounded(.towardZero)) }
 }

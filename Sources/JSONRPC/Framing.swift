@@ -5,8 +5,9 @@ public enum Framing: String, Sendable, CaseIterable {
     /// LSP base protocol: `Content-Length: N\r\n\r\n` then N bytes (LSP 3.17, "Base Protocol").
     case lsp
 
-    /// Frames one encoded message for output, ready for a single write.
-    public func frame(_ payload: [UInt8]) -> [UInt8] {
+    /// Frames one encoded message for output, ready for a single write. Takes the payload over, so
+    /// that NDJSON's newline is appended in place instead of to a copy of the message.
+    public func frame(_ payload: consuming [UInt8]) -> [UInt8] {
         switch self {
         case .ndjson:
             var bytes = payload
