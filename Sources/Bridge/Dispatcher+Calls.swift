@@ -42,8 +42,7 @@ extension Dispatcher {
     private func startLocked(_ state: inout RequestPathState, _ serial: UInt64) {
         guard let place = state.calls.index(forKey: serial) else { return }
         let call = state.calls.values[place]
-        guard let frame = state.frames[call.frame] else { return }
-        let single = frame.isBatch ? nil : frame.framing
+        let single: Framing? = if case .single(let framing) = call.answer { framing } else { nil }
         let method = call.method
         let id = call.id
         let context = self.context
@@ -72,13 +71,13 @@ extension Dispatcher {
     private func completed(_ serial: UInt64, _ response: Response?, single framing: Framing?) {
         // A lone call's answer is encoded before the lock is taken; a batch's once it is complete.
         let encoded = framing.flatMap { framing in response.map { framing.frame(Response.encode([$0], asBatch: false)) } }
-        var batch: ([Response], RequestPathState.Frame)?
+        var batch: ([Response], RequestPathState.Batch)?
         let claimed = state.withLock { state -> [RequestPathState.Write]? in
             let (admitted, completion) = state.finish(serial, response)
-            if case .answer(let responses, let frame)? = completion, frame.isBatch {
-                batch = (responses, frame)
-            } else if case .answer(_, let frame)? = completion, let encoded {
-                state.unwritten.append(.init(bytes: encoded, units: frame.units))
+            if case .batch(let responses, let finished)? = completion {
+                batch = (responses, finished)
+            } else if case .single? = completion, let encoded {
+                state.unwritten.append(.init(bytes: encoded, units: 1))
             } else if let completion {
                 completeLocked(&state, completion)
             }
@@ -86,8 +85,8 @@ extension Dispatcher {
             return claimLocked(&state)
         }
         if let claimed { flush(claimed) }
-        if let (responses, frame) = batch {
-            deliver(frame.framing.frame(Response.encode(responses, asBatch: true)), units: frame.units, counted: true)
+        if let (responses, finished) = batch {
+            deliver(finished.framing.frame(Response.encode(responses, asBatch: true)), units: finished.units, counted: true)
         }
     }
 
@@ -103,9 +102,10 @@ extension Dispatcher {
     /// serves cancellations and notifications).
     func completeLocked(_ state: inout RequestPathState, _ completion: RequestPathState.Completion) {
         switch completion {
-        case .answer(let responses, let frame):
-            state.unwritten.append(
-                .init(bytes: frame.framing.frame(Response.encode(responses, asBatch: frame.isBatch)), units: frame.units))
+        case .batch(let responses, let batch):
+            state.unwritten.append(.init(bytes: batch.framing.frame(Response.encode(responses, asBatch: true)), units: batch.units))
+        case .single(let response, let framing):
+            state.unwritten.append(.init(bytes: framing.frame(Response.encode([response], asBatch: false)), units: 1))
         case .nothing(let units):
             releaseLocked(&state, units)
         }

@@ -131,19 +131,23 @@ public final class Dispatcher: Sendable {
             return
         }
         let units = max(prepared.count, 1)
+        // A batch's answers in request order, with those given already; a message of its own needs none.
         var responses: [Response?] = []
-        responses.reserveCapacity(prepared.count)
-        for item in prepared {
-            if case .answered(let response) = item { responses.append(response) } else { responses.append(nil) }
+        if isBatch {
+            responses.reserveCapacity(prepared.count)
+            for item in prepared {
+                if case .answered(let response) = item { responses.append(response) } else { responses.append(nil) }
+            }
         }
         let (claimed, running, waiting) = state.withLock { state -> ([RequestPathState.Write]?, Int, Int) in
-            let frameSerial = state.serial()
+            let batch = isBatch ? state.serial() : nil
             state.outstanding += units
-            state.frames[frameSerial] = .init(framing: framing, isBatch: isBatch, units: units, responses: responses, remaining: callCount)
+            if let batch { state.batches[batch] = .init(framing: framing, units: units, responses: responses, remaining: callCount) }
             for (index, item) in prepared.enumerated() {
                 guard case .call(let method, let id) = item else { continue }
                 let serial = state.serial()
-                state.calls[serial] = .init(method: method, id: id, frame: frameSerial, index: index, stage: .waitingForSession)
+                let answer = batch.map { RequestPathState.Destination.batch($0, index: index) } ?? .single(framing)
+                state.calls[serial] = .init(method: method, id: id, answer: answer, stage: .waitingForSession)
                 state.index(id, serial)
                 let admitted =
                     method.sessionUse.map { use in

@@ -38,17 +38,22 @@ struct RequestPathState {
     struct Call {
         let method: any BridgeMethod
         let id: RequestID?
-        let frame: UInt64
-        /// The call's place in its batch's answer.
-        let index: Int
+        let answer: Destination
         var stage: Stage
     }
 
-    /// A frame with calls not all finished.
-    struct Frame {
+    /// Where a call's answer goes.
+    enum Destination {
+        /// A message of its own (one unit of `outstanding`), answered as it was framed.
+        case single(Framing)
+        /// Its place in the answer of the batch registered as `batch`.
+        case batch(UInt64, index: Int)
+    }
+
+    /// A batch with calls not all finished. A message of its own needs none: its call is its frame.
+    struct Batch {
         let framing: Framing
-        let isBatch: Bool
-        /// What the frame counts in `outstanding`.
+        /// What the batch counts in `outstanding`.
         let units: Int
         /// A batch's answers in request order; answers the dispatcher gave without running a call
         /// (invalid elements, `ping`) are filled in when the frame is registered.
@@ -64,8 +69,10 @@ struct RequestPathState {
 
     /// What finishing a call left to do outside the lock.
     enum Completion {
-        /// The frame's answer, to encode (a batch) or already known.
-        case answer([Response], Frame)
+        /// The batch's answers, to encode.
+        case batch([Response], Batch)
+        /// The answer to a message of its own.
+        case single(Response, Framing)
         /// Nothing to write (notifications only): these units are to be released.
         case nothing(units: Int)
     }
@@ -78,7 +85,7 @@ struct RequestPathState {
     var waiters = 0
     var nextSerial: UInt64 = 0
     var calls: [UInt64: Call] = [:]
-    var frames: [UInt64: Frame] = [:]
+    var batches: [UInt64: Batch] = [:]
     /// Calls with an id, for `$/cancelRequest`: the first running or waiting call with each id, and
     /// the later ones apart (JSON-RPC leaves duplicate ids to the client; a cancel reaches every call
     /// with the id). Apart, so that the usual unique id costs no array.
@@ -144,7 +151,7 @@ struct RequestPathState {
     }
 
     /// Removes a finished call and records its answer. Returns the calls its session now admits, and
-    /// the frame's completion when this was the frame's last call.
+    /// its frame's completion when this was the frame's last call.
     mutating func finish(_ serial: UInt64, _ response: Response?) -> (admitted: [UInt64], completion: Completion?) {
         guard let call = calls.removeValue(forKey: serial) else { return ([], nil) }
         unindex(call.id, serial)
@@ -164,13 +171,18 @@ struct RequestPathState {
             }
             if sessions.values[line].isIdle { sessions.remove(at: line) }
         }
-        let place = frames.index(forKey: call.frame)!
-        frames.values[place].responses[call.index] = response
-        frames.values[place].remaining -= 1
-        guard frames.values[place].remaining == 0 else { return (admitted, nil) }
-        let frame = frames.remove(at: place).value
-        let responses = frame.responses.compactMap { $0 }
-        if responses.isEmpty { return (admitted, .nothing(units: frame.units)) }
-        return (admitted, .answer(responses, frame))
+        switch call.answer {
+        case .single(let framing):
+            return (admitted, response.map { .single($0, framing) } ?? .nothing(units: 1))
+        case .batch(let batch, let index):
+            let place = batches.index(forKey: batch)!
+            batches.values[place].responses[index] = response
+            batches.values[place].remaining -= 1
+            guard batches.values[place].remaining == 0 else { return (admitted, nil) }
+            let finished = batches.remove(at: place).value
+            let responses = finished.responses.compactMap { $0 }
+            if responses.isEmpty { return (admitted, .nothing(units: finished.units)) }
+            return (admitted, .batch(responses, finished))
+        }
     }
 }
