@@ -8,7 +8,12 @@ import PackageDescription
 /// Release builds let the optimiser see across the bridge's own modules (JSON, MedusaStore, CurlEngine,
 /// Bridge): generic code and small accessors are then specialised and inlined at their callers, which
 /// removes about a tenth of the CPU of each call (bench/FINDINGS.md).
-let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+/// An async function runs where its caller runs (SE-0461) instead of hopping to the generic executor:
+/// a call's task runs on the HTTP loop, and each hop asked the runtime for the task's preferred
+/// executor under a lock (bench/FINDINGS.md). Every target builds with it, as the mangling of async
+/// function types depends on it.
+let concurrency: [SwiftSetting] = [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))] + concurrency
 
 let package = Package(
     name: "medusa-auth-bridge",
@@ -36,12 +41,14 @@ let package = Package(
         // main and option parsing only.
         .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge", "CurlEngine", "CurlShim"], swiftSettings: crossModule),
         // Waiting on events with a bound, and driving child processes, for the test targets.
-        .target(name: "TestSupport", dependencies: ["JSON"], path: "Tests/TestSupport"),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC"]),
-        .testTarget(name: "MedusaStoreTests", dependencies: ["JSON", "MedusaStore"]),
-        .testTarget(name: "CurlEngineTests", dependencies: ["CurlEngine", "MedusaStore", "TestSupport"]),
-        .testTarget(name: "BridgeTests", dependencies: ["JSON", "JSONRPC", "MedusaStore", "Bridge", "medusa-auth-bridge", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["JSON"], path: "Tests/TestSupport", swiftSettings: concurrency),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSON", "JSONRPC"], swiftSettings: concurrency),
+        .testTarget(name: "MedusaStoreTests", dependencies: ["JSON", "MedusaStore"], swiftSettings: concurrency),
+        .testTarget(name: "CurlEngineTests", dependencies: ["CurlEngine", "MedusaStore", "TestSupport"], swiftSettings: concurrency),
+        .testTarget(
+            name: "BridgeTests", dependencies: ["JSON", "JSONRPC", "MedusaStore", "Bridge", "medusa-auth-bridge", "TestSupport"],
+            swiftSettings: concurrency),
         // Spawns the built binary against the Medusa emulator (scripts/emulator).
-        .testTarget(name: "EndToEndTests", dependencies: ["JSON", "medusa-auth-bridge", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["JSON", "medusa-auth-bridge", "TestSupport"], swiftSettings: concurrency),
     ]
 )

@@ -46,7 +46,10 @@ extension Dispatcher {
         let method = call.method
         let id = call.id
         let context = self.context
-        let work: @Sendable () async -> Void = {
+        // `@concurrent`: the task runs on its own executor (the loop, when there is one), which is what a
+        // task's operation does; the async functions it calls then run on that same executor without a
+        // hop each (the package builds with NonisolatedNonsendingByDefault).
+        let work: @Sendable @concurrent () async -> Void = {
             // The outcome is what the work did: a call whose work finished is answered with it even
             // when a cancel arrived meanwhile (a login that happened must not be reported as undone).
             // Only work that was actually abandoned throws a cancellation, which becomes -32800.
