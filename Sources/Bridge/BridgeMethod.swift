@@ -31,6 +31,12 @@ public protocol BridgeMethod: Sendable {
     var sessionUse: SessionUse? { get }
     /// Runs the call. Throws `ResponseError` or `MedusaFailure`; the dispatcher maps both.
     func run(in context: MethodContext) async throws -> JSONValue
+    /// Starts the call without a task, when it is one HTTP exchange the transport can start so:
+    /// `completion` gets what `run` would return or throw, once and never before this returns, and
+    /// the result cancels the call. nil: the dispatcher runs `run` in a task.
+    func start(
+        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
+    ) -> (@Sendable () -> Void)?
     /// True for an `ImmediateMethod`: lets the dispatcher skip the dynamic casts (about a tenth of a
     /// call's own work in the dispatcher) for every other method.
     static var isImmediate: Bool { get }
@@ -38,6 +44,12 @@ public protocol BridgeMethod: Sendable {
 
 extension BridgeMethod {
     public static var isImmediate: Bool { false }
+
+    public func start(
+        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
+    ) -> (@Sendable () -> Void)? {
+        nil
+    }
 }
 
 /// A method that answers at once without touching the network: answered on the reader thread,

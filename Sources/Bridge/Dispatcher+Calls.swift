@@ -46,6 +46,16 @@ extension Dispatcher {
         let method = call.method
         let id = call.id
         let context = self.context
+        // A call of one exchange starts without a task: its transfer's completion answers it, on the
+        // HTTP loop, in a later round (never inside this lock). The others run in a task.
+        let exchange = method.start(in: context) { outcome in
+            self.completed(serial, id.map { Response(id: $0, outcome: outcome) }, single: single)
+        }
+        if let exchange {
+            state.calls.values[place].stage = .running(.exchange(exchange))
+            state.running += 1
+            return
+        }
         // `@concurrent`: the task runs on its own executor (the loop, when there is one), which is what a
         // task's operation does; the async functions it calls then run on that same executor without a
         // hop each (the package builds with NonisolatedNonsendingByDefault).
@@ -65,7 +75,7 @@ extension Dispatcher {
         // task's status-record lock at every suspension to look it up (13 of 25 mutex acquisitions
         // per `auth.exists`, measured with uprobes): only state a preference when there is one.
         let task = executor.map { Task(executorPreference: $0, operation: work) } ?? Task(operation: work)
-        state.calls.values[place].stage = .running(task)
+        state.calls.values[place].stage = .running(.task(task))
         state.running += 1
     }
 
@@ -117,38 +127,39 @@ extension Dispatcher {
     /// `$/cancelRequest`: a call not started yet is answered -32800 at once; a running one has its task
     /// cancelled, which aborts its HTTP exchange, and answers with what that leaves.
     func cancel(_ id: RequestID) {
-        let (tasks, claimed) = state.withLock { state in
+        let (running, claimed) = state.withLock { state in
             let serials = state.serials(for: id)
             return (cancelLocked(&state, serials), claimLocked(&state))
         }
-        if tasks.isEmpty && claimed == nil { context.logger.debug("cancel for \(id): no such request running") }
-        for task in tasks { task.cancel() }
+        if running.isEmpty && claimed == nil { context.logger.debug("cancel for \(id): no such request running") }
+        for call in running { call.cancel() }
         if let claimed { flush(claimed) }
     }
 
     /// Abandons every call (shutdown after the grace period): each is answered -32800 unless its work
     /// finishes first.
     public func cancelAll() {
-        let (tasks, claimed) = state.withLock { state in
+        let (running, claimed) = state.withLock { state in
             (cancelLocked(&state, Array(state.calls.keys).sorted()), claimLocked(&state))
         }
-        for task in tasks { task.cancel() }
+        for call in running { call.cancel() }
         if let claimed { flush(claimed) }
     }
 
-    /// Answers the unstarted calls among `serials` -32800; returns the tasks of the running ones, to
-    /// cancel once the lock is released (a cancellation handler may take locks of its own).
-    func cancelLocked(_ state: inout RequestPathState, _ serials: [UInt64]) -> [Task<Void, Never>] {
-        var tasks: [Task<Void, Never>] = []
+    /// Answers the unstarted calls among `serials` -32800; returns the running ones, to cancel once the
+    /// lock is released (a cancellation handler may take locks of its own, and an exchange's abort
+    /// answers the call).
+    func cancelLocked(_ state: inout RequestPathState, _ serials: [UInt64]) -> [RequestPathState.Running] {
+        var running: [RequestPathState.Running] = []
         var admitted: [UInt64] = []
         for serial in serials {
             switch state.calls[serial]?.stage {
-            case .running(let task)?: tasks.append(task)
+            case .running(let call)?: running.append(call)
             case .ready?, .waitingForSession?: admitted += abandonLocked(&state, serial)
             case nil: break
             }
         }
         admitLocked(&state, admitted)
-        return tasks
+        return running
     }
 }

@@ -11,10 +11,12 @@ import JSONRPC
 /// order and cancellation rely on) and writes the answers it can give at once (`ping`) itself; a
 /// call's task writes its own answer when it finishes, on whatever thread it finished on (on an
 /// event loop that is a `BatchingExecutor`, once the loop has run every job ready, so that calls
-/// finishing together are answered with one write). With the HTTP loop as executor the reader is the
-/// loop itself (`InputWatchingExecutor`), so an `auth.exists` stays on one thread from stdin to
-/// stdout, and takes the lock three times: to start, to finish and claim stdout, and to let stdout go
-/// (plus a few times per read of stdin, for backpressure and shutdown).
+/// finishing together are answered with one write). A call of one HTTP exchange that the transport
+/// can start without a task (`BridgeMethod.start`) has no task: its exchange's completion writes its
+/// answer the same way. With the HTTP loop as executor the reader is the loop itself
+/// (`InputWatchingExecutor`), so an `auth.exists` stays on one thread from stdin to stdout, and takes
+/// the lock three times: to start, to finish and claim stdout, and to let stdout go (plus a few times
+/// per read of stdin, for backpressure and shutdown).
 public final class Dispatcher: Sendable {
     /// Receives one or more framed answers to write in full before it returns. Called by one thread
     /// at a time.

@@ -32,7 +32,21 @@ struct RequestPathState {
         case waitingForSession
         /// Admitted by its session, waiting for one of the running slots.
         case ready
-        case running(Task<Void, Never>)
+        case running(Running)
+    }
+
+    /// How a running call is cancelled.
+    enum Running {
+        case task(Task<Void, Never>)
+        /// A call of one exchange, started without a task (`BridgeMethod.start`).
+        case exchange(@Sendable () -> Void)
+
+        func cancel() {
+            switch self {
+            case .task(let task): task.cancel()
+            case .exchange(let cancel): cancel()
+            }
+        }
     }
 
     struct Call {

@@ -129,6 +129,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the loop's thread in its next round, even when called there.
+    func post(_ work: @escaping @Sendable () -> Void) {
+        enqueue(.closure(work))
+    }
+
     /// On the loop's thread: runs `work` once the jobs ready now have run (so that, for instance, the
     /// answers of every call finishing in one round are written together); elsewhere returns false.
     public func deferUntilIdle(_ work: @escaping @Sendable () -> Void) -> Bool {

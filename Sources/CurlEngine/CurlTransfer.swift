@@ -15,6 +15,8 @@ final class CurlTransfer: @unchecked Sendable {
     let request: HTTPRequest
     let settings: CurlTransport.Settings
     private var continuation: UnsafeContinuation<Outcome, Never>?
+    /// Who gets the outcome instead of a waiting task, for a transfer started without one.
+    var completion: (@Sendable (Outcome) -> Void)?
     private(set) var handle: UnsafeMutableRawPointer?
     /// The request's header fields as libcurl takes them, made or found with the transfer (on the
     /// thread that sends it) so that the loop's thread only hands them over.
@@ -66,6 +68,9 @@ final class CurlTransfer: @unchecked Sendable {
         let continuation = self.continuation
         self.continuation = nil
         continuation?.resume(returning: outcome)
+        let completion = self.completion
+        self.completion = nil
+        completion?(outcome)
     }
 
     /// Frees what the transfer allocated for libcurl once the handle is out of the multi.

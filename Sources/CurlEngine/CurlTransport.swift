@@ -83,6 +83,19 @@ public final class CurlTransport: HTTPTransport {
         return try outcome.get()
     }
 
+    /// `send` without a task: the transfer is handed to the loop in its next round (so `completion`,
+    /// which runs on the loop's thread, never runs before this returns), and the result aborts it.
+    public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? {
+        guard curlshim_unavailable() == nil, let target = target(of: request.url) else { return nil }
+        let transfer = CurlTransfer(
+            request: request, settings: settings, target: target,
+            headerList: headerLists.withLock { $0.list(for: request.headers) })
+        transfer.completion = completion
+        let loop = self.loop
+        loop.post { if transfer.finalOutcome == nil { loop.add(transfer) } }
+        return { loop.schedule { loop.abort(transfer, with: TransportError(.cancelled, "cancelled")) } }
+    }
+
     /// The target of the URL `text`: the last one worked out while the `scheme://authority` stays the
     /// same, which it does for every call to one store, so that the URL is parsed once. nil when the
     /// text is not a URL.

@@ -66,6 +66,19 @@ public struct TransportError: Error, Sendable, Equatable {
 
 /// The seam between the Medusa client and the network; tests substitute a scripted fake.
 public protocol HTTPTransport: Sendable {
+    /// Gets the outcome of an exchange started with `start`.
+    typealias Completion = @Sendable (Result<HTTPResponse, TransportError>) -> Void
+    /// Cancels an exchange started with `start`.
+    typealias Cancel = @Sendable () -> Void
+
     /// Sends one request; throws `TransportError` when no complete response arrived.
     func send(_ request: HTTPRequest) async throws(TransportError) -> HTTPResponse
+    /// `send` without a task, when the transport can from the calling thread: `completion` gets the
+    /// outcome once, never before this returns; the result cancels the exchange (the outcome is then
+    /// `.cancelled`, unless it was decided already). nil: use `send`.
+    func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel?
+}
+
+extension HTTPTransport {
+    public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? { nil }
 }

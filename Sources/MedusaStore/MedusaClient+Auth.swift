@@ -36,6 +36,18 @@ extension MedusaClient {
         return try expect(response, member: "exists") { $0.boolValue != nil }
     }
 
+    /// `exists` without a task (`start`); nil when it needs one.
+    public func startExists(
+        email: String, options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
+    ) -> HTTPTransport.Cancel? {
+        start("GET", "/store/auth/" + Self.pathSegment(email), body: nil, options: options) { result in
+            completion(
+                result.flatMap { response in
+                    Result { () throws(MedusaFailure) in try self.expect(response, member: "exists") { $0.boolValue != nil } }
+                })
+        }
+    }
+
     /// `POST /store/auth/token` (get-token.ts); on success the session sends `Authorization: Bearer` from now on,
     /// as medusa-js's `JwtTokenManager.registerJwt` makes it do (packages/medusa-js/src/jwt-token-manager.ts), but per session.
     public func getToken(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {

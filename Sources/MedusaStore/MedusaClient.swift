@@ -44,38 +44,15 @@ public final class MedusaClient: Sendable {
     /// Sends one call, retrying per `RetryPolicy`, storing every cookie Medusa sets; returns the final
     /// response. Non-2xx is thrown as `.status`.
     func perform(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) async throws(MedusaFailure) -> HTTPResponse {
-        let url = configuration.absoluteURL(for: path)
-        let request = HTTPRequest(
-            method: method, url: url, headers: headers(method: method, url: url, options: options),
-            body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout)
+        let request = request(method, path, body: body, options: options)
         var attempt = 0
         while true {
             attempt += 1
+            let result = await Result(catching: { () async throws(TransportError) in try await transport.send(request) })
             let delay: Duration
-            switch await Result(catching: { () async throws(TransportError) in try await transport.send(request) }) {
-            case .success(var response):
-                let setCookies = response.headers.values(for: "Set-Cookie").compactMap(SetCookie.init)
-                if !setCookies.isEmpty, let url = request.parsedURL {
-                    sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
-                }
-                response.redactor = SecretRedactor(request: request, setCookies: setCookies)
-                if (200..<300).contains(response.status) {
-                    if response.bodyTruncated { throw response.badResponse() }
-                    return response
-                }
-                guard
-                    let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"])
-                else {
-                    throw .status(
-                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor).diagnosed(path: path))
-                }
-                delay = wait
-            case .failure(let error):
-                if error.reason == .cancelled || Task.isCancelled { throw .cancelled }
-                if error.reason == .malformed { throw .malformedResponse(detail: error.detail) }
-                guard let wait = retryPolicy.delay(beforeRetry: attempt, status: nil, retryAfter: nil)
-                else { throw .unreachable(reason: error.reason.rawValue, attempts: attempt, detail: error.detail) }
-                delay = wait
+            switch settle(result, of: request, path: path, attempt: attempt, options: options) {
+            case .done(let outcome): return try outcome.get()
+            case .retry(after: let wait): delay = wait
             }
             do {
                 try await sleep(delay)
@@ -83,6 +60,66 @@ public final class MedusaClient: Sendable {
                 throw .cancelled
             }
             if Task.isCancelled { throw .cancelled }
+        }
+    }
+
+    /// Starts a call of one exchange without a task: `completion` gets what `perform` would return or
+    /// throw, on the transport's thread; the result cancels the exchange (its completion then gets
+    /// `.cancelled`, unless the answer came first). nil when the call needs `perform`: retries are on
+    /// (they wait between attempts), or the transport cannot start exchanges from here.
+    func start(
+        _ method: String, _ path: String, body: JSONValue?, options: CallOptions,
+        completion: @escaping @Sendable (Result<HTTPResponse, MedusaFailure>) -> Void
+    ) -> HTTPTransport.Cancel? {
+        guard configuration.maxRetries == 0 else { return nil }
+        let request = request(method, path, body: body, options: options)
+        return transport.start(request) { result in
+            switch self.settle(result, of: request, path: path, attempt: 1, options: options) {
+            case .done(let outcome): completion(outcome)
+            case .retry: completion(.failure(.unreachable(reason: "other", attempts: 1, detail: "a retry without retries")))
+            }
+        }
+    }
+
+    private func request(_ method: String, _ path: String, body: JSONValue?, options: CallOptions) -> HTTPRequest {
+        let url = configuration.absoluteURL(for: path)
+        return HTTPRequest(
+            method: method, url: url, headers: headers(method: method, url: url, options: options),
+            body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout)
+    }
+
+    /// What one attempt's result makes of the call: its outcome, or a retry after a delay. Stores the
+    /// cookies an answer sets.
+    private enum Step {
+        case done(Result<HTTPResponse, MedusaFailure>)
+        case retry(after: Duration)
+    }
+
+    private func settle(
+        _ result: Result<HTTPResponse, TransportError>, of request: HTTPRequest, path: String, attempt: Int, options: CallOptions
+    ) -> Step {
+        switch result {
+        case .success(var response):
+            let setCookies = response.headers.values(for: "Set-Cookie").compactMap(SetCookie.init)
+            if !setCookies.isEmpty, let url = request.parsedURL {
+                sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
+            }
+            response.redactor = SecretRedactor(request: request, setCookies: setCookies)
+            if (200..<300).contains(response.status) {
+                return .done(response.bodyTruncated ? .failure(response.badResponse()) : .success(response))
+            }
+            if let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"]) {
+                return .retry(after: wait)
+            }
+            return .done(
+                .failure(
+                    .status(
+                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor).diagnosed(path: path))))
+        case .failure(let error):
+            if error.reason == .cancelled || Task.isCancelled { return .done(.failure(.cancelled)) }
+            if error.reason == .malformed { return .done(.failure(.malformedResponse(detail: error.detail))) }
+            if let wait = retryPolicy.delay(beforeRetry: attempt, status: nil, retryAfter: nil) { return .retry(after: wait) }
+            return .done(.failure(.unreachable(reason: error.reason.rawValue, attempts: attempt, detail: error.detail)))
         }
     }
 

@@ -79,6 +79,39 @@ struct OrderingAndCancellationTests {
         #expect(bridge.dispatcher.pendingCount == 0)
     }
 
+    @Test("a call of one exchange runs without a task; a cancel aborts its exchange and it is answered -32800")
+    func cancelRunningExchange() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":"slow","method":"auth.exists","params":{"email":"a@b.co"}}"#)
+        let exists = try await transport.started.next("the exists request")
+        #expect(exists.withoutTask && exists.request.parsedURL?.path == "/store/auth/a@b.co")
+        bridge.send(#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"slow"}}"#)
+        #expect(
+            try await bridge.replies.next("the cancelled answer")
+                == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
+        #expect(transport.waitingCount == 0)
+        #expect(bridge.dispatcher.pendingCount == 0 && bridge.dispatcher.runningCount == 0)
+        // A method that is more than one exchange still runs in a task.
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
+        let session = try await transport.started.next("the getSession request")
+        #expect(!session.withoutTask)
+        transport.answer(session.serial, Self.customer)
+        _ = try await bridge.replies.next("the getSession answer")
+    }
+
+    @Test("an exchange answered before its cancel arrives is answered with what it got, and the cancel finds nothing")
+    func exchangeFinishedBeforeCancel() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(#"{"jsonrpc":"2.0","id":7,"method":"auth.exists","params":{"email":"a@b.co"}}"#)
+        let exists = try await transport.started.next("the exists request")
+        transport.answer(exists.serial, .json(200, #"{"exists":false}"#))
+        #expect(try await bridge.replies.next("the answer") == #"{"jsonrpc":"2.0","id":7,"result":{"exists":false}}"#)
+        try await bridge.expectNoReply(to: #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":7}}"#)
+        #expect(bridge.dispatcher.pendingCount == 0)
+    }
+
     @Test("a request cancelled while it waits behind a login is answered -32800 and never sent")
     func cancelWaiting() async throws {
         let transport = HeldTransport()

@@ -8,17 +8,21 @@ import Testing
 @testable import Bridge
 
 /// An HTTP transport whose requests wait until the test answers them, so tests can observe which
-/// requests have started and in what order.
+/// requests have started and in what order. It serves both forms: `send`, from a call's task, and
+/// `start`, for the calls that run without one.
 final class HeldTransport: HTTPTransport {
     struct Started: Sendable {
         let serial: Int
         let request: HTTPRequest
         /// How many requests had been answered when this one started.
         let answeredBefore: Int
+        /// Started by `start`, without a task.
+        var withoutTask = false
     }
 
     private struct State {
         var waiting: [Int: CheckedContinuation<Result<HTTPResponse, TransportError>, Never>] = [:]
+        var completions: [Int: HTTPTransport.Completion] = [:]
         var cancelled: Set<Int> = []
         var serial = 0
         var answered = 0
@@ -57,16 +61,30 @@ final class HeldTransport: HTTPTransport {
         return try outcome.get()
     }
 
-    /// Answers the request with `serial`.
-    func answer(_ serial: Int, _ response: HTTPResponse) {
-        let continuation = state.withLock { state in
-            state.answered += 1
-            return state.waiting.removeValue(forKey: serial)
+    func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? {
+        let (serial, answered) = state.withLock { state in
+            state.serial += 1
+            state.completions[state.serial] = completion
+            return (state.serial, state.answered)
         }
-        continuation?.resume(returning: .success(response))
+        started.put(Started(serial: serial, request: request, answeredBefore: answered, withoutTask: true))
+        return { [self] in
+            let completion = state.withLock { $0.completions.removeValue(forKey: serial) }
+            completion?(.failure(TransportError(.cancelled, "cancelled")))
+        }
     }
 
-    var waitingCount: Int { state.withLock { $0.waiting.count } }
+    /// Answers the request with `serial`.
+    func answer(_ serial: Int, _ response: HTTPResponse) {
+        let (continuation, completion) = state.withLock { state in
+            state.answered += 1
+            return (state.waiting.removeValue(forKey: serial), state.completions.removeValue(forKey: serial))
+        }
+        continuation?.resume(returning: .success(response))
+        completion?(.success(response))
+    }
+
+    var waitingCount: Int { state.withLock { $0.waiting.count + $0.completions.count } }
 }
 
 /// A dispatcher over a given transport, with every answer it writes collected as text, one per line.

@@ -22,4 +22,10 @@ struct AuthExists: BridgeMethod {
     func run(in context: MethodContext) async throws -> JSONValue {
         try await context.medusa.exists(email: email, options: options)
     }
+
+    func start(
+        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
+    ) -> (@Sendable () -> Void)? {
+        context.medusa.startExists(email: email, options: options) { completion($0.mapError { ResponseError($0) }) }
+    }
 }
