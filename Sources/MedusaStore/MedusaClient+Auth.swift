@@ -15,7 +15,20 @@ extension MedusaClient {
 
     /// `GET /store/auth` (get-session.ts): the current customer, by cookie or bearer token.
     public func getSession(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("GET", "/store/auth", body: nil, options: options)
+        try sessionCustomer(await perform("GET", "/store/auth", body: nil, options: options), options: options)
+    }
+
+    /// `getSession` without a task (`start`); nil when it needs one.
+    public func startGetSession(
+        options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
+    ) -> HTTPTransport.Cancel? {
+        start("GET", "/store/auth", body: nil, options: options) { result in
+            completion(
+                result.flatMap { response in Result { () throws(MedusaFailure) in try self.sessionCustomer(response, options: options) } })
+        }
+    }
+
+    private func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
         let body = try expect(response, member: "customer") { $0.objectValue != nil }
         rememberCustomer(in: body, session: options.session)
         return body

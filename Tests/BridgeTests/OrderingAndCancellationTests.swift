@@ -92,12 +92,23 @@ struct OrderingAndCancellationTests {
                 == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
         #expect(transport.waitingCount == 0)
         #expect(bridge.dispatcher.pendingCount == 0 && bridge.dispatcher.runningCount == 0)
-        // A method that is more than one exchange still runs in a task.
-        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.getSession"}"#)
-        let session = try await transport.started.next("the getSession request")
-        #expect(!session.withoutTask)
-        transport.answer(session.serial, Self.customer)
-        _ = try await bridge.replies.next("the getSession answer")
+        // A method that has not taken up `start` still runs in a task.
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p"}}"#)
+        let login = try await transport.started.next("the login request")
+        #expect(!login.withoutTask)
+        transport.answer(login.serial, Self.customer)
+        _ = try await bridge.replies.next("the login answer")
+    }
+
+    @Test("with retries on, a call of one exchange runs in a task, whose retries wait between attempts")
+    func retriesKeepTheTask() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport, retries: 1)
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.exists","params":{"email":"a@b.co"}}"#)
+        let exists = try await transport.started.next("the exists request")
+        #expect(!exists.withoutTask)
+        transport.answer(exists.serial, .json(200, #"{"exists":true}"#))
+        #expect(try await bridge.replies.next("the answer") == #"{"jsonrpc":"2.0","id":1,"result":{"exists":true}}"#)
     }
 
     @Test("an exchange answered before its cancel arrives is answered with what it got, and the cancel finds nothing")

@@ -17,4 +17,10 @@ struct AuthGetSession: BridgeMethod {
     func run(in context: MethodContext) async throws -> JSONValue {
         try await context.medusa.getSession(options: options)
     }
+
+    func start(
+        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
+    ) -> (@Sendable () -> Void)? {
+        context.medusa.startGetSession(options: options) { completion($0.mapError { ResponseError($0) }) }
+    }
 }
