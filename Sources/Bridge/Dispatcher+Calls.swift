@@ -125,7 +125,7 @@ extension Dispatcher {
     }
 
     /// `$/cancelRequest`: a call not started yet is answered -32800 at once; a running one has its task
-    /// cancelled, which aborts its HTTP exchange, and answers with what that leaves.
+    /// cancelled or its exchange aborted, which ends its HTTP exchange, and answers with what that leaves.
     func cancel(_ id: RequestID) {
         let (running, claimed) = state.withLock { state in
             let serials = state.serials(for: id)
