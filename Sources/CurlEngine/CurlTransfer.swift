@@ -4,11 +4,12 @@ import FoundationEssentials
 import MedusaStore
 
 /// One HTTP request in libcurl's hands: sets up an easy handle, collects the answer through libcurl's
-/// header and write callbacks, and resumes the waiting task once with the outcome.
+/// header and write callbacks, and hands the outcome once to the waiting task or to its completion.
 ///
-/// Ownership: created by `CurlTransport.send` and from then on touched only on the loop's thread
-/// (`configure`, the callbacks, `outcome`, `finish` all run there), so it needs no lock. The loop's
-/// table of transfers keeps it alive while libcurl holds its address as callback user data.
+/// Ownership: created by `CurlTransport.send` or `start` and from then on touched only on the loop's
+/// thread (`configure`, the callbacks, `outcome`, `finish` all run there), so it needs no lock. The
+/// reference its handle holds as `CURLOPT_PRIVATE` keeps it alive while libcurl holds its address as
+/// callback user data.
 final class CurlTransfer: @unchecked Sendable {
     typealias Outcome = Result<HTTPResponse, TransportError>
 
