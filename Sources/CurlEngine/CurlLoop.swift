@@ -223,6 +223,12 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         if transfer.target.slots.admission.admit(transfer) { start(transfer) }
     }
 
+    /// From any thread: aborts `transfer` as cancelled, on the loop's thread (at once when called there);
+    /// libcurl closes its connection if it was mid-exchange.
+    func cancel(_ transfer: CurlTransfer) {
+        schedule { self.abort(transfer, with: TransportError(.cancelled, "cancelled")) }
+    }
+
     /// Aborts a transfer at once (its task was cancelled); a transfer already finished is left alone,
     /// and one still queued is answered now and skipped when its turn comes.
     func abort(_ transfer: CurlTransfer, with error: TransportError) {

@@ -62,10 +62,7 @@ public final class CurlTransport: HTTPTransport {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
         // libcurl is loaded at run time (CurlShim): without it no call can be sent, and the bridge says why.
         if let unavailable = curlshim_unavailable() { throw TransportError(.other, String(cString: unavailable)) }
-        guard let target = target(of: request.url) else { throw TransportError(.other, "the base URL and path do not form a URL") }
-        let transfer = CurlTransfer(
-            request: request, settings: settings, target: target,
-            headerList: headerLists.withLock { $0.list(for: request.headers) })
+        guard let transfer = transfer(for: request) else { throw TransportError(.other, "the base URL and path do not form a URL") }
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
@@ -77,8 +74,7 @@ public final class CurlTransport: HTTPTransport {
                 }
             }
         } onCancel: {
-            // Aborts the transfer at once; libcurl closes its connection if it was mid-exchange.
-            loop.schedule { loop.abort(transfer, with: TransportError(.cancelled, "cancelled")) }
+            loop.cancel(transfer)
         }
         return try outcome.get()
     }
@@ -86,14 +82,18 @@ public final class CurlTransport: HTTPTransport {
     /// `send` without a task: the transfer is handed to the loop in its next round (so `completion`,
     /// which runs on the loop's thread, never runs before this returns), and the result aborts it.
     public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? {
-        guard curlshim_unavailable() == nil, let target = target(of: request.url) else { return nil }
-        let transfer = CurlTransfer(
-            request: request, settings: settings, target: target,
-            headerList: headerLists.withLock { $0.list(for: request.headers) })
+        guard curlshim_unavailable() == nil, let transfer = transfer(for: request) else { return nil }
         transfer.completion = completion
         let loop = self.loop
         loop.post { if transfer.finalOutcome == nil { loop.add(transfer) } }
-        return { loop.schedule { loop.abort(transfer, with: TransportError(.cancelled, "cancelled")) } }
+        return { loop.cancel(transfer) }
+    }
+
+    /// A transfer of `request`, with its target and its header list; nil when its URL text is not a URL.
+    private func transfer(for request: HTTPRequest) -> CurlTransfer? {
+        guard let target = target(of: request.url) else { return nil }
+        return CurlTransfer(
+            request: request, settings: settings, target: target, headerList: headerLists.withLock { $0.list(for: request.headers) })
     }
 
     /// The target of the URL `text`: the last one worked out while the `scheme://authority` stays the

@@ -15,23 +15,22 @@ extension MedusaClient {
 
     /// `GET /store/auth` (get-session.ts): the current customer, by cookie or bearer token.
     public func getSession(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        try sessionCustomer(await perform("GET", "/store/auth", body: nil, options: options), options: options)
+        try await perform(sessionExchange(options), options: options)
     }
 
     /// `getSession` without a task (`start`); nil when it needs one.
     public func startGetSession(
         options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
     ) -> HTTPTransport.Cancel? {
-        start("GET", "/store/auth", body: nil, options: options) { result in
-            completion(
-                result.flatMap { response in Result { () throws(MedusaFailure) in try self.sessionCustomer(response, options: options) } })
-        }
+        start(sessionExchange(options), options: options, completion: completion)
     }
 
-    private func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
-        let body = try expect(response, member: "customer") { $0.objectValue != nil }
-        rememberCustomer(in: body, session: options.session)
-        return body
+    private func sessionExchange(_ options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "GET", path: "/store/auth", body: nil) { response throws(MedusaFailure) in
+            let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
+            self.rememberCustomer(in: body, session: options.session)
+            return body
+        }
     }
 
     /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's
@@ -45,19 +44,19 @@ extension MedusaClient {
     /// `GET /store/auth/{email}` (exists.ts), the email percent-encoded as one path segment (medusa-js
     /// interpolates it raw, so `a/b@x.io` would reach another route).
     public func exists(email: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("GET", "/store/auth/" + Self.pathSegment(email), body: nil, options: options)
-        return try expect(response, member: "exists") { $0.boolValue != nil }
+        try await perform(existsExchange(email), options: options)
     }
 
     /// `exists` without a task (`start`); nil when it needs one.
     public func startExists(
         email: String, options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
     ) -> HTTPTransport.Cancel? {
-        start("GET", "/store/auth/" + Self.pathSegment(email), body: nil, options: options) { result in
-            completion(
-                result.flatMap { response in
-                    Result { () throws(MedusaFailure) in try self.expect(response, member: "exists") { $0.boolValue != nil } }
-                })
+        start(existsExchange(email), options: options, completion: completion)
+    }
+
+    private func existsExchange(_ email: String) -> Exchange<JSONValue> {
+        Exchange(method: "GET", path: "/store/auth/" + Self.pathSegment(email), body: nil) { response throws(MedusaFailure) in
+            try self.expect(response, member: "exists") { $0.boolValue != nil }
         }
     }
 

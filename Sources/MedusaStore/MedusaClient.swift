@@ -63,19 +63,32 @@ public final class MedusaClient: Sendable {
         }
     }
 
-    /// Starts a call of one exchange without a task: `completion` gets what `perform` would return or
-    /// throw, on the transport's thread; the result cancels the exchange (its completion then gets
-    /// `.cancelled`, unless the answer came first). nil when the call needs `perform`: retries are on
-    /// (they wait between attempts), or the transport cannot start exchanges from here.
-    func start(
-        _ method: String, _ path: String, body: JSONValue?, options: CallOptions,
-        completion: @escaping @Sendable (Result<HTTPResponse, MedusaFailure>) -> Void
+    /// A method that is one exchange: its request, and what its answer becomes. Written once, it runs
+    /// either way: `perform(_:options:)` in a task, or `start(_:options:completion:)` without one.
+    struct Exchange<Value: Sendable>: Sendable {
+        let method: String
+        let path: String
+        let body: JSONValue?
+        let read: @Sendable (HTTPResponse) throws(MedusaFailure) -> Value
+    }
+
+    func perform<Value>(_ exchange: Exchange<Value>, options: CallOptions) async throws(MedusaFailure) -> Value {
+        try exchange.read(await perform(exchange.method, exchange.path, body: exchange.body, options: options))
+    }
+
+    /// Starts `exchange` without a task: `completion` gets what `perform` would return or throw, on the
+    /// transport's thread; the result cancels the exchange (its completion then gets `.cancelled`,
+    /// unless the answer came first). nil when the call needs `perform`: retries are on (they wait
+    /// between attempts), or the transport cannot start exchanges from here.
+    func start<Value>(
+        _ exchange: Exchange<Value>, options: CallOptions, completion: @escaping @Sendable (Result<Value, MedusaFailure>) -> Void
     ) -> HTTPTransport.Cancel? {
         guard configuration.maxRetries == 0 else { return nil }
-        let request = request(method, path, body: body, options: options)
+        let request = request(exchange.method, exchange.path, body: exchange.body, options: options)
         return transport.start(request) { result in
-            switch self.settle(result, of: request, path: path, attempt: 1, options: options) {
-            case .done(let outcome): completion(outcome)
+            switch self.settle(result, of: request, path: exchange.path, attempt: 1, options: options) {
+            case .done(let outcome):
+                completion(outcome.flatMap { response in Result { () throws(MedusaFailure) in try exchange.read(response) } })
             case .retry: completion(.failure(.unreachable(reason: "other", attempts: 1, detail: "a retry without retries")))
             }
         }

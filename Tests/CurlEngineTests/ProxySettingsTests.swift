@@ -40,13 +40,16 @@ struct TransportTargetTests {
         #expect(CurlTransport.authority(of: "a.test:80/x") == nil)
     }
 
+    /// A transport on a loop of its own, with the proxy variables of `environment` and a CA file.
+    static func transport(environment: [String: String] = [:], caFile: String? = nil) -> CurlTransport {
+        CurlTransport(
+            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
+            settings: .init(maximumBodyBytes: 1024, caFile: caFile, proxy: ProxySettings(explicit: nil, environment: environment)))
+    }
+
     @Test("URLs of one origin share a target; another host gets its own origin and proxy decision")
     func targetsPerAuthority() {
-        let transport = CurlTransport(
-            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
-            settings: .init(
-                maximumBodyBytes: 1024,
-                proxy: ProxySettings(explicit: nil, environment: ["HTTPS_PROXY": "http://proxy:3128"])))
+        let transport = Self.transport(environment: ["HTTPS_PROXY": "http://proxy:3128"])
         let first = transport.target(of: "http://store.test:9000/store/auth")!
         let second = transport.target(of: "http://store.test:9000/store/customers/me")!
         #expect(first.origin == "http://store.test:9000" && first.proxy == "" && !first.isHTTPS)
@@ -62,12 +65,9 @@ struct TransportTargetTests {
         #expect(again.slots === first.slots && again.handles === first.handles)
         // Text that is not a URL has no target (the transport then refuses to send it).
         #expect(transport.target(of: "http://[::1") == nil)
-        let withCA = CurlTransport(
-            loop: CurlLoop(maximumConnectionsPerOrigin: 1), settings: .init(maximumBodyBytes: 1024, caFile: "/tmp/ca.pem"))
+        let withCA = Self.transport(caFile: "/tmp/ca.pem")
         #expect(withCA.target(of: "http://store.test:9000/")!.handleKey != first.handleKey)
-        let withNoProxy = CurlTransport(
-            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
-            settings: .init(maximumBodyBytes: 1024, proxy: ProxySettings(explicit: nil, environment: ["NO_PROXY": "a.test"])))
+        let withNoProxy = Self.transport(environment: ["NO_PROXY": "a.test"])
         #expect(withNoProxy.target(of: "http://store.test:9000/")!.handleKey != first.handleKey)
     }
 
@@ -86,11 +86,7 @@ struct TransportTargetTests {
 
     @Test("targets alternating between authorities each come back right, the last one and the others")
     func alternatingTargets() {
-        let transport = CurlTransport(
-            loop: CurlLoop(maximumConnectionsPerOrigin: 1),
-            settings: .init(
-                maximumBodyBytes: 1024,
-                proxy: ProxySettings(explicit: nil, environment: ["HTTPS_PROXY": "http://proxy:3128"])))
+        let transport = Self.transport(environment: ["HTTPS_PROXY": "http://proxy:3128"])
         for _ in 0..<3 {
             let a = transport.target(of: "https://a.test/store/auth")!
             let b = transport.target(of: "http://a.test/store/auth")!
