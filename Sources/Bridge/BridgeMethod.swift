@@ -52,6 +52,27 @@ extension BridgeMethod {
     }
 }
 
+/// A method that is one HTTP exchange: it says which, and runs without a task when the client can start
+/// it so (`MedusaClient.start`), in a task through `perform` otherwise.
+protocol ExchangeMethod: BridgeMethod {
+    /// The call's exchange; throws what the call answers without sending anything.
+    func exchange(in context: MethodContext) throws(ResponseError) -> MedusaClient.Exchange<JSONValue>
+}
+
+extension ExchangeMethod {
+    func run(in context: MethodContext) async throws -> JSONValue {
+        try await context.medusa.perform(try exchange(in: context))
+    }
+
+    func start(
+        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
+    ) -> (@Sendable () -> Void)? {
+        // A call refused before its exchange is answered by `run`, in a task.
+        guard let exchange = try? exchange(in: context) else { return nil }
+        return context.medusa.start(exchange) { completion($0.mapError { ResponseError($0) }) }
+    }
+}
+
 /// A method that answers at once without touching the network: answered on the reader thread,
 /// without a task, so `ping` costs a parse and a write.
 public protocol ImmediateMethod: BridgeMethod {

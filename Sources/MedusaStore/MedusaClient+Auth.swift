@@ -7,26 +7,25 @@ import JSON
 extension MedusaClient {
     /// `POST /store/auth` (create-session.ts): logs in with a cookie session; the jar keeps `connect.sid`.
     public func authenticate(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("POST", "/store/auth", body: credentials(email, password), options: options)
-        let body = try expect(response, member: "customer") { $0.objectValue != nil }
-        rememberCustomer(in: body, session: options.session)
-        return body
+        try await perform(authenticateExchange(email: email, password: password, options: options))
+    }
+
+    public func authenticateExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "POST", path: "/store/auth", body: credentials(email, password), options: options) {
+            response throws(MedusaFailure) in
+            let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
+            self.rememberCustomer(in: body, session: options.session)
+            return body
+        }
     }
 
     /// `GET /store/auth` (get-session.ts): the current customer, by cookie or bearer token.
     public func getSession(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        try await perform(sessionExchange(options), options: options)
+        try await perform(getSessionExchange(options: options))
     }
 
-    /// `getSession` without a task (`start`); nil when it needs one.
-    public func startGetSession(
-        options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
-    ) -> HTTPTransport.Cancel? {
-        start(sessionExchange(options), options: options, completion: completion)
-    }
-
-    private func sessionExchange(_ options: CallOptions) -> Exchange<JSONValue> {
-        Exchange(method: "GET", path: "/store/auth", body: nil) { response throws(MedusaFailure) in
+    public func getSessionExchange(options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "GET", path: "/store/auth", body: nil, options: options) { response throws(MedusaFailure) in
             let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
             self.rememberCustomer(in: body, session: options.session)
             return body
@@ -44,18 +43,12 @@ extension MedusaClient {
     /// `GET /store/auth/{email}` (exists.ts), the email percent-encoded as one path segment (medusa-js
     /// interpolates it raw, so `a/b@x.io` would reach another route).
     public func exists(email: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        try await perform(existsExchange(email), options: options)
+        try await perform(existsExchange(email: email, options: options))
     }
 
-    /// `exists` without a task (`start`); nil when it needs one.
-    public func startExists(
-        email: String, options: CallOptions, completion: @escaping @Sendable (Result<JSONValue, MedusaFailure>) -> Void
-    ) -> HTTPTransport.Cancel? {
-        start(existsExchange(email), options: options, completion: completion)
-    }
-
-    private func existsExchange(_ email: String) -> Exchange<JSONValue> {
-        Exchange(method: "GET", path: "/store/auth/" + Self.pathSegment(email), body: nil) { response throws(MedusaFailure) in
+    public func existsExchange(email: String, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "GET", path: "/store/auth/" + Self.pathSegment(email), body: nil, options: options) {
+            response throws(MedusaFailure) in
             try self.expect(response, member: "exists") { $0.boolValue != nil }
         }
     }
@@ -63,16 +56,22 @@ extension MedusaClient {
     /// `POST /store/auth/token` (get-token.ts); on success the session sends `Authorization: Bearer` from now on,
     /// as medusa-js's `JwtTokenManager.registerJwt` makes it do (packages/medusa-js/src/jwt-token-manager.ts), but per session.
     public func getToken(email: String, password: String, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("POST", "/store/auth/token", body: credentials(email, password), options: options)
-        let body = try expect(response, member: "access_token") { $0.stringValue != nil }
-        if let token = body["access_token"]?.stringValue {
-            let customerID = JWTClaims(token: token)?.customerID
-            sessions.update(options.session) { state in
-                state.token = token
-                if let customerID { state.customerID = customerID }
+        try await perform(getTokenExchange(email: email, password: password, options: options))
+    }
+
+    public func getTokenExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "POST", path: "/store/auth/token", body: credentials(email, password), options: options) {
+            response throws(MedusaFailure) in
+            let body = try self.expect(response, member: "access_token") { $0.stringValue != nil }
+            if let token = body["access_token"]?.stringValue {
+                let customerID = JWTClaims(token: token)?.customerID
+                self.sessions.update(options.session) { state in
+                    state.token = token
+                    if let customerID { state.customerID = customerID }
+                }
             }
+            return body
         }
-        return body
     }
 
     private func credentials(_ email: String, _ password: String) -> JSONValue {

@@ -16,23 +16,39 @@ extension MedusaClient {
     /// `POST /store/customers`: creates the customer of the identity whose token the session holds (a
     /// registration token, or a first OAuth login's). Medusa answers 200 `{customer}`.
     public func createCustomer(_ fields: JSONObject, query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("POST", "/store/customers" + Self.fieldsQuery(query), body: .object(fields), options: options)
-        return try expectCustomer(response)
+        try await perform(createCustomerExchange(fields, query: query, options: options))
+    }
+
+    public func createCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "POST", path: "/store/customers" + Self.fieldsQuery(query), body: .object(fields), options: options) {
+            response throws(MedusaFailure) in try self.expectCustomer(response)
+        }
     }
 
     /// `GET /store/customers/me`, by Bearer in jwt mode or cookie in session mode; `fields` is Medusa's
     /// field selection (`+metadata`, `*orders`, …), passed unchanged.
     public func retrieveCustomer(query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("GET", "/store/customers/me" + Self.fieldsQuery(query), body: nil, options: options)
-        let body = try expectCustomer(response)
-        if let id = body["customer"]?["id"]?.stringValue { sessions.update(options.session) { $0.customerID = id } }
-        return body
+        try await perform(retrieveCustomerExchange(query: query, options: options))
+    }
+
+    public func retrieveCustomerExchange(query: String?, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "GET", path: "/store/customers/me" + Self.fieldsQuery(query), body: nil, options: options) {
+            response throws(MedusaFailure) in
+            let body = try self.expectCustomer(response)
+            if let id = body["customer"]?["id"]?.stringValue { self.sessions.update(options.session) { $0.customerID = id } }
+            return body
+        }
     }
 
     /// `POST /store/customers/me` with the fields to change (Medusa refuses `email` there).
     public func updateCustomer(_ fields: JSONObject, query: String?, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
-        let response = try await perform("POST", "/store/customers/me" + Self.fieldsQuery(query), body: .object(fields), options: options)
-        return try expectCustomer(response)
+        try await perform(updateCustomerExchange(fields, query: query, options: options))
+    }
+
+    public func updateCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
+        Exchange(method: "POST", path: "/store/customers/me" + Self.fieldsQuery(query), body: .object(fields), options: options) {
+            response throws(MedusaFailure) in try self.expectCustomer(response)
+        }
     }
 
     private func expectCustomer(_ response: HTTPResponse) throws(MedusaFailure) -> JSONValue {

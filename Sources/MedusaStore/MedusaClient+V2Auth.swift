@@ -66,17 +66,28 @@ extension MedusaClient {
     /// `POST /auth/customer/{provider}/reset-password` `{identifier}`. Medusa answers 201 with the text
     /// `Created` whoever the identifier is, so js-sdk asks for `text/plain`, and so does the bridge.
     public func resetPassword(provider: String, identifier: String, options: CallOptions) async throws(MedusaFailure) {
+        try await perform(resetPasswordExchange(provider: provider, identifier: identifier, options: options))
+    }
+
+    public func resetPasswordExchange(provider: String, identifier: String, options: CallOptions) -> Exchange<Void> {
         let body = JSONValue.object(JSONObject([(key: "identifier", value: .string(identifier))]))
-        _ = try await perform(
-            "POST", Self.authPath(provider) + "/reset-password", body: body, options: options.withDefaults(["Accept": "text/plain"]))
+        return Exchange(
+            method: "POST", path: Self.authPath(provider) + "/reset-password", body: body,
+            options: options.withDefaults(["Accept": "text/plain"])
+        ) { _ in }
     }
 
     /// `POST /auth/customer/{provider}/update` with the reset token as Bearer (Medusa ≥ 2.6), e.g.
     /// `{password}`. Only the password can change: Medusa takes the identity from the token.
     public func updateProvider(provider: String, token: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) {
-        _ = try await perform(
-            "POST", Self.authPath(provider) + "/update", body: payload,
-            options: options.overriding(["Authorization": "Bearer \(token)"]))
+        try await perform(updateProviderExchange(provider: provider, token: token, payload: payload, options: options))
+    }
+
+    public func updateProviderExchange(provider: String, token: String, payload: JSONValue, options: CallOptions) -> Exchange<Void> {
+        Exchange(
+            method: "POST", path: Self.authPath(provider) + "/update", body: payload,
+            options: options.overriding(["Authorization": "Bearer \(token)"])
+        ) { _ in }
     }
 
     /// Makes `token` the session's: in jwt mode it is sent as Bearer from now on; in session mode it is

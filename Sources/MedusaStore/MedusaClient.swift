@@ -63,27 +63,36 @@ public final class MedusaClient: Sendable {
         }
     }
 
-    /// A method that is one exchange: its request, and what its answer becomes. Written once, it runs
-    /// either way: `perform(_:options:)` in a task, or `start(_:options:completion:)` without one.
-    struct Exchange<Value: Sendable>: Sendable {
+    /// A call that is one exchange: its request, and what its answer becomes. Written once, it runs
+    /// either way: `perform(_:)` in a task, or `start(_:completion:)` without one.
+    public struct Exchange<Value: Sendable>: Sendable {
         let method: String
         let path: String
         let body: JSONValue?
+        let options: CallOptions
         let read: @Sendable (HTTPResponse) throws(MedusaFailure) -> Value
+
+        /// The same exchange, its value turned into another.
+        public func map<Other>(_ transform: @escaping @Sendable (Value) -> Other) -> Exchange<Other> {
+            Exchange<Other>(method: method, path: path, body: body, options: options) { response throws(MedusaFailure) in
+                transform(try read(response))
+            }
+        }
     }
 
-    func perform<Value>(_ exchange: Exchange<Value>, options: CallOptions) async throws(MedusaFailure) -> Value {
-        try exchange.read(await perform(exchange.method, exchange.path, body: exchange.body, options: options))
+    public func perform<Value>(_ exchange: Exchange<Value>) async throws(MedusaFailure) -> Value {
+        try exchange.read(await perform(exchange.method, exchange.path, body: exchange.body, options: exchange.options))
     }
 
     /// Starts `exchange` without a task: `completion` gets what `perform` would return or throw, on the
     /// transport's thread; the result cancels the exchange (its completion then gets `.cancelled`,
     /// unless the answer came first). nil when the call needs `perform`: retries are on (they wait
     /// between attempts), or the transport cannot start exchanges from here.
-    func start<Value>(
-        _ exchange: Exchange<Value>, options: CallOptions, completion: @escaping @Sendable (Result<Value, MedusaFailure>) -> Void
+    public func start<Value>(
+        _ exchange: Exchange<Value>, completion: @escaping @Sendable (Result<Value, MedusaFailure>) -> Void
     ) -> HTTPTransport.Cancel? {
         guard configuration.maxRetries == 0 else { return nil }
+        let options = exchange.options
         let request = request(exchange.method, exchange.path, body: exchange.body, options: options)
         return transport.start(request) { result in
             switch self.settle(result, of: request, path: exchange.path, attempt: 1, options: options) {

@@ -92,12 +92,52 @@ struct OrderingAndCancellationTests {
                 == #"{"jsonrpc":"2.0","id":"slow","error":{"code":-32800,"message":"Request cancelled"}}"#)
         #expect(transport.waitingCount == 0)
         #expect(bridge.dispatcher.pendingCount == 0 && bridge.dispatcher.runningCount == 0)
-        // A method that has not taken up `start` still runs in a task.
-        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.authenticate","params":{"email":"a@b.co","password":"p"}}"#)
-        let login = try await transport.started.next("the login request")
-        #expect(!login.withoutTask)
-        transport.answer(login.serial, Self.customer)
-        _ = try await bridge.replies.next("the login answer")
+        // A method that is not one exchange (logout forgets the session whatever Medusa answers) still runs in a task.
+        bridge.send(#"{"jsonrpc":"2.0","id":2,"method":"auth.deleteSession"}"#)
+        let logout = try await transport.started.next("the logout request")
+        #expect(!logout.withoutTask)
+        transport.answer(logout.serial, .json(200, "OK"))
+        #expect(try await bridge.replies.next("the logout answer") == #"{"jsonrpc":"2.0","id":2,"result":{}}"#)
+    }
+
+    /// Every method of one exchange: its call, the answer its request gets, and the reply that makes.
+    static let exchanges: [(call: String, answer: HTTPResponse, reply: String)] = [
+        (#""auth.exists","params":{"email":"a@b.co"}"#, .json(200, #"{"exists":true}"#), #""result":{"exists":true}"#),
+        (#""auth.getSession""#, customer, #""result":{"customer":{"id":"cus_1"}}"#),
+        (#""auth.authenticate","params":{"email":"a@b.co","password":"p"}"#, customer, #""result":{"customer":{"id":"cus_1"}}"#),
+        (
+            #""auth.getToken","params":{"email":"a@b.co","password":"p"}"#, .json(200, #"{"access_token":"t.t.t"}"#),
+            #""result":{"access_token":"t.t.t"}"#
+        ),
+        (#""auth.resetPassword","params":{"identifier":"a@b.co"}"#, .json(201, "Created"), #""result":{}"#),
+        (#""auth.updateProvider","params":{"token":"t.t.t","password":"n"}"#, .json(200, #"{"success":true}"#), #""result":{}"#),
+        (#""store.customer.retrieve""#, customer, #""result":{"customer":{"id":"cus_1"}}"#),
+        (#""store.customer.create","params":{"email":"a@b.co"}"#, customer, #""result":{"customer":{"id":"cus_1"}}"#),
+        (#""store.customer.update","params":{"first_name":"A"}"#, customer, #""result":{"customer":{"id":"cus_1"}}"#),
+        (#""auth.exists","params":{"email":"a@b.co"}"#, .json(200, #"{"exists":"yes"}"#), #""error":{"code":-32003"#),
+        (#""auth.getToken","params":{"email":"a@b.co","password":"p"}"#, .json(401, "Unauthorized"), #""error":{"code":-32001"#),
+    ]
+
+    @Test("each method of one exchange runs without a task and is answered with what its exchange made of the answer", arguments: exchanges)
+    func exchangeWithoutTask(call: String, answer: HTTPResponse, reply: String) async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport, publishableKey: "pk_test")
+        bridge.send(#"{"jsonrpc":"2.0","id":1,"method":\#(call)}"#)
+        let exchange = try await transport.started.next("the request")
+        #expect(exchange.withoutTask)
+        transport.answer(exchange.serial, answer)
+        let answered = try await bridge.replies.next("the answer")
+        #expect(answered.hasPrefix(#"{"jsonrpc":"2.0","id":1,\#(reply)"#), "\(answered)")
+        #expect(bridge.dispatcher.pendingCount == 0 && bridge.dispatcher.runningCount == 0)
+    }
+
+    @Test("a method of one exchange refused before its request (no publishable key) is answered -32602 and sends nothing")
+    func exchangeRefusedBeforeItsRequest() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        let reply = try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"store.customer.retrieve"}"#)
+        #expect(reply.hasPrefix(#"{"jsonrpc":"2.0","id":1,"error":{"code":-32602"#))
+        #expect(transport.started.pending.isEmpty)
     }
 
     @Test("with retries on, a call of one exchange runs in a task, whose retries wait between attempts")

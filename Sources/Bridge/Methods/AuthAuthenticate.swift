@@ -3,7 +3,7 @@ import JSONRPC
 import MedusaStore
 
 /// `auth.authenticate`: medusa-js `auth.authenticate(payload, customHeaders)`, `POST /store/auth`.
-struct AuthAuthenticate: BridgeMethod {
+struct AuthAuthenticate: ExchangeMethod {
     static let name = "auth.authenticate"
     let credentials: Credentials
 
@@ -11,7 +11,7 @@ struct AuthAuthenticate: BridgeMethod {
 
     var sessionUse: SessionUse? { credentials.sessionUse }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.authenticate(email: credentials.email, password: credentials.password, options: credentials.options)
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.authenticateExchange(email: credentials.email, password: credentials.password, options: credentials.options)
     }
 }

@@ -5,7 +5,7 @@ import MedusaStore
 /// `auth.exists`: medusa-js `auth.exists(email, customHeaders)`, `GET /store/auth/{email}`. The email is
 /// checked as a path segment: medusa-js would send `exists("")` as `GET /store/auth/`, which is the
 /// session route, and answer with the logged-in customer.
-struct AuthExists: BridgeMethod {
+struct AuthExists: ExchangeMethod {
     static let name = "auth.exists"
     let email: String
     let options: CallOptions
@@ -19,13 +19,7 @@ struct AuthExists: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.exists(email: email, options: options)
-    }
-
-    func start(
-        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
-    ) -> (@Sendable () -> Void)? {
-        context.medusa.startExists(email: email, options: options) { completion($0.mapError { ResponseError($0) }) }
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.existsExchange(email: email, options: options)
     }
 }

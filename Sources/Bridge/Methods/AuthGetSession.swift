@@ -3,7 +3,7 @@ import JSONRPC
 import MedusaStore
 
 /// `auth.getSession`: medusa-js `auth.getSession(customHeaders)`, `GET /store/auth`.
-struct AuthGetSession: BridgeMethod {
+struct AuthGetSession: ExchangeMethod {
     static let name = "auth.getSession"
     let options: CallOptions
 
@@ -14,13 +14,7 @@ struct AuthGetSession: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.getSession(options: options)
-    }
-
-    func start(
-        in context: MethodContext, completion: @escaping @Sendable (Result<JSONValue, ResponseError>) -> Void
-    ) -> (@Sendable () -> Void)? {
-        context.medusa.startGetSession(options: options) { completion($0.mapError { ResponseError($0) }) }
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.getSessionExchange(options: options)
     }
 }

@@ -4,7 +4,7 @@ import MedusaStore
 
 /// `auth.getToken`: medusa-js `auth.getToken(payload, customHeaders)`, `POST /store/auth/token`; the
 /// session then sends `Authorization: Bearer` on its later calls.
-struct AuthGetToken: BridgeMethod {
+struct AuthGetToken: ExchangeMethod {
     static let name = "auth.getToken"
     let credentials: Credentials
 
@@ -12,7 +12,7 @@ struct AuthGetToken: BridgeMethod {
 
     var sessionUse: SessionUse? { credentials.sessionUse }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.getToken(email: credentials.email, password: credentials.password, options: credentials.options)
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.getTokenExchange(email: credentials.email, password: credentials.password, options: credentials.options)
     }
 }

@@ -5,7 +5,7 @@ import MedusaStore
 /// `auth.resetPassword` (Medusa v2): js-sdk `auth.resetPassword("customer", provider, {identifier})`,
 /// `POST /auth/customer/{provider}/reset-password`. Medusa answers 201 whoever the identifier is and
 /// sends the reset token out of band; the bridge answers `{}`.
-struct AuthResetPassword: BridgeMethod {
+struct AuthResetPassword: ExchangeMethod {
     static let name = "auth.resetPassword"
     let identifier: String
     let provider: String
@@ -20,8 +20,7 @@ struct AuthResetPassword: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.resetPassword(provider: provider, identifier: identifier, options: options)
-        return .emptyObject
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.resetPasswordExchange(provider: provider, identifier: identifier, options: options).map { .emptyObject }
     }
 }

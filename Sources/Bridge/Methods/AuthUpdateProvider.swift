@@ -5,7 +5,7 @@ import MedusaStore
 /// `auth.updateProvider` (Medusa v2): js-sdk `auth.updateProvider("customer", provider, body, token)`,
 /// `POST /auth/customer/{provider}/update` with the reset token as Bearer; sets a new `password` (or a
 /// provider's own `payload`). Answers `{}`.
-struct AuthUpdateProvider: BridgeMethod {
+struct AuthUpdateProvider: ExchangeMethod {
     static let name = "auth.updateProvider"
     let provider: String
     let token: String
@@ -34,8 +34,7 @@ struct AuthUpdateProvider: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
-        try await context.medusa.updateProvider(provider: provider, token: token, payload: payload, options: options)
-        return .emptyObject
+    func exchange(in context: MethodContext) -> MedusaClient.Exchange<JSONValue> {
+        context.medusa.updateProviderExchange(provider: provider, token: token, payload: payload, options: options).map { .emptyObject }
     }
 }

@@ -5,7 +5,7 @@ import MedusaStore
 /// `store.customer.create` (Medusa v2): js-sdk `store.customer.create(body, query)`,
 /// `POST /store/customers` with the session's registration (or first OAuth) token. Needs a publishable
 /// key.
-struct StoreCustomerCreate: BridgeMethod {
+struct StoreCustomerCreate: ExchangeMethod {
     static let name = "store.customer.create"
     let fields: JSONObject
     let query: String?
@@ -20,8 +20,8 @@ struct StoreCustomerCreate: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
+    func exchange(in context: MethodContext) throws(ResponseError) -> MedusaClient.Exchange<JSONValue> {
         try PublishableKeyRequirement.check(Self.name, context, options)
-        return try await context.medusa.createCustomer(fields, query: query, options: options)
+        return context.medusa.createCustomerExchange(fields, query: query, options: options)
     }
 }

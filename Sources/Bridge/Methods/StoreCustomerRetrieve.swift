@@ -4,7 +4,7 @@ import MedusaStore
 
 /// `store.customer.retrieve` (Medusa v2): js-sdk `store.customer.retrieve(query)`,
 /// `GET /store/customers/me`, with Medusa's optional `fields` selection. Needs a publishable key.
-struct StoreCustomerRetrieve: BridgeMethod {
+struct StoreCustomerRetrieve: ExchangeMethod {
     static let name = "store.customer.retrieve"
     let query: String?
     let options: CallOptions
@@ -17,8 +17,8 @@ struct StoreCustomerRetrieve: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
+    func exchange(in context: MethodContext) throws(ResponseError) -> MedusaClient.Exchange<JSONValue> {
         try PublishableKeyRequirement.check(Self.name, context, options)
-        return try await context.medusa.retrieveCustomer(query: query, options: options)
+        return context.medusa.retrieveCustomerExchange(query: query, options: options)
     }
 }

@@ -5,7 +5,7 @@ import MedusaStore
 /// `store.customer.update` (Medusa v2): js-sdk `store.customer.update(body, query)`,
 /// `POST /store/customers/me` with the fields to change (not `email`, which v2 keeps). Needs a
 /// publishable key.
-struct StoreCustomerUpdate: BridgeMethod {
+struct StoreCustomerUpdate: ExchangeMethod {
     static let name = "store.customer.update"
     let fields: JSONObject
     let query: String?
@@ -20,8 +20,8 @@ struct StoreCustomerUpdate: BridgeMethod {
 
     var sessionUse: SessionUse? { SessionUse(session: options.session, exclusive: false) }
 
-    func run(in context: MethodContext) async throws -> JSONValue {
+    func exchange(in context: MethodContext) throws(ResponseError) -> MedusaClient.Exchange<JSONValue> {
         try PublishableKeyRequirement.check(Self.name, context, options)
-        return try await context.medusa.updateCustomer(fields, query: query, options: options)
+        return context.medusa.updateCustomerExchange(fields, query: query, options: options)
     }
 }
