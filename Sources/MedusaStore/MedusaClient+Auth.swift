@@ -10,6 +10,7 @@ extension MedusaClient {
         try await perform(authenticateExchange(email: email, password: password, options: options))
     }
 
+    /// `authenticate` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func authenticateExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/auth", body: credentials(email, password), options: options) {
             response throws(MedusaFailure) in
@@ -24,6 +25,7 @@ extension MedusaClient {
         try await perform(getSessionExchange(options: options))
     }
 
+    /// `getSession` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func getSessionExchange(options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "GET", path: "/store/auth", body: nil, options: options) { response throws(MedusaFailure) in
             let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
@@ -46,6 +48,7 @@ extension MedusaClient {
         try await perform(existsExchange(email: email, options: options))
     }
 
+    /// `exists` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func existsExchange(email: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "GET", path: "/store/auth/" + Self.pathSegment(email), body: nil, options: options) {
             response throws(MedusaFailure) in
@@ -59,6 +62,7 @@ extension MedusaClient {
         try await perform(getTokenExchange(email: email, password: password, options: options))
     }
 
+    /// `getToken` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func getTokenExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/auth/token", body: credentials(email, password), options: options) {
             response throws(MedusaFailure) in

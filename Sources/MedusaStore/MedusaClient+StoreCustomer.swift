@@ -19,6 +19,7 @@ extension MedusaClient {
         try await perform(createCustomerExchange(fields, query: query, options: options))
     }
 
+    /// `createCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func createCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/customers" + Self.fieldsQuery(query), body: .object(fields), options: options) {
             response throws(MedusaFailure) in try self.expectCustomer(response)
@@ -31,6 +32,7 @@ extension MedusaClient {
         try await perform(retrieveCustomerExchange(query: query, options: options))
     }
 
+    /// `retrieveCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func retrieveCustomerExchange(query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "GET", path: "/store/customers/me" + Self.fieldsQuery(query), body: nil, options: options) {
             response throws(MedusaFailure) in
@@ -45,6 +47,7 @@ extension MedusaClient {
         try await perform(updateCustomerExchange(fields, query: query, options: options))
     }
 
+    /// `updateCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func updateCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/customers/me" + Self.fieldsQuery(query), body: .object(fields), options: options) {
             response throws(MedusaFailure) in try self.expectCustomer(response)

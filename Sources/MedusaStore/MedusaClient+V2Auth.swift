@@ -69,6 +69,7 @@ extension MedusaClient {
         try await perform(resetPasswordExchange(provider: provider, identifier: identifier, options: options))
     }
 
+    /// `resetPassword` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func resetPasswordExchange(provider: String, identifier: String, options: CallOptions) -> Exchange<Void> {
         let body = JSONValue.object(JSONObject([(key: "identifier", value: .string(identifier))]))
         return Exchange(
@@ -83,6 +84,7 @@ extension MedusaClient {
         try await perform(updateProviderExchange(provider: provider, token: token, payload: payload, options: options))
     }
 
+    /// `updateProvider` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func updateProviderExchange(provider: String, token: String, payload: JSONValue, options: CallOptions) -> Exchange<Void> {
         Exchange(
             method: "POST", path: Self.authPath(provider) + "/update", body: payload,
