@@ -109,11 +109,23 @@ def measure_http(report, procs, args, upstream, features):
     template = d.exists_template()
     runs = {name: [] for name in ("floor64", "floor64_h1", "floor1", "bridge64", "bridge1", "py_bridge", "py_direct")}
     versions, connections, cost64, cost1 = set(), [], [], []
-    for _ in range(args.runs):  # interleaved runs: every side sees the same machine load
+    def floor64():
         floor = d.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit)
         runs["floor64"].append(floor["calls_per_s"])
         versions.add(floor["http_version"])
         connections.append(floor["connections"])
+
+    def bridge64():
+        result = d.raw_drive(bridge.proc, template, args.seconds, args.warmup, 64)
+        runs["bridge64"].append(result["calls_per_s"])
+        cost64.append(result["driver_cpu_us"])
+
+    for run in range(args.runs):  # interleaved runs: every side sees the same machine load
+        # The two sides of the floor ratio run back to back, in turns first, so that each pair sees the
+        # same moment of a machine whose speed drifts by tens of percent within seconds.
+        pair = [floor64] if bridge is None else [floor64, bridge64] if run % 2 == 0 else [bridge64, floor64]
+        for measure in pair:
+            measure()
         if upstream.ca_file is not None:  # what HTTP/2 brings: the same floor held to HTTP/1.1
             runs["floor64_h1"].append(d.curl_floor(upstream, path, args.seconds, args.warmup, 64, limit, "1.1")["calls_per_s"])
         runs["floor1"].append(d.curl_floor(upstream, path, args.seconds, args.warmup, 1, limit)["median_us"])
@@ -121,9 +133,6 @@ def measure_http(report, procs, args, upstream, features):
         runs["py_direct"].append(statistics.median(direct))
         if bridge is None:
             continue
-        result = d.raw_drive(bridge.proc, template, args.seconds, args.warmup, 64)
-        runs["bridge64"].append(result["calls_per_s"])
-        cost64.append(result["driver_cpu_us"])
         result = d.raw_drive(bridge.proc, template, args.seconds, args.warmup, 1)
         runs["bridge1"].append(result["median_us"])
         cost1.append(result["driver_cpu_us"])
