@@ -43,11 +43,12 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var multi: UnsafeMutableRawPointer?
     /// An eventfd other threads write to wake the loop's wait, once the queue's lock shows it asleep.
     private let wakeDescriptor: Int32
-    private let maximumConnectionsPerOrigin: Int
+    let maximumConnectionsPerOrigin: Int
     private let queue = Mutex(Queue())
     /// The one `Origin` per origin and `HandlePool` per set-up, for targets to hold (`origin(_:)`,
-    /// `handlePool(_:)`). They are kept for the life of the loop: a bridge calls one store.
-    private let registry = Mutex((origins: [String: Origin](), pools: [String: HandlePool]()))
+    /// `handlePool(_:)`, CurlLoop+Origins.swift). They are kept for the life of the loop: a bridge calls
+    /// one store.
+    let registry = Mutex((origins: [String: Origin](), pools: [String: HandlePool]()))
     /// A descriptor read on the loop's thread (stdin), with when to watch it and what to do when it is
     /// readable. Loop thread only.
     private struct Input {
@@ -174,45 +175,6 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             return queue.sleeping
         }
         if wake { Self.wake(wakeDescriptor) }
-    }
-
-    // MARK: Origins and handle pools
-
-    /// What the loop keeps for one origin (`scheme://host:port`): its transfers in libcurl's hands, and
-    /// those waiting for a slot. A transfer reaches it through its target, without a lookup per call.
-    /// Created on any thread; its queue is touched only on the loop's thread.
-    final class Origin: @unchecked Sendable {
-        fileprivate var admission: AdmissionQueue<CurlTransfer>
-
-        fileprivate init(connectionLimit: Int) { admission = AdmissionQueue(connectionLimit: connectionLimit) }
-    }
-
-    /// Easy handles kept for reuse by transfers set up alike (`CurlTransport.Target.handleKey`: the CA
-    /// file, the proxy and NOPROXY). Created on any thread; its handles are touched only on the loop's.
-    final class HandlePool: @unchecked Sendable {
-        fileprivate var spares: [UnsafeMutableRawPointer] = []
-
-        fileprivate init() {}
-    }
-
-    /// The one `Origin` of `origin` for this loop, from any thread.
-    func origin(_ origin: String) -> Origin {
-        registry.withLock { registry in
-            if let known = registry.origins[origin] { return known }
-            let created = Origin(connectionLimit: maximumConnectionsPerOrigin)
-            registry.origins[origin] = created
-            return created
-        }
-    }
-
-    /// The one `HandlePool` of handles set up as `key` says, from any thread.
-    func handlePool(_ key: String) -> HandlePool {
-        registry.withLock { registry in
-            if let known = registry.pools[key] { return known }
-            let created = HandlePool()
-            registry.pools[key] = created
-            return created
-        }
     }
 
     // MARK: Transfers (loop thread only)
