@@ -36,8 +36,10 @@ let package = Package(
         .target(name: "CurlShim", dependencies: ["CCurl"]),
         // The one HTTP engine: every transfer on one thread driving libcurl's multi interface.
         .target(name: "CurlEngine", dependencies: ["CCurl", "CurlShim", "MedusaStore"], swiftSettings: crossModule),
+        // pwritev2's RWF_NOWAIT, for writing stdout without waiting on the loop's thread.
+        .target(name: "DescriptorShim"),
         // Methods, registry, dispatcher, per-session ordering and the stdio transport.
-        .target(name: "Bridge", dependencies: ["JSONRPC", "MedusaStore"], swiftSettings: crossModule),
+        .target(name: "Bridge", dependencies: ["JSONRPC", "MedusaStore", "DescriptorShim"], swiftSettings: crossModule),
         // main and option parsing only.
         .executableTarget(name: "medusa-auth-bridge", dependencies: ["Bridge", "CurlEngine", "CurlShim"], swiftSettings: crossModule),
         // Waiting on events with a bound, and driving child processes, for the test targets.

@@ -3,7 +3,8 @@ import JSONRPC
 
 /// Writing answers: whichever thread has one writes it, unless another is writing, in which case the
 /// answer waits in `unwritten` and that thread writes it before it lets go of stdout. No thread ever
-/// waits for another to write, and the lock is never held during a write.
+/// waits for another to write, the lock is never held during a write, and the HTTP loop's thread never
+/// waits for the reader of stdout.
 extension Dispatcher {
     /// Queues a framed answer and writes it (with any others waiting) when stdout is free.
     /// - Parameter counted: whether its units are already in `outstanding` (a registered frame's are;
@@ -37,21 +38,33 @@ extension Dispatcher {
                 defer { state.unwritten = [] }
                 return state.unwritten
             }
-            self.writeOut(writes + more)
+            let (bytes, units) = self.joined(writes + more)
+            self.writeOut(bytes, from: 0, units: units, onLoop: true)
         }
-        if deferred != true { writeOut(writes) }
+        if deferred != true {
+            let (bytes, units) = joined(writes)
+            writeOut(bytes, from: 0, units: units, onLoop: false)
+        }
     }
 
-    private func writeOut(_ writes: [RequestPathState.Write]) {
-        var batch = writes
+    /// Writes `bytes` from `offset`, releases `units` once all are out, then writes what was queued
+    /// meanwhile, and lets go of stdout. On the loop's thread it never waits for the reader: when stdout
+    /// is full, the loop goes on with its transfers and finishes the write once the reader makes room,
+    /// keeping the writer's role meanwhile (answers finishing then queue behind it, counted in
+    /// `outstanding`, so reading stops at the usual limit).
+    private func writeOut(_ bytes: [UInt8], from offset: Int, units: Int, onLoop: Bool) {
+        var (bytes, units) = (bytes, units)
+        // Only a loop that watches stdout can finish a write later.
+        let loop = onLoop ? stdioLoop : nil
+        var written = send(bytes, from: offset, waiting: loop == nil)
         while true {
-            var bytes = batch[0].bytes
-            for write in batch.dropFirst() { bytes.append(contentsOf: write.bytes) }
-            if context.logger.isEnabled(.trace) {
-                for write in batch { context.logger.trace("-> \(Redaction.describe(Self.payload(of: write.bytes)))") }
+            if written < bytes.count, let loop, case .descriptor(let descriptor, _) = output {
+                loop.whenWritable(descriptor) { [bytes, written, units] in
+                    guard self.state.withLock({ $0.phase != .exiting }) else { return }
+                    self.writeOut(bytes, from: written, units: units, onLoop: true)
+                }
+                return
             }
-            output(bytes)
-            let units = batch.reduce(0) { $0 + $1.units }
             let next = state.withLock { state -> [RequestPathState.Write]? in
                 releaseLocked(&state, units)
                 guard !state.unwritten.isEmpty, state.phase != .exiting else {
@@ -62,8 +75,40 @@ extension Dispatcher {
                 return state.unwritten
             }
             guard let next else { return }
-            batch = next
+            (bytes, units) = joined(next)
+            written = send(bytes, from: 0, waiting: loop == nil)
         }
+    }
+
+    /// Answers as one write, and the units they release.
+    private func joined(_ batch: [RequestPathState.Write]) -> (bytes: [UInt8], units: Int) {
+        var bytes = batch[0].bytes
+        for write in batch.dropFirst() { bytes.append(contentsOf: write.bytes) }
+        if context.logger.isEnabled(.trace) {
+            for write in batch { context.logger.trace("-> \(Redaction.describe(Self.payload(of: write.bytes)))") }
+        }
+        return (bytes, batch.reduce(0) { $0 + $1.units })
+    }
+
+    /// Writes `bytes` from `offset` and returns how far it got: to the end, unless `waiting` is false
+    /// and the output descriptor has no room for more now.
+    private func send(_ bytes: [UInt8], from offset: Int, waiting: Bool) -> Int {
+        switch output {
+        case .closure(let take):
+            take(offset == 0 ? bytes : Array(bytes[offset...]))
+        case .descriptor(let descriptor, let closed):
+            if !waiting, !outputWaits.load(ordering: .relaxed) {
+                switch FileDescriptorIO.writeWithoutWaiting(descriptor, bytes[offset...]) {
+                case .wrote(let count): return offset + count
+                case .failed:
+                    closed()
+                    return bytes.count
+                case .unsupported: outputWaits.store(true, ordering: .relaxed)
+                }
+            }
+            if !FileDescriptorIO.writeAll(descriptor, bytes[offset...]) { closed() }
+        }
+        return bytes.count
     }
 
     /// Calls answered: wakes the reader when this makes room below the limit, and the drain when
@@ -74,7 +119,7 @@ extension Dispatcher {
         if state.outstanding == 0 || (before >= limits.maximumOutstanding && state.outstanding < limits.maximumOutstanding) {
             self.state.wakeWaitersWhileLocked()
             // A reader on the event loop waits in the loop's poll, which it left out of while full.
-            inputLoop?.wakeUp()
+            stdioLoop?.wakeUp()
         }
     }
 

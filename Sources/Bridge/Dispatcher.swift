@@ -1,10 +1,11 @@
 import FoundationEssentials
 import JSON
 import JSONRPC
+import Synchronization
 
 /// The request path between the frame decoder and stdout: decodes each frame, orders its calls per
 /// session, starts them within the limits, tracks them for `$/cancelRequest` and shutdown, and writes
-/// every answer exactly once. Knows nothing of stdin; `output` receives framed answers, one at a time.
+/// every answer exactly once. Knows nothing of stdin; `output` receives framed answers.
 ///
 /// All of its state is one `RequestPathState` behind one lock (`state`); no lock is held across a
 /// suspension or a write. Threads: the reader calls `receive` in arrival order (which is what session
@@ -14,13 +15,19 @@ import JSONRPC
 /// finishing together are answered with one write). A call of one HTTP exchange that the transport
 /// can start without a task (`BridgeMethod.start`) has no task: its exchange's completion writes its
 /// answer the same way. With the HTTP loop as executor the reader is the loop itself
-/// (`InputWatchingExecutor`), so an `auth.exists` stays on one thread from stdin to stdout, and takes
+/// (`StdioWatchingExecutor`), so an `auth.exists` stays on one thread from stdin to stdout, and takes
 /// the lock three times: to start, to finish and claim stdout, and to let stdout go (plus a few times
 /// per read of stdin, for backpressure and shutdown).
 public final class Dispatcher: Sendable {
-    /// Receives one or more framed answers to write in full before it returns. Called by one thread
-    /// at a time.
-    public typealias Output = @Sendable ([UInt8]) -> Void
+    /// Where framed answers go; written by one thread at a time.
+    public enum Output: Sendable {
+        /// A descriptor (stdout). On an event loop that watches it (`StdioWatchingExecutor`) answers are
+        /// written without waiting for the reader: what does not fit is written when the loop sees room,
+        /// its transfers going on meanwhile. `closed` runs when the reader has gone away.
+        case descriptor(Int32, closed: @Sendable () -> Void)
+        /// A closure that takes one or more framed answers whole before it returns (tests).
+        case closure(@Sendable ([UInt8]) -> Void)
+    }
 
     public struct Limits: Sendable {
         /// Calls read and not yet answered before reading pauses: far above the 64 in flight that
@@ -44,18 +51,29 @@ public final class Dispatcher: Sendable {
     /// `executor`, when it can hold a write until its thread is idle.
     let batching: (any BatchingExecutor)?
     /// `executor`, when it reads stdin itself.
-    let inputLoop: (any InputWatchingExecutor)?
+    let stdioLoop: (any StdioWatchingExecutor)?
     let limits: Limits
     let output: Output
+    /// Set once the output descriptor proved that it cannot be written without waiting (a regular file,
+    /// a terminal): it is then written with plain write(2).
+    let outputWaits = Atomic(false)
     let state = ConditionLock(RequestPathState())
 
-    public init(context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(), output: @escaping Output) {
+    public init(context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(), output: Output) {
         self.context = context
         self.executor = executor
         self.batching = executor as? any BatchingExecutor
-        self.inputLoop = executor as? any InputWatchingExecutor
+        self.stdioLoop = executor as? any StdioWatchingExecutor
         self.limits = limits
         self.output = output
+    }
+
+    /// A dispatcher whose answers go to `output`, which takes each write whole.
+    public convenience init(
+        context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(),
+        output: @escaping @Sendable ([UInt8]) -> Void
+    ) {
+        self.init(context: context, executor: executor, limits: limits, output: .closure(output))
     }
 
     /// One message as the dispatcher will handle it, decided before the lock is taken.

@@ -10,7 +10,7 @@ import Synchronization
 #endif
 
 /// The stdio transport: stdin read on the HTTP loop's thread when the executor is an
-/// `InputWatchingExecutor` (the loop polls it beside its sockets, and a pipe's end shows as POLLHUP),
+/// `StdioWatchingExecutor` (the loop polls it beside its sockets, and a pipe's end shows as POLLHUP),
 /// else by a thread of its own doing blocking `read(2)`; answers written by `Dispatcher` through
 /// `write`; and the shutdown rules: end of input, SIGTERM/SIGINT, a broken stdout.
 public final class StdioServer: Sendable {
@@ -64,12 +64,14 @@ public final class StdioServer: Sendable {
         self.terminate = terminate
         let logger = context.logger
         // Whichever thread has answers writes them here; the dispatcher lets one thread at a time in.
-        self.dispatcher = Dispatcher(context: context, executor: executor, limits: limits) { bytes in
-            if !FileDescriptorIO.writeAll(output, bytes) {
-                logger.info("stdout is closed (errno \(errno)); exiting")
-                terminate(0)
-            }
-        }
+        self.dispatcher = Dispatcher(
+            context: context, executor: executor, limits: limits,
+            output: .descriptor(
+                output,
+                closed: {
+                    logger.info("stdout is closed (errno \(errno)); exiting")
+                    terminate(0)
+                }))
     }
 
     /// Starts reading stdin; returns at once. On an event loop that can watch it (the HTTP engine's),
@@ -78,7 +80,7 @@ public final class StdioServer: Sendable {
     public func start() {
         signal(SIGPIPE, SIG_IGN)
         let reader = InputReader(server: self)
-        if let loop = dispatcher.inputLoop {
+        if let loop = dispatcher.stdioLoop {
             loop.watchInput(input, wanted: { [dispatcher] in dispatcher.wantsInput }, onReadable: { reader.readChunk() })
         } else {
             DetachedThread.start { [dispatcher] in

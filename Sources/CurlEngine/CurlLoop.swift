@@ -57,6 +57,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
         let onReadable: @Sendable () -> Bool
     }
     private var input: Input?
+    /// stdout while it has no room, and what to do once it has (`whenWritable`). Loop thread only.
+    private var output: (descriptor: Int32, onWritable: @Sendable () -> Void)?
     /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
     private var idleWork: [@Sendable () -> Void] = []
     /// The batch being run by `runQueuedWork` and `runIdleWork`, swapped with the queue they drain so
@@ -156,6 +158,13 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             }
             self.input = Input(descriptor: descriptor, wanted: wanted, onReadable: onReadable)
         }
+    }
+
+    /// On the loop's thread: runs `work` there once `descriptor` has room to write, or its reader has
+    /// gone (a hang-up or an error counts as room: the write then fails at once). One at a time.
+    public func whenWritable(_ descriptor: Int32, _ work: @escaping @Sendable () -> Void) {
+        precondition(isCurrent && output == nil)
+        output = (descriptor, work)
     }
 
     /// Wakes the loop's wait so that it asks its input's `wanted()` again.
@@ -266,8 +275,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     private func run() {
         var running: Int32 = 0
-        // The wake-up, then the input when it is wanted.
-        var waited = [curl_waitfd](repeating: curl_waitfd(), count: 2)
+        // The wake-up, then the input when it is wanted, then the output while it is full.
+        var waited = [curl_waitfd](repeating: curl_waitfd(), count: 3)
         while true {
             runQueuedWork()
             runIdleWork()
@@ -280,13 +289,22 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             // Asked once `sleeping` is set, so that a `wakeUp` meanwhile is never missed.
             let input = self.input.flatMap { $0.wanted() ? $0 : nil }
             waited[0] = curl_waitfd(fd: wakeDescriptor, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-            waited[1] = curl_waitfd(fd: input?.descriptor ?? -1, events: Int16(CURL_WAIT_POLLIN), revents: 0)
-            let count: UInt32 = input == nil ? 1 : 2
+            var count: UInt32 = 1
+            if let input {
+                waited[Int(count)] = curl_waitfd(fd: input.descriptor, events: Int16(CURL_WAIT_POLLIN), revents: 0)
+                count += 1
+            }
+            let outputIndex = Int(count)
+            if let output {
+                waited[outputIndex] = curl_waitfd(fd: output.descriptor, events: Int16(CURL_WAIT_POLLOUT), revents: 0)
+                count += 1
+            }
             let timeout = idle ? Self.idlePollMilliseconds : 0
             if let multi {
                 var ready: Int32 = 0
-                // libcurl's poll reports a hang-up as POLLIN (lib/select.c, Curl_poll), so a pipe's end
-                // is seen too; a descriptor that is not open is refused by `watchInput`.
+                // libcurl's poll reports a hang-up as POLLIN and an error as POLLIN and POLLOUT
+                // (lib/select.c, Curl_poll), so a pipe's end is seen too; a descriptor that is not open
+                // is refused by `watchInput`.
                 curlshim_multi_poll(multi, &waited, count, timeout, &ready)
             } else {
                 Self.poll(&waited, count: Int(count), timeout: timeout)
@@ -295,6 +313,11 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             if waited[0].revents != 0 {
                 var drained: UInt64 = 0
                 _ = read(wakeDescriptor, &drained, 8)
+            }
+            // Answers written free room under the reader's limit, so before the input.
+            if let output, waited[outputIndex].revents != 0 {
+                self.output = nil
+                output.onWritable()
             }
             if let input, waited[1].revents != 0 {
                 if !input.onReadable() { self.input = nil }
@@ -315,11 +338,13 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     }
 
     /// The loop's wait before the first transfer, when there is no libcurl yet: poll(2) on the same
-    /// descriptors, any event (a hang-up too) reported as `CURL_WAIT_POLLIN`.
+    /// descriptors, any event (a hang-up or an error too) reported as the one waited for.
     private static func poll(_ waited: inout [curl_waitfd], count: Int, timeout: Int32) {
-        var entries = waited.prefix(count).map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        var entries = waited.prefix(count).map {
+            pollfd(fd: $0.fd, events: Int16($0.events == Int16(CURL_WAIT_POLLOUT) ? POLLOUT : POLLIN), revents: 0)
+        }
         guard Glibc.poll(&entries, nfds_t(count), timeout) > 0 else { return }
-        for index in 0..<count where entries[index].revents != 0 { waited[index].revents = Int16(CURL_WAIT_POLLIN) }
+        for index in 0..<count where entries[index].revents != 0 { waited[index].revents = waited[index].events }
     }
 
     private func runQueuedWork() {

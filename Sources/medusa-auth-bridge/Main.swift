@@ -78,4 +78,4 @@ enum Main {
 
 /// The loop reads stdin on its own thread, and writes the answers of the calls finishing in one round
 /// together.
-extension CurlLoop: InputWatchingExecutor {}
+extension CurlLoop: StdioWatchingExecutor {}

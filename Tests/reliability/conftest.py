@@ -70,8 +70,9 @@ def start_bridge(binary):
     """Starts bridges; every one is stopped (stdin closed, SIGTERM, SIGKILL, each bounded)."""
     started = []
 
-    def start(*args, env=None, framing="ndjson", read_stdout=True):
-        bridge = Bridge(args, env=env, framing=framing, read_stdout=read_stdout, binary=binary)
+    def start(*args, env=None, framing="ndjson", read_stdout=True, nonblocking_stdout=False):
+        bridge = Bridge(args, env=env, framing=framing, read_stdout=read_stdout, binary=binary,
+                        nonblocking_stdout=nonblocking_stdout)
         started.append(bridge)
         return bridge
 

@@ -209,7 +209,7 @@ class Bridge:
     """
 
     def __init__(self, args=(), env=None, framing="ndjson", read_stdout=True, binary=None, keep_raw=False,
-                 on_responses=None):
+                 on_responses=None, nonblocking_stdout=False):
         self.binary = binary or bridge_binary()
         self.args = list(args)
         self.framing = framing
@@ -217,9 +217,17 @@ class Bridge:
         child_env = {k: v for k, v in os.environ.items()
                      if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
         child_env.update(env or {})
+        stdout = subprocess.PIPE
+        if nonblocking_stdout:
+            # As a parent that made its pipe O_NONBLOCK hands it over: the flag is the child's too.
+            read_end, stdout = os.pipe()
+            os.set_blocking(stdout, False)
         self.process = subprocess.Popen(
-            [self.binary] + self.args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            [self.binary] + self.args, stdin=subprocess.PIPE, stdout=stdout,
             stderr=self._stderr_file, env=child_env, bufsize=0)
+        if nonblocking_stdout:
+            os.close(stdout)
+            self.process.stdout = open(read_end, "rb", buffering=0)
         self.pid = self.process.pid
         self._condition = threading.Condition()
         self.messages = []        # every parsed message (a dict or a list), in arrival order

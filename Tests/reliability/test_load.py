@@ -99,3 +99,73 @@ def test_a_client_that_writes_100000_requests_without_reading_stalls_the_bridge_
     ids = sorted(int(r["id"]) for r in bridge.responses)
     assert ids == list(range(-1, BACKPRESSURE_REQUESTS)), "every request answered exactly once"
     assert all(r["result"] == {} for r in bridge.responses)
+
+
+def kernel_writes_pipes_without_waiting():
+    """Whether pwritev2's RWF_NOWAIT works on a pipe here, which the bridge needs to go on while stdout
+    is full (it falls back to waiting in write(2) where it does not)."""
+    read_end, write_end = os.pipe()
+    try:
+        os.pwritev(write_end, [b"x"], -1, os.RWF_NOWAIT)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(read_end)
+        os.close(write_end)
+
+
+# Enough pings that their answers (~40 bytes each) overflow stdout's pipe, and few enough that those
+# left unwritten stay far below the 512 calls at which the bridge stops reading.
+PINGS_TO_FILL_STDOUT = 2_000
+
+
+@pytest.mark.skipif(not kernel_writes_pipes_without_waiting(), reason="this kernel cannot write a pipe without waiting")
+def test_a_client_slow_to_read_its_answers_does_not_stop_the_bridge_reading_and_sending_other_calls(start_bridge, emulator):
+    bridge = start_bridge("--base-url", emulator.url, read_stdout=False)
+    stdout_fd = bridge.process.stdout.fileno()
+    bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
+    wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    # stdout stays full from here until the client reads: a bridge waiting in write(2) would neither
+    # read this call nor send its request.
+    bridge.send(b'{"jsonrpc":"2.0","id":"probe","method":"auth.exists","params":{"email":"probe@test.dk"}}\n')
+    wait_until(lambda: any("probe" in r["path"] for r in emulator.requests()), 30.0,
+               "the call read while stdout is full reaching the backend")
+    assert pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, "the client read nothing, so stdout must still be full"
+    bridge.start_reading()
+    bridge.wait_for(lambda b: b.response_count() >= PINGS_TO_FILL_STDOUT + 1, 60.0, "every answer")
+    assert bridge.answer("probe") == {"jsonrpc": "2.0", "id": "probe", "result": {"exists": False}}
+    ids = sorted(r["id"] for r in bridge.responses if r["id"] != "probe")
+    assert ids == list(range(PINGS_TO_FILL_STDOUT)), "every ping answered exactly once, in full"
+    bridge.close_stdin()
+    assert bridge.wait_exit(CLOSE_WAIT_SECONDS) == 0
+    assert not bridge.bad_output
+
+
+@pytest.mark.skipif(not kernel_writes_pipes_without_waiting(), reason="this kernel cannot write a pipe without waiting")
+def test_a_bridge_waiting_for_room_on_stdout_exits_when_the_client_closes_it(start_bridge, emulator):
+    bridge = start_bridge("--base-url", emulator.url, read_stdout=False)
+    stdout_fd = bridge.process.stdout.fileno()
+    # An HTTP call first, so that the wait for room is libcurl's poll (before it, the loop's own).
+    bridge.send(b'{"jsonrpc":"2.0","id":"first","method":"auth.exists","params":{"email":"first@test.dk"}}\n')
+    wait_until(lambda: pipe_fill(stdout_fd) > 0, 30.0, "the first answer")
+    bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
+    wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    bridge.process.stdout.close()
+    # The reader is gone: the write the bridge was waiting to finish fails (EPIPE), and it exits.
+    assert bridge.wait_exit(CLOSE_WAIT_SECONDS) == 0
+
+
+def test_a_stdout_handed_over_non_blocking_gets_every_answer_when_it_fills_up(start_bridge, emulator):
+    # Some parents make their pipes O_NONBLOCK, and the child's end shares the flag: a write(2) then
+    # fails with EAGAIN whenever the pipe is full, which must mean "wait", never "stdout is closed".
+    bridge = start_bridge("--base-url", emulator.url, read_stdout=False, nonblocking_stdout=True)
+    stdout_fd = bridge.process.stdout.fileno()
+    bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
+    wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    bridge.start_reading()
+    bridge.wait_for(lambda b: b.response_count() >= PINGS_TO_FILL_STDOUT, 60.0, "every answer")
+    assert sorted(r["id"] for r in bridge.responses) == list(range(PINGS_TO_FILL_STDOUT))
+    bridge.close_stdin()
+    assert bridge.wait_exit(CLOSE_WAIT_SECONDS) == 0
+    assert not bridge.bad_output
