@@ -5,9 +5,10 @@ import Testing
 
 @testable import CurlEngine
 
-/// The loop's one extra descriptor (the bridge's stdin): read on the loop's thread, only while wanted,
-/// and its end seen even though a pipe at its end reports POLLHUP alone.
-@Suite("libcurl loop: watching the input")
+/// The loop's extra descriptors: its input (the bridge's stdin), read on the loop's thread, only while
+/// wanted, and its end seen even though a pipe at its end reports POLLHUP alone; and its output (stdout)
+/// while full, waited for in the loop's poll instead of in write(2).
+@Suite("libcurl loop: watching the input and the output")
 struct CurlLoopInputTests {
     @Test("a readable pipe is handed to the loop's thread while wanted, and its end is seen")
     func watchesAPipe() async throws {
@@ -42,5 +43,46 @@ struct CurlLoopInputTests {
         close(writeEnd)
         let end = try await chunks.next("the pipe's end")
         #expect(end.bytes == 0 && end.onLoop)
+    }
+
+    @Test("a full pipe is waited for in the loop's poll, the loop going on meanwhile, until the reader makes room or goes")
+    func waitsForRoom() async throws {
+        let loop = CurlLoop(maximumConnectionsPerOrigin: 1)
+        loop.start()
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        let (readEnd, writeEnd) = (ends[0], ends[1])
+        defer { close(writeEnd) }
+        // The test's own writes must not block: O_NONBLOCK on this pipe, which only the test shares.
+        #expect(fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK) == 0)
+        func fill() -> Int {
+            var total = 0
+            let chunk = [UInt8](repeating: 0x78, count: 4096)
+            while true {
+                let written = write(writeEnd, chunk, chunk.count)
+                if written <= 0 { return total }
+                total += written
+            }
+        }
+        #expect(fill() > 0)
+        let room = Inbox<Bool>()
+        loop.schedule { loop.whenWritable(writeEnd) { room.put(loop.isCurrent) } }
+        // Two turns of the loop later it has not been called: the pipe is still full, and the loop runs.
+        let turns = Inbox<Int>()
+        for turn in 1...2 { loop.schedule { turns.put(turn) } }
+        for turn in 1...2 { #expect(try await turns.next("turn \(turn) of the loop") == turn) }
+        #expect(room.pending.isEmpty)
+        // The reader takes some: room, seen on the loop's thread.
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        #expect(read(readEnd, &buffer, buffer.count) > 0)
+        #expect(try await room.next("room in the pipe") == true)
+        // Full again, and the reader goes away: that counts as room too (the write then fails at once).
+        _ = fill()
+        loop.schedule { loop.whenWritable(writeEnd) { room.put(loop.isCurrent) } }
+        loop.schedule { turns.put(3) }
+        #expect(try await turns.next("turn 3 of the loop") == 3)
+        #expect(room.pending.isEmpty)
+        close(readEnd)
+        #expect(try await room.next("the reader's end closing") == true)
     }
 }
