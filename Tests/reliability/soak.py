@@ -41,10 +41,12 @@ SAMPLES = 200
 # Flatness tolerance floor, as a share of the steady RSS: glibc's per-thread malloc arenas keep settling
 # for a few hundred thousand calls (a bridge with ~100 threads creeps by a few MiB, decelerating). At
 # 10 % of ~50 MiB a full run (500,000 calls judged) still catches a leak of 10 bytes per call, and the
-# CI run (50,000 calls judged) one of ~100 bytes per call, such as URLSession's ~150 B per request.
+# CI run (50,000 calls judged) one of ~100 bytes per call, such as the ~90 B per call that an earlier
+# HTTP stack (URLSession) leaked (RESULTS.md).
 RSS_FLOOR_SHARE = 0.10
-# Descriptors: the bridge keeps up to 64 pooled connections to the backend (SocketHTTPTransport), so
-# their number may move with load; growth beyond the warm-up's own range plus this margin is a leak.
+# Descriptors: libcurl keeps up to 64 connections to the backend open for reuse (CURLMOPT_MAXCONNECTS,
+# CurlLoop), so their number may move with load; growth beyond the warm-up's own range plus this margin
+# is a leak.
 FD_MARGIN = 8
 
 MIX = [  # (weight, kind)

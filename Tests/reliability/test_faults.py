@@ -19,8 +19,9 @@ BODY_CAP_BYTES = 16 << 20
 # 250 MB: far enough above the cap that "bounded by the cap" and "follows the body" cannot be confused
 # (the emulator streams it; the bridge stops reading at the cap, so it costs well under a second).
 BIG_BODY_BYTES = 250_000_000
-# Peak memory allowed for it: the cap, the copies made while turning it into an error, and what
-# URLSession reads ahead of the delegate (measured: 43-60 MiB with a 16 MiB cap).
+# Peak memory allowed for it: the cap and the copies made while turning it into an error (libcurl hands
+# the body over in chunks and the bridge stops the transfer at the cap; URLSession, the HTTP stack before
+# libcurl, read ahead of its delegate and peaked at 43-60 MiB).
 BIG_BODY_PEAK_BYTES = 5 * BODY_CAP_BYTES
 # SIGTERM grace (3 s) + cancellation grace (0.5 s) + process start-up and scheduling slack.
 SIGTERM_EXIT_BOUND_SECONDS = 15.0
