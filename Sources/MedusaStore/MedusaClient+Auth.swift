@@ -13,10 +13,7 @@ extension MedusaClient {
     /// `authenticate` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func authenticateExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/auth", body: credentials(email, password), options: options) {
-            response throws(MedusaFailure) in
-            let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
-            self.rememberCustomer(in: body, session: options.session)
-            return body
+            response throws(MedusaFailure) in try self.sessionCustomer(response, options: options)
         }
     }
 
@@ -28,10 +25,15 @@ extension MedusaClient {
     /// `getSession` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func getSessionExchange(options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "GET", path: "/store/auth", body: nil, options: options) { response throws(MedusaFailure) in
-            let body = try self.expect(response, member: "customer") { $0.objectValue != nil }
-            self.rememberCustomer(in: body, session: options.session)
-            return body
+            try self.sessionCustomer(response, options: options)
         }
+    }
+
+    /// The `{customer}` a login or the session route answers, remembered as the session's customer.
+    private func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
+        let body = try expect(response, member: "customer") { $0.objectValue != nil }
+        rememberCustomer(in: body, session: options.session)
+        return body
     }
 
     /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's

@@ -10,13 +10,18 @@ import Testing
 /// while full, waited for in the loop's poll instead of in write(2).
 @Suite("libcurl loop: watching the input and the output")
 struct CurlLoopInputTests {
-    @Test("a readable pipe is handed to the loop's thread while wanted, and its end is seen")
-    func watchesAPipe() async throws {
+    /// A running loop, and a pipe's read and write ends for the test to close.
+    static func loopAndPipe() throws -> (CurlLoop, Int32, Int32) {
         let loop = CurlLoop(maximumConnectionsPerOrigin: 1)
         loop.start()
         var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        let (readEnd, writeEnd) = (ends[0], ends[1])
+        try #require(pipe(&ends) == 0)
+        return (loop, ends[0], ends[1])
+    }
+
+    @Test("a readable pipe is handed to the loop's thread while wanted, and its end is seen")
+    func watchesAPipe() async throws {
+        let (loop, readEnd, writeEnd) = try Self.loopAndPipe()
         defer { close(readEnd) }
         let wanted = Atomic<Bool>(false)
         let chunks = Inbox<(bytes: Int, onLoop: Bool)>()
@@ -47,11 +52,7 @@ struct CurlLoopInputTests {
 
     @Test("a full pipe is waited for in the loop's poll, the loop going on meanwhile, until the reader makes room or goes")
     func waitsForRoom() async throws {
-        let loop = CurlLoop(maximumConnectionsPerOrigin: 1)
-        loop.start()
-        var ends: [Int32] = [0, 0]
-        #expect(pipe(&ends) == 0)
-        let (readEnd, writeEnd) = (ends[0], ends[1])
+        let (loop, readEnd, writeEnd) = try Self.loopAndPipe()
         defer { close(writeEnd) }
         // The test's own writes must not block: O_NONBLOCK on this pipe, which only the test shares.
         #expect(fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK) == 0)

@@ -120,12 +120,19 @@ def kernel_writes_pipes_without_waiting():
 PINGS_TO_FILL_STDOUT = 2_000
 
 
-@pytest.mark.skipif(not kernel_writes_pipes_without_waiting(), reason="this kernel cannot write a pipe without waiting")
-def test_a_client_slow_to_read_its_answers_does_not_stop_the_bridge_reading_and_sending_other_calls(start_bridge, emulator):
-    bridge = start_bridge("--base-url", emulator.url, read_stdout=False)
+def fill_stdout(bridge):
+    """Writes PINGS_TO_FILL_STDOUT pings to a bridge whose stdout nobody reads, and waits until its pipe is
+    full; returns stdout's descriptor."""
     stdout_fd = bridge.process.stdout.fileno()
     bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
     wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    return stdout_fd
+
+
+@pytest.mark.skipif(not kernel_writes_pipes_without_waiting(), reason="this kernel cannot write a pipe without waiting")
+def test_a_client_slow_to_read_its_answers_does_not_stop_the_bridge_reading_and_sending_other_calls(start_bridge, emulator):
+    bridge = start_bridge("--base-url", emulator.url, read_stdout=False)
+    stdout_fd = fill_stdout(bridge)
     # stdout stays full from here until the client reads: a bridge waiting in write(2) would neither
     # read this call nor send its request.
     bridge.send(b'{"jsonrpc":"2.0","id":"probe","method":"auth.exists","params":{"email":"probe@test.dk"}}\n')
@@ -149,8 +156,7 @@ def test_a_bridge_waiting_for_room_on_stdout_exits_when_the_client_closes_it(sta
     # An HTTP call first, so that the wait for room is libcurl's poll (before it, the loop's own).
     bridge.send(b'{"jsonrpc":"2.0","id":"first","method":"auth.exists","params":{"email":"first@test.dk"}}\n')
     wait_until(lambda: pipe_fill(stdout_fd) > 0, 30.0, "the first answer")
-    bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
-    wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    fill_stdout(bridge)
     bridge.process.stdout.close()
     # The reader is gone: the write the bridge was waiting to finish fails (EPIPE), and it exits.
     assert bridge.wait_exit(CLOSE_WAIT_SECONDS) == 0
@@ -160,9 +166,7 @@ def test_a_stdout_handed_over_non_blocking_gets_every_answer_when_it_fills_up(st
     # Some parents make their pipes O_NONBLOCK, and the child's end shares the flag: a write(2) then
     # fails with EAGAIN whenever the pipe is full, which must mean "wait", never "stdout is closed".
     bridge = start_bridge("--base-url", emulator.url, read_stdout=False, nonblocking_stdout=True)
-    stdout_fd = bridge.process.stdout.fileno()
-    bridge.send(b"".join(b'{"jsonrpc":"2.0","id":%d,"method":"ping"}\n' % i for i in range(PINGS_TO_FILL_STDOUT)))
-    wait_until(lambda: pipe_fill(stdout_fd) > PIPE_BYTES - PAGE_BYTES, 30.0, "stdout's pipe filling up")
+    fill_stdout(bridge)
     bridge.start_reading()
     bridge.wait_for(lambda b: b.response_count() >= PINGS_TO_FILL_STDOUT, 60.0, "every answer")
     assert sorted(r["id"] for r in bridge.responses) == list(range(PINGS_TO_FILL_STDOUT))
