@@ -6,13 +6,19 @@ import JSON
 ///
 /// What counts as a secret of the call: the `Authorization` credentials and every cookie value sent,
 /// the `x-publishable-api-key`, every string of the JSON body under a key naming a password, token or
-/// secret, every cookie value the answer set, and anything shaped like a JWT. Secrets shorter than
-/// `minimumLength` are left alone: replacing every `ab` would garble the text and hide nothing.
+/// secret, every cookie value the answer set, and anything shaped like a JWT. Each is looked for as it
+/// was sent and as JSON writes it inside a string, once and twice: a password holding `"` or `\` goes
+/// out escaped in the JSON body, and an error page quoting that body in its own JSON escapes it again.
+/// A password (or other secret field of the body) shorter than `minimumLength` cannot be replaced
+/// without garbling the text (every `ab`), so a text that holds one is withheld whole; cookies and
+/// keys that short are no credentials and are not looked for.
 ///
 /// Built for every answer but used only when an error is, so it keeps the call and gathers the secrets
 /// when asked.
 public struct SecretRedactor: Sendable, Equatable {
     public static let replacement = "[redacted]"
+    /// What stands for a whole text that holds a secret shorter than `minimumLength`.
+    public static let withheld = "[redacted: the text held a secret of the call]"
     static let minimumLength = 4
     private var request: HTTPRequest?
     private var setCookieValues: [String] = []
@@ -24,8 +30,8 @@ public struct SecretRedactor: Sendable, Equatable {
         setCookieValues = setCookies.map(\.value)
     }
 
-    /// The call's secrets, longest first so that a secret containing another is replaced whole.
-    var secrets: [String] {
+    /// The call's secrets, as sent.
+    var secrets: Set<String> {
         var found = setCookieValues
         if let request {
             if let authorization = request.headers["Authorization"] {
@@ -40,18 +46,31 @@ public struct SecretRedactor: Sendable, Equatable {
                 }
             }
             if let key = request.headers["x-publishable-api-key"] { found.append(key) }
-            if let body = request.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
         }
-        return Set(found.filter { $0.utf8.count >= Self.minimumLength }).sorted { $0.utf8.count > $1.utf8.count }
+        // A cookie or key that short is no credential (a locale, a flag): it is not looked for.
+        found.removeAll { $0.utf8.count < Self.minimumLength }
+        if let body = request?.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
+        return Set(found.filter { !$0.isEmpty })
     }
 
-    /// `text` with every secret, and every JWT-shaped word, replaced by `[redacted]`.
+    /// `text` with every secret, and every JWT-shaped word, replaced by `[redacted]`; `withheld` when it
+    /// holds a secret too short to replace.
     public func redact(_ text: String) -> String {
+        let forms = Set(secrets.flatMap(Self.forms(of:)))
+        if forms.contains(where: { $0.utf8.count < Self.minimumLength && text.contains($0) }) { return Self.withheld }
         var result = text
-        for secret in secrets where result.contains(secret) {
-            result = result.replacing(secret, with: Self.replacement)
+        // Longest first, so that a secret containing another is replaced whole.
+        for form in forms.sorted(by: { $0.utf8.count > $1.utf8.count }) where result.contains(form) {
+            result = result.replacing(form, with: Self.replacement)
         }
         return Self.redactJWTs(result)
+    }
+
+    /// `secret` as sent, and as the inside of a JSON string once and twice.
+    static func forms(of secret: String) -> [String] {
+        func escaped(_ text: String) -> String { String(JSONValue.string(text).jsonText.dropFirst().dropLast()) }
+        let once = escaped(secret)
+        return [secret, once, escaped(once)]
     }
 
     private static func collectSecretFields(_ value: JSONValue, into found: inout [String]) {

@@ -61,4 +61,33 @@ struct SecretRedactionTests {
         #expect(error.type == "invalid_data")
         #expect(error.code == "x")
     }
+
+    private func redactor(password: String, cookie: String? = nil) -> SecretRedactor {
+        SecretRedactor(
+            request: HTTPRequest(
+                method: "POST", url: "http://h/", headers: cookie.map { ["Cookie": "sid=\($0)"] } ?? [:],
+                body: JSONValue.object(JSONObject([(key: "password", value: .string(password))])).serialized(),
+                timeout: .seconds(1)), setCookies: [])
+    }
+
+    @Test("a password with a quote and a backslash is found as sent, escaped once and escaped twice")
+    func escapedSpellings() {
+        let redactor = redactor(password: #"pw"Zq9\x"#)
+        #expect(redactor.redact(#"raw pw"Zq9\x."#) == "raw [redacted].")
+        #expect(redactor.redact(#"body {"password":"pw\"Zq9\\x"}"#) == #"body {"password":"[redacted]"}"#)
+        let page = #"{"message":"you sent {\"password\":\"pw\\\"Zq9\\\\x\"}"}"#
+        #expect(redactor.redact(page) == #"{"message":"you sent {\"password\":\"[redacted]\"}"}"#)
+    }
+
+    @Test("a text holding a password too short to replace is withheld whole; one without it is kept")
+    func shortPassword() {
+        let redactor = redactor(password: "Zq9")
+        #expect(redactor.redact("wrong password Zq9 for a@b.co") == SecretRedactor.withheld)
+        #expect(redactor.redact("Unauthorized") == "Unauthorized")
+    }
+
+    @Test("a cookie value too short to be a credential is not looked for")
+    func shortCookie() {
+        #expect(redactor(password: "long-enough-pw", cookie: "en").redact("lang en, 1 item") == "lang en, 1 item")
+    }
 }
