@@ -140,8 +140,9 @@ final class CurlTransfer: @unchecked Sendable {
         set(CURLOPT_PIPEWAIT, target.isHTTPS ? 1 : 0)
         // RFC 9112 §9.3.1: a request that is not idempotent must not be retried automatically, and
         // libcurl silently resends a request whose reused connection dies before answering. So a POST
-        // that the bridge will not retry itself (no Idempotency-Key) always gets a fresh connection.
-        set(CURLOPT_FRESH_CONNECT, !request.isIdempotent && request.headers["Idempotency-Key"] == nil ? 1 : 0)
+        // that the bridge will not retry itself always gets a fresh connection, whatever headers
+        // (an Idempotency-Key of the caller's own) it carries.
+        set(CURLOPT_FRESH_CONNECT, !request.isIdempotent && !request.mayBeResent ? 1 : 0)
         // The method: HTTPGET first resets whatever an earlier request on this handle set (POST,
         // NOBODY, an upload); CUSTOMREQUEST is cleared unless this request names its own.
         if let body = request.body {

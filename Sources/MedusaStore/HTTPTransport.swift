@@ -11,13 +11,18 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]?
     /// Deadline for this attempt, enforced by the transport to the millisecond.
     public var timeout: Duration
+    /// The client itself sends this request again after a network failure (its retries are on, and a
+    /// POST then carries its Idempotency-Key). Only then may a transport resend a request that is not
+    /// idempotent on its own, e.g. when a reused connection dies before answering (RFC 9112 §9.3.1).
+    public var mayBeResent: Bool
 
-    public init(method: String, url: String, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration) {
+    public init(method: String, url: String, headers: HTTPHeaders, body: [UInt8]?, timeout: Duration, mayBeResent: Bool = false) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.mayBeResent = mayBeResent
     }
 
     /// `url` parsed: its origin and path, for cookies.

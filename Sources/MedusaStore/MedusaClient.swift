@@ -107,7 +107,7 @@ public final class MedusaClient: Sendable {
         let url = configuration.absoluteURL(for: path)
         return HTTPRequest(
             method: method, url: url, headers: headers(method: method, url: url, options: options),
-            body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout)
+            body: body.map { $0.serialized() }, timeout: configuration.attemptTimeout, mayBeResent: configuration.maxRetries > 0)
     }
 
     /// What one attempt's result makes of the call: its outcome, or a retry after a delay. Stores the
