@@ -104,7 +104,12 @@ final class CurlTransfer: @unchecked Sendable {
         // environment: NOPROXY is always set, so that libcurl never reads `no_proxy` itself.
         codes.append(curlshim_easy_setopt_string(handle, CURLOPT_PROXY, target.proxy))
         codes.append(curlshim_easy_setopt_string(handle, CURLOPT_NOPROXY, settings.proxy.noProxy ?? ""))
-        if let caFile = settings.caFile { codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        if let caFile = settings.caFile {
+            // The file replaces the system's CAs: without CAPATH cleared, a libcurl built with a default
+            // CA directory (Debian's /etc/ssl/certs) would trust that directory's CAs as well.
+            codes.append(curlshim_easy_setopt_string(handle, CURLOPT_CAINFO, caFile))
+            codes.append(curlshim_easy_setopt_pointer(handle, CURLOPT_CAPATH, nil))
+        }
         guard codes.allSatisfy({ $0 == CURLE_OK }) else {
             curlshim_easy_cleanup(handle)
             return nil
