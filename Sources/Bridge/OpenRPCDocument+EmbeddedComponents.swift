@@ -144,14 +144,14 @@ extension OpenRPCDocument {
               },
               "MedusaUnreachable": {
                 "code": -32002,
-                "message": "Medusa could not be reached",
+                "message": "No answer from Medusa",
                 "data": {
                   "type": "object",
                   "required": ["reason", "attempts", "detail"],
                   "properties": {
                     "reason": { "enum": ["refused", "timeout", "dns", "tls", "other"] },
                     "attempts": { "type": "integer", "minimum": 1 },
-                    "detail": { "type": "string" },
+                    "detail": { "type": "string", "description": "What happened to the last attempt, naming the origin (and the proxy) tried: whether the connection failed, or Medusa received the request and sent no complete answer" },
                     "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
                   }
                 }

@@ -19,7 +19,7 @@ extension ResponseError {
         case .unreachable(let reason, let attempts, let detail):
             self.init(
                 code: .medusaUnreachable,
-                message: "Medusa could not be reached (\(reason)) after \(attempts) attempt\(attempts == 1 ? "" : "s")",
+                message: "No answer from Medusa (\(reason)) after \(attempts) attempt\(attempts == 1 ? "" : "s")",
                 data: .object(
                     JSONObject([
                         (key: "reason", value: .string(reason)), (key: "attempts", value: .number(JSONNumber(attempts))),

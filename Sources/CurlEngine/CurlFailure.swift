@@ -12,6 +12,10 @@ struct CurlFailure {
     var code: CURLcode
     /// `scheme://host:port` of the request, named in every sentence so a wrong `--base-url` shows.
     var origin: String
+    /// The proxy the request was to go through, "" for none, and whether `NO_PROXY` may have sent it
+    /// direct instead (libcurl matches `NO_PROXY` and does not say whether it did).
+    var proxy: String
+    var proxyMayBeSkipped: Bool
     /// libcurl sent request bytes (`CURLINFO_REQUEST_SIZE` > 0): the server may have acted on it.
     var requestSent: Bool
     var osErrno: Int32
@@ -22,10 +26,18 @@ struct CurlFailure {
 
     var transportError: TransportError {
         switch code {
-        case CURLE_COULDNT_CONNECT where osErrno == ECONNREFUSED:
+        case CURLE_COULDNT_CONNECT where osErrno == ECONNREFUSED && proxy.isEmpty:
             return TransportError(.refused, "\(origin) refused the connection")
-        case CURLE_COULDNT_CONNECT:
+        case CURLE_COULDNT_CONNECT where osErrno == ECONNREFUSED && !proxyMayBeSkipped:
+            return TransportError(.refused, "the proxy \(proxyName) refused the connection (the request was for \(origin))")
+        case CURLE_COULDNT_CONNECT where osErrno == ECONNREFUSED:
+            // libcurl's sentence names the host and port it tried: the proxy's, or the store's.
+            return TransportError(
+                .refused, "\(curlText) (the request was for \(origin), through the proxy \(proxyName) unless NO_PROXY exempts it)")
+        case CURLE_COULDNT_CONNECT where proxy.isEmpty:
             return TransportError(.other, "could not connect to \(origin): \(curlText)")
+        case CURLE_COULDNT_CONNECT:
+            return TransportError(.other, "could not connect to \(origin) through the proxy \(proxyName): \(curlText)")
         case CURLE_COULDNT_RESOLVE_HOST:
             return TransportError(.dns, "the host of \(origin) was not found: \(curlText)")
         case CURLE_COULDNT_RESOLVE_PROXY:
@@ -55,6 +67,14 @@ struct CurlFailure {
         default:
             return TransportError(.other, "HTTP to \(origin) failed: \(curlText)")
         }
+    }
+
+    /// The proxy as errors name it: without the credentials its URL may carry (`user:password@`).
+    var proxyName: String {
+        let afterScheme = proxy.firstRange(of: "://")?.upperBound ?? proxy.startIndex
+        let authorityEnd = proxy[afterScheme...].firstIndex(of: "/") ?? proxy.endIndex
+        guard let at = proxy[afterScheme..<authorityEnd].lastIndex(of: "@") else { return proxy }
+        return String(proxy[..<afterScheme] + proxy[proxy.index(after: at)...])
     }
 
     private var seconds: String {

@@ -276,7 +276,8 @@ final class CurlTransfer: @unchecked Sendable {
         let text = String(cString: errorBuffer)
         return .failure(
             CurlFailure(
-                code: code, origin: origin, requestSent: requestBytes > 0,
+                code: code, origin: origin, proxy: target.proxy, proxyMayBeSkipped: !(settings.proxy.noProxy ?? "").isEmpty,
+                requestSent: requestBytes > 0,
                 osErrno: Int32(osErrno), curlText: text.isEmpty ? String(cString: curlshim_easy_strerror(code)) : text,
                 timeout: request.timeout
             ).transportError)

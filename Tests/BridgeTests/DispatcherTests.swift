@@ -160,7 +160,7 @@ struct DispatcherTests {
         )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":3,"method":"auth.getSession"}"#)
-                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32002,"message":"Medusa could not be reached (refused) after 1 attempt","data":{"reason":"refused","attempts":1,"detail":"URLError -1004: connection refused"}}}"#
+                == #"{"jsonrpc":"2.0","id":3,"error":{"code":-32002,"message":"No answer from Medusa (refused) after 1 attempt","data":{"reason":"refused","attempts":1,"detail":"URLError -1004: connection refused"}}}"#
         )
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)

@@ -108,7 +108,7 @@ struct V2MethodsTests {
         #expect(reply["error"]?["code"] == -32002)
         #expect(
             reply["error"]?["message"]
-                == "auth.signup failed at step 1 of 3 (register): Medusa could not be reached (refused) after 1 attempt")
+                == "auth.signup failed at step 1 of 3 (register): No answer from Medusa (refused) after 1 attempt")
         #expect(reply["error"]?["data"] == ["reason": "refused", "attempts": 1, "detail": "connection refused", "step": "register"])
     }
 

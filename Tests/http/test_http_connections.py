@@ -97,7 +97,9 @@ def test_a_server_that_read_the_request_and_never_answers_is_a_timeout_that_does
     assert code == -32002 and data["reason"] == "timeout" and int(data["attempts"]) == 1, (code, data)
     assert len(server.requests) == held, "the request did reach the server"
     said = (message + " " + str(data.get("detail", ""))).lower()
-    assert "no connection" not in said and "not connect" not in said, said
+    assert "no connection" not in said and "not connect" not in said and "not be reached" not in said, said
+    assert message == "No answer from Medusa (timeout) after 1 attempt", message
+    assert "received the request" in data["detail"], data
     assert result_of(exists(bridge))["exists"] is True
     finish(bridge)
 

@@ -6,7 +6,7 @@ test checks both that the calls succeeded and which of them went through the pro
 
 import pytest
 
-from checks import finish, result_of
+from checks import error_of, finish, result_of
 from harness import closed_port
 
 OLI = {"email": "oli@test.dk", "password": "test"}
@@ -64,4 +64,22 @@ def test_the_proxy_option_sends_calls_through_the_proxy_and_wins_over_the_enviro
                           env={"http_proxy": dead_proxy, "HTTP_PROXY": dead_proxy})
     login_and_read_session(bridge)
     assert [method for method, _ in proxy.seen] == ["POST", "GET"]
+    finish(bridge)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_proxy_that_refuses_is_named_as_the_one_that_refused_and_its_credentials_are_not(
+        start_bridge, start_emulator, scheme):
+    # The store is never contacted, so an error saying the store refused would send the user looking
+    # in the wrong place.
+    emulator = start_emulator()
+    store = emulator.url.replace("http://", scheme + "://", 1)
+    dead_port = closed_port()
+    bridge = start_bridge("--base-url", store, "--proxy", "http://user:s3cret-proxy-pass@127.0.0.1:%d" % dead_port)
+    code, message, data = error_of(bridge.call("auth.exists", {"email": OLI["email"]}))
+    assert code == -32002 and data["reason"] == "refused", (code, data)
+    assert data["detail"] == "the proxy http://127.0.0.1:%d refused the connection (the request was for %s)" % (
+        dead_port, store), data
+    assert "s3cret-proxy-pass" not in message + str(data)
+    assert emulator.requests() == []
     finish(bridge)

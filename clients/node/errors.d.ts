@@ -66,7 +66,7 @@ export declare class UnauthorizedError extends MedusaError {}
 /** A MedusaError with status 404. */
 export declare class NotFoundError extends MedusaError {}
 
-/** -32002: Medusa could not be reached after every retry. */
+/** -32002: no answer from Medusa after every retry (unreachable, or no complete answer to a request it received). */
 export declare class BridgeUnreachableError extends BridgeError {
   readonly code: number;
   readonly data: { reason: string; attempts: number; detail: string };

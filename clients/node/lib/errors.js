@@ -81,7 +81,7 @@ class UnauthorizedError extends MedusaError {}
 /** A MedusaError with status 404. */
 class NotFoundError extends MedusaError {}
 
-/** -32002: Medusa could not be reached after every retry; `reason` is refused|timeout|dns|tls|other. */
+/** -32002: no answer from Medusa after every retry (unreachable, or no complete answer to a request it received); `reason` is refused|timeout|dns|tls|other. */
 class BridgeUnreachableError extends BridgeError {
   constructor(message, options = {}) {
     super(message, options);
@@ -239,7 +239,7 @@ function describe(code, data) {
       if (typeof data.reason !== 'string') return undefined;
       const attempts = typeof data.attempts === 'number' ? ` after ${data.attempts} attempt${data.attempts === 1 ? '' : 's'}` : '';
       const detail = typeof data.detail === 'string' && data.detail !== '' ? `: ${data.detail}` : '';
-      return `Medusa could not be reached (${data.reason})${attempts}${detail}`;
+      return `No answer from Medusa (${data.reason})${attempts}${detail}`;
     }
     case ErrorCode.MEDUSA_BAD_RESPONSE:
       return typeof data.status === 'number' ? `Medusa answered ${data.status} with a body that is not the JSON expected` : undefined;

@@ -56,9 +56,9 @@ test("a Medusa 404 is a NotFoundError and a 400 a plain MedusaError with Medusa'
 });
 
 test('an unreachable backend error exposes reason, attempts and detail', () => {
-  const error = errorFromWire({ code: -32002, message: 'Medusa could not be reached', data: { reason: 'refused', attempts: 3, detail: 'http://127.0.0.1:9 refused the connection' } }, 'auth.exists', 'default');
+  const error = errorFromWire({ code: -32002, message: 'No answer from Medusa', data: { reason: 'refused', attempts: 3, detail: 'http://127.0.0.1:9 refused the connection' } }, 'auth.exists', 'default');
   assert.deepEqual([error.reason, error.attempts, error.detail], ['refused', 3, 'http://127.0.0.1:9 refused the connection']);
-  assert.equal(error.message, "auth.exists in session 'default': Medusa could not be reached (refused) after 3 attempts: http://127.0.0.1:9 refused the connection");
+  assert.equal(error.message, "auth.exists in session 'default': No answer from Medusa (refused) after 3 attempts: http://127.0.0.1:9 refused the connection");
   assert.deepEqual([error.method, error.session], ['auth.exists', 'default']);
 });
 

@@ -86,13 +86,13 @@ def test_an_unreachable_error_exposes_reason_attempts_and_detail() -> None:
     error = error_from_wire(
         {
             "code": -32002,
-            "message": "Medusa could not be reached (refused) after 3 attempts",
+            "message": "No answer from Medusa (refused) after 3 attempts",
             "data": {"reason": "refused", "attempts": 3, "detail": "connection refused"},
         }
     )
     assert isinstance(error, mab.BridgeUnreachableError)
     assert (error.reason, error.attempts, error.detail) == ("refused", 3, "connection refused")
-    assert str(error) == "Medusa could not be reached (refused) after 3 attempts: connection refused"
+    assert str(error) == "No answer from Medusa (refused) after 3 attempts: connection refused"
 
 
 def test_a_bad_response_error_exposes_status_and_body() -> None:

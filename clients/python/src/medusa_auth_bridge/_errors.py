@@ -174,7 +174,8 @@ class NotFoundError(MedusaError):
 
 
 class BridgeUnreachableError(BridgeError):
-    """-32002: the bridge could not reach Medusa after every retry."""
+    """-32002: no answer from Medusa after every retry: it could not be reached, or it received the
+    request and sent no complete answer (``detail`` says which)."""
 
     @property
     def reason(self) -> Optional[str]:
