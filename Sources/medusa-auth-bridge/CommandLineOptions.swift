@@ -1,4 +1,5 @@
 import Bridge
+import CurlEngine
 import FoundationEssentials
 import JSONRPC
 import MedusaStore
@@ -49,30 +50,44 @@ struct CommandLineOptions: Equatable {
         var description: String
     }
 
-    static let usage = """
-        usage: medusa-auth-bridge [options]
+    /// The `--help` text. Each default it states is read from the one place that declares it, so a
+    /// changed default cannot leave the help behind.
+    static let usage: String = {
+        let defaults = CommandLineOptions()
+        let baseURL = defaults.baseURL.absoluteString
+        let connections = defaults.connectionsPerOrigin
+        let timeout = secondsText(defaults.timeout)
+        return """
+            usage: medusa-auth-bridge [options]
 
-        JSON-RPC 2.0 over stdin/stdout for Medusa's customer auth: the v1 store auth API as
-        @medusajs/medusa-js calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it.
-        Requests on stdin, answers on stdout, logs on stderr.
+            JSON-RPC 2.0 over stdin/stdout for Medusa's customer auth: the v1 store auth API as
+            @medusajs/medusa-js calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it.
+            Requests on stdin, answers on stdout, logs on stderr.
 
-        options:
-          --base-url URL               Medusa backend (env MEDUSA_BACKEND_URL; default http://localhost:9000)
-          --max-retries N              retries on network errors, 409 and 501-599 (env MEDUSA_MAX_RETRIES; default 0)
-          --publishable-api-key KEY    sent as x-publishable-api-key (env MEDUSA_PUBLISHABLE_API_KEY)
-          --header 'Name: value'       sent on every request; repeatable
-          --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
-                                       (env MEDUSA_AUTH_TYPE; default jwt)
-          --timeout SECONDS            per HTTP attempt (default 30)
-          --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default 16)
-          --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
-          --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
-          --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
-          --max-message-bytes N        longest message accepted on stdin (default 16777216)
-          --framing MODE               auto|ndjson|lsp (default auto: LSP when input starts with Content-Length:)
-          --help                       this text
-          --version                    the bridge's version
-        """
+            options:
+              --base-url URL               Medusa backend (env MEDUSA_BACKEND_URL; default \(baseURL))
+              --max-retries N              retries on network errors, 409 and 501-599 (env MEDUSA_MAX_RETRIES; default \(defaults.maxRetries))
+              --publishable-api-key KEY    sent as x-publishable-api-key (env MEDUSA_PUBLISHABLE_API_KEY)
+              --header 'Name: value'       sent on every request; repeatable
+              --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
+                                           (env MEDUSA_AUTH_TYPE; default \(defaults.authType.rawValue))
+              --timeout SECONDS            per HTTP attempt (default \(timeout))
+              --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default \(connections))
+              --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
+              --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
+              --log-level LEVEL            error|warn|info|debug|trace (default \(defaults.logLevel)); secrets are always redacted
+              --max-message-bytes N        longest message accepted on stdin (default \(defaults.maximumMessageBytes))
+              --framing MODE               auto|ndjson|lsp (default \(defaults.framing.rawValue): LSP when input starts with Content-Length:)
+              --help                       this text
+              --version                    the bridge's version
+            """
+    }()
+
+    /// Whole seconds as a bare number (`30`), fractions as a decimal (`2.5`).
+    static func secondsText(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        return attoseconds == 0 ? "\(seconds)" : "\(Double(seconds) + Double(attoseconds) / 1e18)"
+    }
 
     static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Command {
         var options = CommandLineOptions()
@@ -149,6 +164,9 @@ struct CommandLineOptions: Equatable {
     var drainLimit: Duration {
         timeout * (maxRetries + 1) + RetryPolicy.maximumRetryAfter * maxRetries + .seconds(5)
     }
+
+    /// The connections per origin the HTTP engine is given: `--max-connections`, else the engine's default.
+    var connectionsPerOrigin: Int { maxConnections ?? CurlLoop.defaultMaximumConnectionsPerOrigin }
 
     /// The configured headers, in the Medusa client's type.
     var headerFields: HTTPHeaders { HTTPHeaders(headers.map { (name: $0.name, value: $0.value) }) }

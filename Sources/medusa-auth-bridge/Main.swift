@@ -46,7 +46,7 @@ enum Main {
             headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent,
             authType: options.authType)
         // Reading stdin, every call's task and every HTTP transfer run on the libcurl loop's thread.
-        let loop = CurlLoop(maximumConnectionsPerOrigin: options.maxConnections ?? CurlLoop.defaultMaximumConnectionsPerOrigin)
+        let loop = CurlLoop(maximumConnectionsPerOrigin: options.connectionsPerOrigin)
         let transport = CurlTransport(
             loop: loop,
             settings: .init(

@@ -147,32 +147,38 @@ struct CommandLineOptionsTests {
         }
     }
 
-    @Test("--help text is pinned")
-    func helpText() {
+    /// The default each option's help states (`default X`; a trailing colon is not part of it), by
+    /// flag; the lines that continue an option's help count as its own.
+    private static func statedDefaults(_ usage: String) -> [String: String] {
+        var help: [String: String] = [:]
+        var flag: String?
+        for line in usage.split(separator: "\n") where line.hasPrefix("  ") {
+            let text = line.drop(while: { $0 == " " })
+            if text.hasPrefix("--") { flag = String(text.prefix(while: { $0 != " " })) }
+            if let flag { help[flag, default: ""] += " " + text }
+        }
+        return help.compactMapValues { text in
+            guard let start = text.range(of: "default ")?.upperBound else { return nil }
+            let value = text[start...].prefix(while: { !" ;)".contains($0) })
+            return String(value.hasSuffix(":") ? value.dropLast() : value)
+        }
+    }
+
+    @Test("each default --help states is the value the option takes when it is not given")
+    func helpStatesEachDefault() throws {
+        let stated = Self.statedDefaults(CommandLineOptions.usage)
         #expect(
-            CommandLineOptions.usage == """
-                usage: medusa-auth-bridge [options]
-
-                JSON-RPC 2.0 over stdin/stdout for Medusa's customer auth: the v1 store auth API as
-                @medusajs/medusa-js calls it, and the v2 auth and store customer API as @medusajs/js-sdk calls it.
-                Requests on stdin, answers on stdout, logs on stderr.
-
-                options:
-                  --base-url URL               Medusa backend (env MEDUSA_BACKEND_URL; default http://localhost:9000)
-                  --max-retries N              retries on network errors, 409 and 501-599 (env MEDUSA_MAX_RETRIES; default 0)
-                  --publishable-api-key KEY    sent as x-publishable-api-key (env MEDUSA_PUBLISHABLE_API_KEY)
-                  --header 'Name: value'       sent on every request; repeatable
-                  --auth-type jwt|session      how the Medusa v2 methods authenticate: bearer token or connect.sid cookie
-                                               (env MEDUSA_AUTH_TYPE; default jwt)
-                  --timeout SECONDS            per HTTP attempt (default 30)
-                  --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default 16)
-                  --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
-                  --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
-                  --log-level LEVEL            error|warn|info|debug|trace (default warn); secrets are always redacted
-                  --max-message-bytes N        longest message accepted on stdin (default 16777216)
-                  --framing MODE               auto|ndjson|lsp (default auto: LSP when input starts with Content-Length:)
-                  --help                       this text
-                  --version                    the bridge's version
-                """)
+            Set(stated.keys) == [
+                "--base-url", "--max-retries", "--auth-type", "--timeout", "--max-connections", "--log-level", "--max-message-bytes",
+                "--framing",
+            ])
+        let unset = CommandLineOptions()
+        for (flag, value) in stated {
+            // Giving the stated default must change nothing the bridge uses.
+            var given = try options([flag, value])
+            #expect(given.connectionsPerOrigin == unset.connectionsPerOrigin, "\(flag) \(value)")
+            given.maxConnections = unset.maxConnections
+            #expect(given == unset, "\(flag) \(value)")
+        }
     }
 }
