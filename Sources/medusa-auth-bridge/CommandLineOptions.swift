@@ -29,6 +29,8 @@ struct CommandLineOptions: Equatable {
     var maxConnections: Int?
     /// Certificates of the certificate authorities to trust instead of the system's.
     var caFile: URL?
+    /// What the bridge writes to stderr as warnings when it starts, one line each (never a secret).
+    var warnings: [String] = []
     /// A proxy for every request (http, https or socks); nil leaves curl's `*_PROXY` variables in charge.
     var proxy: URL?
 
@@ -73,7 +75,8 @@ struct CommandLineOptions: Equatable {
                                            (env MEDUSA_AUTH_TYPE; default \(defaults.authType.rawValue))
               --timeout SECONDS            per HTTP attempt (default \(timeout))
               --max-connections N          connections per origin, at least 1 (env MEDUSA_MAX_CONNECTIONS; default \(connections))
-              --ca-file PATH               PEM certificates of the CAs to trust (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
+              --ca-file PATH               PEM certificates of the CAs to trust instead of the system's
+                                           (env MEDUSA_CA_FILE, else SSL_CERT_FILE)
               --proxy URL                  http, https or socks proxy (default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY)
               --log-level LEVEL            error|warn|info|debug|trace (default \(defaults.logLevel)); secrets are always redacted
               --max-message-bytes N        longest message accepted on stdin (default \(defaults.maximumMessageBytes))
@@ -134,6 +137,7 @@ struct CommandLineOptions: Equatable {
                 throw UsageError(description: "unknown option '\(flag)' (see --help)")
             }
         }
+        options.readAmbientCAFile(environment)
         return .run(options)
     }
 
@@ -149,12 +153,20 @@ struct CommandLineOptions: Equatable {
         if let connections = variable("MEDUSA_MAX_CONNECTIONS") {
             maxConnections = try Self.checkedInteger(connections, "MEDUSA_MAX_CONNECTIONS", range: 1...10_000)
         }
-        // SSL_CERT_FILE is honoured as curl and Python's ssl module honour it; the bridge's own
-        // variable wins over it.
-        if let path = variable("MEDUSA_CA_FILE") {
-            caFile = try Self.checkedFile(path, "MEDUSA_CA_FILE")
-        } else if let path = variable("SSL_CERT_FILE") {
-            caFile = try Self.checkedFile(path, "SSL_CERT_FILE")
+        if let path = variable("MEDUSA_CA_FILE") { caFile = try Self.checkedFile(path, "MEDUSA_CA_FILE") }
+    }
+
+    /// `SSL_CERT_FILE` is the CA file when neither `--ca-file` nor `MEDUSA_CA_FILE` gives one, as curl
+    /// honours it. Other tools set it, and it often outlives its file, so unlike the bridge's own
+    /// settings a stale one does not stop the bridge: the path is passed on all the same, so https calls
+    /// fail with `tls` as curl's do while http calls work, and a warning at start says why.
+    private mutating func readAmbientCAFile(_ environment: [String: String]) {
+        guard caFile == nil, let path = environment["SSL_CERT_FILE"], !path.isEmpty else { return }
+        caFile = URL(fileURLWithPath: path)
+        if let problem = Self.fileProblem(path) {
+            warnings.append(
+                "SSL_CERT_FILE names '\(path)', which \(problem): every https call will fail (tls), as curl's would; "
+                    + "give --ca-file or MEDUSA_CA_FILE, or unset SSL_CERT_FILE")
         }
     }
 
@@ -207,14 +219,18 @@ extension CommandLineOptions {
 
     /// A file the bridge can read now, so a typo fails at start and not at the first HTTPS request.
     static func checkedFile(_ path: String, _ name: String) throws(UsageError) -> URL {
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else {
-            throw UsageError(description: "\(name) must name a readable file, and '\(path)' is not a file")
-        }
-        guard access(path, R_OK) == 0 else {
-            throw UsageError(description: "\(name) must name a readable file, and '\(path)' cannot be read")
+        if let problem = fileProblem(path) {
+            throw UsageError(description: "\(name) must name a readable file, and '\(path)' \(problem)")
         }
         return URL(fileURLWithPath: path)
+    }
+
+    /// Why the bridge cannot read `path` now ("is not a file", "cannot be read"), or nil when it can.
+    static func fileProblem(_ path: String) -> String? {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return "is not a file" }
+        guard access(path, R_OK) == 0 else { return "cannot be read" }
+        return nil
     }
 
     static func checkedAuthType(_ text: String, _ name: String) throws(UsageError) -> MedusaAuthType {

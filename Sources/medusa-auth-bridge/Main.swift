@@ -41,6 +41,7 @@ enum Main {
         let protocolOutput = dup(STDOUT_FILENO)
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let logger = Logger(level: options.logLevel)
+        for warning in options.warnings { logger.warn(warning) }
         let configuration = MedusaConfiguration(
             baseURL: options.baseURL, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
             headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent,

@@ -75,11 +75,36 @@ struct CommandLineOptionsTests {
 
     @Test("SSL_CERT_FILE is the CA file when MEDUSA_CA_FILE is not set, and MEDUSA_CA_FILE wins over it")
     func sslCertFile() throws {
-        #expect(try options([], ["SSL_CERT_FILE": Self.readableFile]).caFile?.path == Self.readableFile)
+        let options = try options([], ["SSL_CERT_FILE": Self.readableFile])
+        #expect(options.caFile?.path == Self.readableFile && options.warnings.isEmpty)
         #expect(
             throws: CommandLineOptions.UsageError(
                 description: "MEDUSA_CA_FILE must name a readable file, and '/nonexistent/ca.pem' is not a file")
-        ) { try options([], ["SSL_CERT_FILE": Self.readableFile, "MEDUSA_CA_FILE": "/nonexistent/ca.pem"]) }
+        ) { try self.options([], ["SSL_CERT_FILE": Self.readableFile, "MEDUSA_CA_FILE": "/nonexistent/ca.pem"]) }
+    }
+
+    @Test(
+        "a stale SSL_CERT_FILE does not stop the bridge: its path is still the CA file, with one warning naming both",
+        arguments: [("/nonexistent/ca.pem", "is not a file"), ("/", "is not a file")])
+    func staleSSLCertFile(path: String, problem: String) throws {
+        let options = try options([], ["SSL_CERT_FILE": path])
+        #expect(options.caFile?.path == path)
+        #expect(
+            options.warnings == [
+                "SSL_CERT_FILE names '\(path)', which \(problem): every https call will fail (tls), as curl's would; "
+                    + "give --ca-file or MEDUSA_CA_FILE, or unset SSL_CERT_FILE"
+            ])
+    }
+
+    @Test("a stale SSL_CERT_FILE is ignored, without a warning, when --ca-file or MEDUSA_CA_FILE gives the CA file")
+    func staleSSLCertFileUnused() throws {
+        let stale = ["SSL_CERT_FILE": "/nonexistent/ca.pem"]
+        for options in [
+            try options(["--ca-file", Self.readableFile], stale),
+            try options([], stale.merging(["MEDUSA_CA_FILE": Self.readableFile]) { $1 }),
+        ] {
+            #expect(options.caFile?.path == Self.readableFile && options.warnings.isEmpty)
+        }
     }
 
     @Test("--timeout becomes the attempt timeout, and the drain limit covers every attempt and retry delay")

@@ -1,5 +1,6 @@
 """HTTPS: certificates from a private CA given by --ca-file, MEDUSA_CA_FILE or SSL_CERT_FILE, a wrong
-CA refused as `tls`, Secure cookies kept to TLS, and HTTP/2 when the server offers it.
+CA refused as `tls`, a stale SSL_CERT_FILE warned about and failing https only, Secure cookies kept to
+TLS, and HTTP/2 when the server offers it.
 
 The CA and the server certificate (for 127.0.0.1 and localhost) come from trustme; the HTTPS
 backend is the repository's emulator with --tls-cert/--tls-key, and for HTTP/2 a hypercorn server.
@@ -17,6 +18,8 @@ OLI_ID = "cus_01HG3WQ4Q9ZJ6A8S1V0M3K7N2B"
 MULTIPLEXED_CALLS = 20
 # HTTP/2 multiplexes over few connections (RFC 9113 §9.1: clients should not open more than one).
 MOST_H2_CONNECTIONS = 2
+# An SSL_CERT_FILE left behind by another tool, naming a file that is gone.
+STALE_CA_FILE = "/nonexistent/ca.pem"
 
 
 def tls_emulator(start_emulator, tls_files, *flags):
@@ -63,6 +66,28 @@ def test_a_ca_file_that_does_not_exist_is_a_usage_error_naming_the_option(start_
     assert bridge.wait_exit(10) == 64
     stderr = bridge.stderr_bytes().decode("utf-8", "replace")
     assert "--ca-file" in stderr and missing in stderr and stderr.count("\n") == 1, stderr
+
+
+def test_a_stale_ssl_cert_file_warns_at_start_and_fails_https_calls_as_curl_does_while_http_works(
+        start_bridge, start_emulator, tls_files):
+    # Other tools set SSL_CERT_FILE and it often outlives its file: unlike the bridge's own settings it
+    # does not stop the bridge. The path is passed on as curl uses it, so https fails as curl's does.
+    stale = {"SSL_CERT_FILE": STALE_CA_FILE}
+    plain = start_emulator()
+    bridge = start_bridge("--base-url", plain.url, env=stale)
+    assert result_of(bridge.call("auth.authenticate", OLI))["customer"]["id"] == OLI_ID
+    finish(bridge)
+    warning = bridge.stderr_bytes().decode("utf-8", "replace")
+    assert warning.count("\n") == 1 and "[warn]" in warning, warning
+    assert "SSL_CERT_FILE" in warning and STALE_CA_FILE in warning, warning
+
+    secure = tls_emulator(start_emulator, tls_files)
+    bridge = start_bridge("--base-url", secure.url, env=stale)
+    code, _, data = error_of(bridge.call("auth.authenticate", OLI))
+    assert code == -32002 and data["reason"] == "tls", (code, data)
+    assert STALE_CA_FILE in data["detail"], data  # libcurl's text names the file it could not use
+    assert secure.requests(path_prefix="/") == []
+    finish(bridge)
 
 
 def test_a_secure_session_cookie_set_over_https_is_sent_back_over_https(start_bridge, start_emulator, tls_files):
