@@ -36,9 +36,10 @@ public struct MedusaHTTPError: Sendable, Equatable {
         if let object = try? JSONParser.parse(body).objectValue, let type = object["type"]?.stringValue,
             let message = object["message"]?.stringValue
         {
-            self.type = type
+            // Every field a backend fills may echo the request, not only its message.
+            self.type = redactor.redact(type)
             self.message = redactor.redact(message)
-            self.code = object["code"]?.stringValue
+            self.code = object["code"]?.stringValue.map(redactor.redact)
         } else {
             self.body = truncatedText(body, limit: Self.maximumBodyCharacters, redactor: redactor)
         }

@@ -66,11 +66,26 @@ public struct SecretRedactor: Sendable, Equatable {
         return Self.redactJWTs(result)
     }
 
-    /// `secret` as sent, and as the inside of a JSON string once and twice.
+    /// `secret` as sent, and as the inside of a JSON string once and twice: as this bridge escapes it,
+    /// with non-ASCII characters as `\u00e4` or `\u00E4` (Python's `json.dumps`, Flask), and with `/` as
+    /// `\/` (PHP).
     static func forms(of secret: String) -> [String] {
         func escaped(_ text: String) -> String { String(JSONValue.string(text).jsonText.dropFirst().dropLast()) }
-        let once = escaped(secret)
-        return [secret, once, escaped(once)]
+        func asciiOnly(_ text: String, uppercase: Bool) -> String {
+            var result = ""
+            for unit in text.utf16 {
+                if unit < 0x80, let scalar = Unicode.Scalar(unit) {
+                    result.unicodeScalars.append(scalar)
+                } else {
+                    let hex = String(unit, radix: 16, uppercase: uppercase)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+            }
+            return result
+        }
+        var once = [escaped(secret), asciiOnly(escaped(secret), uppercase: false), asciiOnly(escaped(secret), uppercase: true)]
+        once += once.map { $0.replacing("/", with: "\\/") }
+        return Array(Set([secret] + once + once.map(escaped)))
     }
 
     private static func collectSecretFields(_ value: JSONValue, into found: inout [String]) {

@@ -141,6 +141,10 @@ struct CommandLineOptionsTests {
                 ["--base-url", "http://"],
                 "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not 'http://': it has no host"
             ),
+            (
+                ["--base-url", "http://admin:s3cret-pw@shop.test/store"],
+                "--base-url must be an http or https URL such as http://localhost:9000 or https://shop.example.com, not 'http://***@shop.test/store': it holds a user name or password"
+            ),
             (["--max-retries", "-1"], "--max-retries must be a whole number from 0 to 100, not '-1'"),
             (["--timeout", "0"], "--timeout must be a number of seconds between 0 and 86400, not '0'"),
             (["--max-connections", "0"], "--max-connections must be a whole number from 1 to 10000, not '0'"),

@@ -62,6 +62,15 @@ struct SecretRedactionTests {
         #expect(error.code == "x")
     }
 
+    @Test("Medusa's error type and code are redacted as its message is: a backend may echo into any field")
+    func jsonErrorTypeAndCode() {
+        let error = MedusaHTTPError(
+            status: 400, body: Array(#"{"type":"bad s3cret-pw","message":"no","code":"got s3cret-pw"}"#.utf8),
+            redactor: redactor(password: "s3cret-pw"))
+        #expect(error.type == "bad [redacted]")
+        #expect(error.code == "got [redacted]")
+    }
+
     private func redactor(password: String, cookie: String? = nil) -> SecretRedactor {
         SecretRedactor(
             request: HTTPRequest(
@@ -77,6 +86,14 @@ struct SecretRedactionTests {
         #expect(redactor.redact(#"body {"password":"pw\"Zq9\\x"}"#) == #"body {"password":"[redacted]"}"#)
         let page = #"{"message":"you sent {\"password\":\"pw\\\"Zq9\\\\x\"}"}"#
         #expect(redactor.redact(page) == #"{"message":"you sent {\"password\":\"[redacted]\"}"}"#)
+    }
+
+    @Test("a password is found as other JSON writers escape it: non-ASCII as \\u (either case), / as \\/")
+    func otherWritersSpellings() {
+        let redactor = redactor(password: "pässwörd/geheim")
+        #expect(redactor.redact(#"{"got": "p\u00e4ssw\u00f6rd/geheim"}"#) == #"{"got": "[redacted]"}"#)
+        #expect(redactor.redact(#"{"got":"p\u00E4ssw\u00F6rd\/geheim"}"#) == #"{"got":"[redacted]"}"#)
+        #expect(redactor.redact(#"{"msg":"{\"got\": \"p\\u00e4ssw\\u00f6rd/geheim\"}"}"#) == #"{"msg":"{\"got\": \"[redacted]\"}"}"#)
     }
 
     @Test("a text holding a password too short to replace is withheld whole; one without it is kept")

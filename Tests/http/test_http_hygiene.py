@@ -105,8 +105,9 @@ def echoing_backend(exchange):
         exchange.conn.send(response(200, json.dumps({"access_token": TOKEN})))
     elif key in (("GET", "/store/auth"), ("POST", "/store/auth")):  # a 2xx of the wrong shape: -32003
         exchange.conn.send(response(200, json.dumps({"echo": echo_text(request)})))
-    elif key == ("DELETE", "/store/auth"):  # Medusa's JSON error shape, echoing in its message
-        exchange.conn.send(response(400, json.dumps({"type": "invalid_data", "message": echo_text(request)})))
+    elif key == ("DELETE", "/store/auth"):  # Medusa's JSON error shape, echoing in every field
+        echo = echo_text(request)
+        exchange.conn.send(response(400, json.dumps({"type": "invalid_data " + echo, "message": echo, "code": echo})))
     elif request.method == "POST":  # a plain-text 401 that echoes
         exchange.conn.send(response(401, echo_text(request), content_type="text/plain; charset=utf-8"))
     else:  # an HTML error page that echoes
