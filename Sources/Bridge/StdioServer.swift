@@ -17,8 +17,9 @@ public final class StdioServer: Sendable {
     public struct Configuration: Sendable {
         public var framing: FramingMode
         public var maximumMessageBytes: Int
-        /// After EOF, how long answers may take before the rest are cancelled. Each call is already
-        /// bounded by its attempts' timeouts and retry delays; this bounds the whole drain.
+        /// After EOF, how long the bridge waits without any call being answered before it cancels the
+        /// rest: one call's longest run (its attempts' timeouts and retry delays), so calls that wait
+        /// their turn behind others are answered for real while the backend keeps answering.
         public var drainLimit: Duration
 
         public init(framing: FramingMode, maximumMessageBytes: Int, drainLimit: Duration) {
@@ -129,13 +130,22 @@ public final class StdioServer: Sendable {
         }
     }
 
-    fileprivate func drainAndExit(within grace: Duration) {
-        if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(grace.timeInterval)) {
-            logger.warn("\(dispatcher.outstandingCount) call(s) still unanswered after \(grace); cancelling them")
+    /// Waits for every call read to be answered, then exits 0. `limit` bounds the whole wait (a signal's
+    /// grace) or, `whileAnswering`, each stretch of it without a call answered (end of input).
+    fileprivate func drainAndExit(within limit: Duration, whileAnswering: Bool = false) {
+        var unanswered = dispatcher.outstandingCount
+        while !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(limit.timeInterval)) {
+            let left = dispatcher.outstandingCount
+            if whileAnswering && left < unanswered {
+                unanswered = left
+                continue
+            }
+            logger.warn("\(left) call(s) still unanswered after \(limit)\(whileAnswering ? " without an answer" : ""); cancelling them")
             dispatcher.cancelAll()
             if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(Self.cancelGracePeriod.timeInterval)) {
                 dispatcher.close()
             }
+            break
         }
         // Every answer was written before its calls stopped counting.
         terminate(0)
@@ -166,7 +176,7 @@ private final class InputReader: @unchecked Sendable {
             guard dispatcher.endOfInput() else { return false }
             server.logger.debug("end of input: finishing \(dispatcher.outstandingCount) call(s) in flight")
             // Waiting for the answers blocks: never on the event loop, which is what writes them.
-            DetachedThread.start { [server] in server.drainAndExit(within: server.configuration.drainLimit) }
+            DetachedThread.start { [server] in server.drainAndExit(within: server.configuration.drainLimit, whileAnswering: true) }
             return false
         }
         // Bytes read are handed over whole, even when a signal came meanwhile: each of their messages

@@ -3,6 +3,7 @@ and the connection limit, all seen from the server's side as well as in the brid
 """
 
 import threading
+import time
 
 import pytest
 
@@ -202,3 +203,27 @@ def test_time_spent_waiting_for_a_free_connection_does_not_count_against_the_tim
     assert order.index("queued") > max(order.index("held-1"), order.index("held-2")), order
     assert result_of(exists(bridge))["exists"] is True
     finish(bridge)
+
+
+def test_at_end_of_input_calls_waiting_their_turn_are_answered_for_real_while_the_backend_answers(
+        start_bridge, raw_server):
+    # Logins of one session run one after another. Each takes the backend 0.5 s, so the file of 14 takes
+    # 7 s, longer than the end-of-input drain limit (--timeout 1 s + 5 s): the bridge keeps waiting
+    # while calls are being answered, and cancels only after that long without an answer.
+    logins = 14
+
+    def slow(exchange):
+        time.sleep(0.5)
+        serve_normally(exchange)
+
+    server = raw_server(slow)
+    bridge = start_bridge("--base-url", server.url, "--timeout", "1")
+    for index in range(logins):
+        bridge.request("auth.authenticate", {"email": ALICE, "password": "pw"}, id=index)
+    bridge.close_stdin()
+    assert bridge.wait_exit(logins * 0.5 + 60) == 0, bridge.stderr_bytes()[-2000:]
+    bridge.wait_stdout_closed()
+    assert sorted(int(r["id"]) for r in bridge.responses) == list(range(logins))
+    assert all(r.get("result", {}).get("customer") == customer(ALICE) for r in bridge.responses), [
+        r for r in bridge.responses if "error" in r][:2]
+    assert len([r for r in server.requests if r.method == "POST"]) == logins
