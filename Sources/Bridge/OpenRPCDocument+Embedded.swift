@@ -87,6 +87,7 @@ extension OpenRPCDocument {
                 { "$ref": "#/components/errors/InvalidParams" },
                 { "$ref": "#/components/errors/MedusaHTTPError" },
                 { "$ref": "#/components/errors/MedusaUnreachable" },
+                { "$ref": "#/components/errors/MedusaBadResponse" },
                 { "$ref": "#/components/errors/Cancelled" }
               ],
               "examples": [

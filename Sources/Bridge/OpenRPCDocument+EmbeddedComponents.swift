@@ -158,11 +158,16 @@ extension OpenRPCDocument {
               },
               "MedusaBadResponse": {
                 "code": -32003,
-                "message": "Medusa answered 2xx with a body that is not the JSON expected",
+                "message": "Medusa's answer is not the one expected",
                 "data": {
+                  "description": "A 2xx whose body is not the JSON the method expects: {status, body}, message \"Medusa answered <status> with a body that is not the JSON expected\"; or an answer that broke HTTP's framing: {detail}, message \"Medusa's answer broke HTTP's framing\"",
                   "type": "object",
-                  "required": ["status", "body"],
-                  "properties": { "status": { "type": "integer" }, "body": { "type": "string", "description": "truncated" } }
+                  "properties": {
+                    "status": { "type": "integer" },
+                    "body": { "type": "string", "description": "truncated, the call's secrets redacted" },
+                    "detail": { "type": "string", "description": "what broke HTTP's framing" },
+                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
+                  }
                 }
               },
               "Cancelled": { "code": -32800, "message": "Request cancelled" }
