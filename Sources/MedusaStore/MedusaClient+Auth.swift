@@ -29,8 +29,9 @@ extension MedusaClient {
         }
     }
 
-    /// The `{customer}` a login or the session route answers, remembered as the session's customer.
-    private func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
+    /// The `{customer}` a login, the session route or a v2 `/store/customers` route answers (each the
+    /// session's own), remembered as the session's customer (`session.list`).
+    func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
         let body = try expect(response, member: "customer") { $0.objectValue != nil }
         rememberCustomer(in: body, session: options.session)
         return body

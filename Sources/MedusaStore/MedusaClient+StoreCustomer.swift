@@ -22,7 +22,7 @@ extension MedusaClient {
     /// `createCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func createCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/customers" + Self.fieldsQuery(query), body: .object(fields), options: options) {
-            response throws(MedusaFailure) in try self.expectCustomer(response)
+            response throws(MedusaFailure) in try self.sessionCustomer(response, options: options)
         }
     }
 
@@ -35,10 +35,7 @@ extension MedusaClient {
     /// `retrieveCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func retrieveCustomerExchange(query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "GET", path: "/store/customers/me" + Self.fieldsQuery(query), body: nil, options: options) {
-            response throws(MedusaFailure) in
-            let body = try self.expectCustomer(response)
-            if let id = body["customer"]?["id"]?.stringValue { self.sessions.update(options.session) { $0.customerID = id } }
-            return body
+            response throws(MedusaFailure) in try self.sessionCustomer(response, options: options)
         }
     }
 
@@ -50,12 +47,8 @@ extension MedusaClient {
     /// `updateCustomer` as an `Exchange`: run in a task by `perform`, or without one by `start`.
     public func updateCustomerExchange(_ fields: JSONObject, query: String?, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/customers/me" + Self.fieldsQuery(query), body: .object(fields), options: options) {
-            response throws(MedusaFailure) in try self.expectCustomer(response)
+            response throws(MedusaFailure) in try self.sessionCustomer(response, options: options)
         }
-    }
-
-    private func expectCustomer(_ response: HTTPResponse) throws(MedusaFailure) -> JSONValue {
-        try expectObject(response) { $0["customer"]?.objectValue != nil }
     }
 
     static func fieldsQuery(_ fields: String?) -> String {

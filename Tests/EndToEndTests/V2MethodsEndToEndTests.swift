@@ -57,6 +57,8 @@ struct V2MethodsEndToEndTests {
                 "store.customer.create", id: 2, #"{"email":"jane@example.com","first_name":"Jane","session":"jane"}"#)
             #expect(created["result"]?["customer"]?["has_account"] == true)
             let id = try #require(created["result"]?["customer"]?["id"])
+            // The customer it created is the session's own, so session.list shows it at once.
+            #expect(try await Self.listed(bridge, "jane", id: 7)?["customerId"] == id)
             // The registration token has no customer yet: Medusa refuses it on /store/customers/me.
             #expect(try await bridge.call("store.customer.retrieve", id: 3, #"{"session":"jane"}"#)["error"]?["data"]?["status"] == 401)
             #expect(try await bridge.call("auth.login", id: 4, "{\(credentials)}")["result"]?["token"] != nil)
@@ -132,6 +134,8 @@ struct V2MethodsEndToEndTests {
             #expect(callback["result"]?["token"]?.stringValue != nil)
             let created = try await bridge.call("store.customer.create", id: 3, #"{"email":"new.google@example.com","session":"nora"}"#)
             let id = try #require(created["result"]?["customer"]?["id"])
+            // The customer it created is the session's own, so session.list shows it at once.
+            #expect(try await Self.listed(bridge, "nora", id: 7)?["customerId"] == id)
             #expect(try await bridge.call("auth.refresh", id: 4, #"{"session":"nora"}"#)["result"]?["token"] != nil)
             #expect(try await bridge.call("store.customer.retrieve", id: 5, #"{"session":"nora"}"#)["result"]?["customer"]?["id"] == id)
             #expect(try await Self.listed(bridge, "nora", id: 6)?["customerId"] == id)
