@@ -94,7 +94,7 @@ struct CommandLineOptions: Equatable {
 
     static func parse(_ arguments: [String], environment: [String: String]) throws(UsageError) -> Command {
         var options = CommandLineOptions()
-        try options.read(environment)
+        var given: Set<String> = []
         var remaining = arguments[...]
         while let argument = remaining.popFirst() {
             var flag = argument
@@ -108,6 +108,7 @@ struct CommandLineOptions: Equatable {
                 guard let next = remaining.popFirst() else { throw UsageError(description: "\(flag) needs a value") }
                 return next
             }
+            given.insert(flag)
             switch flag {
             case "--help", "-h": return .help
             case "--version": return .version
@@ -137,23 +138,28 @@ struct CommandLineOptions: Equatable {
                 throw UsageError(description: "unknown option '\(flag)' (see --help)")
             }
         }
+        try options.read(environment, unlessGiven: given)
         options.readAmbientCAFile(environment)
         return .run(options)
     }
 
-    /// The environment's settings, which flags then override. An empty variable counts as unset.
-    private mutating func read(_ environment: [String: String]) throws(UsageError) {
-        func variable(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
-        if let url = variable("MEDUSA_BACKEND_URL") { baseURL = try Self.checkedURL(url, "MEDUSA_BACKEND_URL") }
-        if let retries = variable("MEDUSA_MAX_RETRIES") {
+    /// The environment's settings for what no flag gave: a flag wins, and a variable it overrides is
+    /// not read at all (a stale one in the environment does not stop the bridge). An empty variable
+    /// counts as unset.
+    private mutating func read(_ environment: [String: String], unlessGiven given: Set<String>) throws(UsageError) {
+        func variable(_ name: String, _ flag: String) -> String? {
+            given.contains(flag) ? nil : environment[name].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let url = variable("MEDUSA_BACKEND_URL", "--base-url") { baseURL = try Self.checkedURL(url, "MEDUSA_BACKEND_URL") }
+        if let retries = variable("MEDUSA_MAX_RETRIES", "--max-retries") {
             maxRetries = try Self.checkedInteger(retries, "MEDUSA_MAX_RETRIES", range: 0...100)
         }
-        if let key = variable("MEDUSA_PUBLISHABLE_API_KEY") { publishableAPIKey = key }
-        if let type = variable("MEDUSA_AUTH_TYPE") { authType = try Self.checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
-        if let connections = variable("MEDUSA_MAX_CONNECTIONS") {
+        if let key = variable("MEDUSA_PUBLISHABLE_API_KEY", "--publishable-api-key") { publishableAPIKey = key }
+        if let type = variable("MEDUSA_AUTH_TYPE", "--auth-type") { authType = try Self.checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
+        if let connections = variable("MEDUSA_MAX_CONNECTIONS", "--max-connections") {
             maxConnections = try Self.checkedInteger(connections, "MEDUSA_MAX_CONNECTIONS", range: 1...10_000)
         }
-        if let path = variable("MEDUSA_CA_FILE") { caFile = try Self.checkedFile(path, "MEDUSA_CA_FILE") }
+        if let path = variable("MEDUSA_CA_FILE", "--ca-file") { caFile = try Self.checkedFile(path, "MEDUSA_CA_FILE") }
     }
 
     /// `SSL_CERT_FILE` is the CA file when neither `--ca-file` nor `MEDUSA_CA_FILE` gives one, as curl

@@ -73,6 +73,22 @@ struct CommandLineOptionsTests {
         #expect(overridden.maxRetries == 0 && overridden.maxConnections == 1)
     }
 
+    @Test("a flag wins over its environment variable even when the variable is not valid, which is then not read")
+    func flagsWinOverBadEnvironment() throws {
+        let environment = [
+            "MEDUSA_BACKEND_URL": "not a url", "MEDUSA_MAX_RETRIES": "many", "MEDUSA_MAX_CONNECTIONS": "0",
+            "MEDUSA_AUTH_TYPE": "oauth", "MEDUSA_CA_FILE": "/nonexistent/ca.pem",
+        ]
+        let options = try options(
+            [
+                "--base-url", "http://127.0.0.1:2", "--max-retries", "1", "--max-connections", "3", "--auth-type", "session",
+                "--ca-file", Self.readableFile,
+            ], environment)
+        #expect(options.baseURL.absoluteString == "http://127.0.0.1:2" && options.maxRetries == 1 && options.maxConnections == 3)
+        #expect(options.authType == .session && options.caFile?.path == Self.readableFile)
+        #expect(throws: CommandLineOptions.UsageError.self) { try self.options(["--base-url", "http://127.0.0.1:2"], environment) }
+    }
+
     @Test("SSL_CERT_FILE is the CA file when MEDUSA_CA_FILE is not set, and MEDUSA_CA_FILE wins over it")
     func sslCertFile() throws {
         let options = try options([], ["SSL_CERT_FILE": Self.readableFile])
