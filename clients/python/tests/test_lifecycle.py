@@ -24,7 +24,15 @@ from typing import Any, Dict, List
 import pytest
 
 import support
-from medusa_auth_bridge import AsyncBridge, Bridge, BridgeClosedError, BridgeStartError, _async_connection
+from medusa_auth_bridge import (
+    AsyncBridge,
+    Bridge,
+    BridgeClosedError,
+    BridgeStartError,
+    BridgeTimeoutError,
+    CancelledError,
+    _async_connection,
+)
 
 #: Bound on waits for a thread, a child or a process; reached only when the client hangs.
 WAIT_SECONDS = 20.0
@@ -373,3 +381,45 @@ def test_a_program_that_exits_with_a_bridge_unclosed_exits_at_once_with_a_resour
     )
     assert result.returncode == 0, result.stderr
     assert "ResourceWarning: unclosed Bridge" in result.stderr
+
+
+# -- an AsyncBridge closed or timed out while it starts ------------------------------------------
+
+
+def test_closing_an_async_bridge_while_it_starts_stops_its_process_and_cancels_the_waiting_call(tmp_path: Path) -> None:
+    # Before: close() returned at once, the start went on, the waiting call succeeded and the
+    # process ran until the event loop ended.
+    binary = support.write_fake_binary(tmp_path / "bin", "--fake-no-handshake")
+
+    async def main() -> None:
+        bridge = AsyncBridge(binary=binary, handshake_timeout=WAIT_SECONDS)
+        with support.WireWatcher() as wire:
+            call = asyncio.ensure_future(bridge.ping())
+            await wire.wait_for_async("send", lambda m: m.get("method") == "initialize")
+        process = bridge._starting
+        assert process is not None
+        await asyncio.wait_for(bridge.close(), WAIT_SECONDS)
+        assert process.closed and process.exit_status is not None, "close() returned with the process running"
+        with pytest.raises(CancelledError, match="the bridge was closed while it started"):
+            await asyncio.wait_for(call, WAIT_SECONDS)
+        assert bridge.closed and bridge.pid is None
+        with pytest.raises(BridgeClosedError):
+            await bridge.ping()
+
+    asyncio.run(main())
+
+
+def test_an_async_bridge_calls_timeout_covers_the_start_it_waits_for(tmp_path: Path) -> None:
+    binary = support.write_fake_binary(tmp_path / "bin", "--fake-no-handshake")
+
+    async def main() -> None:
+        bridge = AsyncBridge(binary=binary, handshake_timeout=WAIT_SECONDS)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with pytest.raises(BridgeTimeoutError, match="no answer within 0.3 s: the bridge had not finished starting") as caught:
+            await bridge.ping(timeout=0.3)
+        assert loop.time() - started < WAIT_SECONDS / 2, "the call waited for the handshake's own timeout"
+        assert caught.value.timeout == 0.3 and caught.value.method == "ping"
+        await asyncio.wait_for(bridge.close(), WAIT_SECONDS)
+
+    asyncio.run(main())

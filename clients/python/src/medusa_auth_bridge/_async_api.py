@@ -17,7 +17,7 @@ from typing import Any, Mapping, Optional, cast
 from . import _driver, _launch, _methods, _options, _protocol
 from ._async_connection import AsyncConnection
 from ._async_resources import AsyncAuth, AsyncBridgeMethods, AsyncStore, Headers
-from ._errors import BridgeClosedError, BridgeError, BridgeTimeoutError
+from ._errors import BridgeClosedError, BridgeError, BridgeTimeoutError, CancelledError, call_prefix
 from ._options import Stderr, StrPath
 from ._types import InitializeResult
 
@@ -72,7 +72,10 @@ class AsyncBridge(AsyncBridgeMethods):
         _driver.check_runtime_libraries(self.binary)
         self._argv = _launch.build_argv(self.binary, self._options)
         self._env = _launch.build_env(self._options)
-        self._start_lock: Optional[asyncio.Lock] = None
+        # The start, shared by every call that waits for it; the connection being started, so that
+        # close() can stop it.
+        self._start_task: Optional["asyncio.Future[AsyncConnection]"] = None
+        self._starting: Optional[AsyncConnection] = None
         self._closed = False
         self.server_info = None
         self.auth = AsyncAuth(self, None)
@@ -87,20 +90,37 @@ class AsyncBridge(AsyncBridgeMethods):
         if self._connection is not None:
             self._connection.check_usable()
             return self._connection
-        if self._start_lock is None:
-            self._start_lock = asyncio.Lock()  # created here: it must belong to the running loop
-        async with self._start_lock:
+        if self._closed:
+            raise BridgeClosedError("the bridge was closed")
+        if self._start_task is None:
+            # A task of its own: a caller that stops waiting (its timeout, its cancellation) does not
+            # stop the start the other callers wait for.
+            self._start_task = asyncio.ensure_future(self._start())
+        task = self._start_task
+        try:
+            return await asyncio.shield(task)
+        finally:
+            if task.done() and (task.cancelled() or task.exception() is not None) and self._start_task is task:
+                self._start_task = None  # a failed start is tried again by the next call
+
+    async def _start(self) -> AsyncConnection:
+        connection = await AsyncConnection.start(self._argv, self._env, self._options)
+        self._starting = connection
+        try:
+            if not self._closed:
+                self.server_info = await self._handshake(connection)
             if self._closed:
                 raise BridgeClosedError("the bridge was closed")
-            if self._connection is None:
-                connection = await AsyncConnection.start(self._argv, self._env, self._options)
-                try:
-                    self.server_info = await self._handshake(connection)
-                except BaseException:
-                    await connection.close()
-                    raise
-                self._connection = connection
-            return self._connection
+        except BaseException:
+            await connection.close()
+            if self._closed:
+                # What a call pending at close() gets, as when the bridge had already started.
+                raise CancelledError("cancelled: the bridge was closed while it started", -32800) from None
+            raise
+        finally:
+            self._starting = None
+        self._connection = connection
+        return connection
 
     async def _handshake(self, connection: AsyncConnection) -> InitializeResult:
         timeout = self._options.handshake_timeout
@@ -128,7 +148,23 @@ class AsyncBridge(AsyncBridgeMethods):
         checked = _options.check_headers(headers) if headers is not None else None
         if self._closed:
             raise BridgeClosedError("the bridge was closed")
-        connection = await self._started()
+        if self._connection is None and timeout is not None:
+            # The call's timeout covers the start it waits for, as in the Node client.
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            try:
+                connection = await asyncio.wait_for(self._started(), timeout)
+            except asyncio.TimeoutError:
+                called = session if session is not None else "default" if method.scoped else None
+                raise BridgeTimeoutError(
+                    f"{call_prefix(method.wire, called)}no answer within {timeout:g} s: the bridge had not finished starting",
+                    timeout,
+                    method=method.wire,
+                    session=called,
+                ) from None
+            timeout = max(deadline - loop.time(), 0.0)
+        else:
+            connection = await self._started()
         if not method.scoped:
             return await connection.call(method.wire, dict(fields), timeout)
         params = _methods.params(session, checked, fields)
@@ -163,6 +199,14 @@ class AsyncBridge(AsyncBridgeMethods):
         Each wait is bounded by ``exit_timeout``, ``terminate_timeout`` and ``kill_timeout``. Idempotent.
         """
         self._closed = True
+        task = self._start_task
+        if task is not None and not task.done():
+            # A start in progress stops what it started, and its waiting calls get CancelledError.
+            if self._starting is not None:
+                await self._starting.close()
+            await asyncio.wait([task])
+            if not task.cancelled():
+                task.exception()  # retrieved: its callers have it, or there were none
         if self._connection is not None:
             await self._connection.close()
 
