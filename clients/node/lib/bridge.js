@@ -18,7 +18,9 @@ const { DEFAULT_SESSION } = require('./resources');
 const { Method, PROTOCOL_VERSION } = require('./methods');
 const { validateBridgeOptions, bridgeArgs, bridgeEnv } = require('./options');
 const { validatePlainCallOptions, checkSessionName, raceCallOptions, abortError } = require('./call-options');
-const { BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, InvalidParamsError, callPrefix } = require('./errors');
+const {
+  BridgeClosedError, BridgeStartError, BridgeTimeoutError, BridgeVersionError, CancelledError, ErrorCode, InvalidParamsError, callPrefix,
+} = require('./errors');
 const { name: CLIENT_NAME, version: CLIENT_VERSION } = require('../package.json');
 
 class Bridge {
@@ -158,7 +160,10 @@ class Bridge {
       return connection;
     } catch (error) {
       this.#ready = null;
-      if (this.#closing) throw new BridgeClosedError('the bridge was closed while it was starting', { cause: error });
+      // A call waiting for the start is pending like any other: close() cancels it (clients/PARITY.md).
+      if (this.#closing) {
+        throw new CancelledError('cancelled because the bridge was closed while it was starting', { code: ErrorCode.REQUEST_CANCELLED, cause: error });
+      }
       if (connection) {
         // A start that failed has nothing in flight worth waiting for.
         await connection.close({ ...this.#options, exitTimeout: Math.min(this.#options.exitTimeout, 1000) });

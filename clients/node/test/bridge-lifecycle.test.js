@@ -242,13 +242,15 @@ test('close() sends SIGKILL after terminateTimeout to a bridge that ignores both
   assert.equal(bridge.signal, 'SIGKILL');
 });
 
-test('close() during the start rejects the starting call with BridgeClosedError', async (t) => {
+test('close() during the start cancels the call waiting for it (CancelledError, as any pending call) and stops the process', async (t) => {
   const bridge = fakeBridge(t, { 'x-fake-init': 'silent' });
   // ping() spawns the process before it returns; the handshake never ends
-  const call = assert.rejects(bridge.ping(), (error) => error instanceof BridgeClosedError && !(error instanceof BridgeStartError));
-  assert.equal(typeof bridge.pid, 'number');
+  const call = assert.rejects(bridge.ping(), (error) => error instanceof CancelledError && error.code === ErrorCode.REQUEST_CANCELLED);
+  const pid = bridge.pid;
+  assert.equal(typeof pid, 'number');
   await bridge.close();
   await call;
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'close() returned with the process running');
 });
 
 test('Symbol.asyncDispose closes the bridge, so `await using` ends it with the block', async (t) => {
