@@ -33,6 +33,7 @@ extension MedusaClient {
             }
             registration = existing
         }
+        dropEarlierLogin(options.session)
         var customerFields = JSONObject([(key: "email", value: .string(email))])
         for member in fields where member.key != "email" { customerFields.append(member.key, member.value) }
         let created: JSONValue

@@ -53,12 +53,16 @@ extension MedusaClient {
         return body
     }
 
-    /// `DELETE /auth/session` when the session holds a cookie for it (a bearer-only session has nothing
-    /// to end server-side: v2 JWTs cannot be revoked), then the session's tokens and cookies are
-    /// forgotten whatever Medusa answered; js-sdk's jwt-mode logout forgets only its storage (#10862).
+    /// `DELETE /auth/session` when this session logged in to Medusa's cookie session (session mode, a
+    /// token exchanged by `POST /auth/session`), then the session's tokens and cookies are forgotten
+    /// whatever Medusa answered. Otherwise no request, as js-sdk's jwt-mode logout (#10862): a bearer
+    /// session has nothing to end server-side (v2 JWTs cannot be revoked), and a cookie it holds (a load
+    /// balancer's, an uninitialised `connect.sid`) is no login, so Medusa would only answer 401.
     public func logout(options: CallOptions) async throws(MedusaFailure) {
         defer { sessions.signOut(options.session) }
-        guard let url = configuration.url(for: "/auth/session"), sessions.snapshot(options.session).cookies.header(for: url) != nil
+        let state = sessions.snapshot(options.session)
+        guard configuration.authType == .session, state.exchangedToken != nil,
+            let url = configuration.url(for: "/auth/session"), state.cookies.header(for: url) != nil
         else { return }
         _ = try await perform("DELETE", "/auth/session", body: nil, options: options)
     }
@@ -107,11 +111,24 @@ extension MedusaClient {
                 state.customerID = customerID
             }
         } else {
+            dropEarlierLogin(options.session)
             sessions.update(options.session) { state in
                 state.token = token
                 state.exchangedToken = nil
                 state.customerID = customerID
             }
+        }
+    }
+
+    /// In session mode Medusa reads a login cookie before any Bearer (its authenticate middleware), so
+    /// the cookie of an earlier login in this session would go on speaking for that customer when a
+    /// token of another identity, without a customer yet, is sent as Bearer: the cookie is dropped.
+    func dropEarlierLogin(_ session: String) {
+        guard configuration.authType == .session else { return }
+        sessions.update(session) { state in
+            guard state.exchangedToken != nil else { return }
+            state.cookies.removeAll()
+            state.exchangedToken = nil
         }
     }
 

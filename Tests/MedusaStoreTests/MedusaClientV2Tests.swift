@@ -118,14 +118,50 @@ struct MedusaClientV2Tests {
         #expect(medusa.sessions.snapshot("default").exchangedToken == newToken)
     }
 
-    @Test("jwt-mode logout sends nothing (there is no server session) and forgets the token")
+    @Test("jwt-mode logout sends nothing (there is no server session), whatever cookie the session holds, and forgets it all")
     func logoutWithoutCookie() async throws {
-        let transport = FakeTransport([.success(.json(200, #"{"token":"\#(Self.customerToken)"}"#))])
+        // A load balancer's sticky cookie (or an uninitialised connect.sid) is no Medusa login: a DELETE
+        // would only be answered 401 and reported as a failed logout.
+        let transport = FakeTransport([
+            .success(.json(200, #"{"token":"\#(Self.customerToken)"}"#, headers: ["Set-Cookie": "AWSALB=lb1; Path=/"]))
+        ])
         let medusa = client(transport)
         _ = try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        #expect(medusa.sessions.snapshot("default").cookies.hasCookies())
         try await medusa.logout(options: CallOptions())
         #expect(transport.requests.count == 1)
-        #expect(medusa.sessions.snapshot("default") == SessionState())
+        let state = medusa.sessions.snapshot("default")
+        #expect(!state.cookies.hasCookies() && state.token == nil && state.exchangedToken == nil && state.customerID == nil)
+    }
+
+    @Test("session mode: a token without a customer drops the cookie of an earlier login, which Medusa would read first")
+    func actorlessTokenAfterALogin() async throws {
+        let transport = FakeTransport([
+            .success(.json(200, #"{"token":"\#(Self.customerToken)"}"#)), .success(.json(200, "{}", headers: Self.cookie)),
+            .success(.json(200, #"{"token":"\#(Self.registrationToken)"}"#)), .success(.json(200, Self.customer)),
+        ])
+        let medusa = client(transport, authType: .session)
+        _ = try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        _ = try await medusa.register(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        _ = try await medusa.createCustomer(JSONObject([(key: "email", value: "jane@example.com")]), query: nil, options: CallOptions())
+        let create = try #require(transport.requests.last)
+        #expect(create.headers["Cookie"] == nil)
+        #expect(create.headers["Authorization"] == "Bearer \(Self.registrationToken)")
+    }
+
+    @Test("session mode: signup in a session logged in as another customer creates its customer without the old cookie")
+    func signupAfterALogin() async throws {
+        let transport = FakeTransport([
+            .success(.json(200, #"{"token":"\#(Self.customerToken)"}"#)), .success(.json(200, "{}", headers: Self.cookie)),
+            .success(.json(200, #"{"token":"\#(Self.registrationToken)"}"#)), .success(.json(200, Self.customer)),
+            .success(.json(200, #"{"token":"\#(Self.customerToken)"}"#)), .success(.json(200, "{}", headers: Self.cookie)),
+        ])
+        let medusa = client(transport, authType: .session)
+        _ = try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        _ = try await medusa.signup(email: "jane@example.com", password: "secret", fields: JSONObject(), options: CallOptions())
+        let create = transport.requests[3]
+        #expect(create.method == "POST" && create.parsedURL?.path == "/store/customers")
+        #expect(create.headers["Cookie"] == nil && create.headers["Authorization"] == "Bearer \(Self.registrationToken)")
     }
 
     @Test("session-mode logout deletes the server session and forgets everything even when Medusa refuses")
