@@ -2,8 +2,9 @@
 
 In-process: option validation (nothing is spawned). Real processes: every other test starts the
 fake bridge through the public API and stops it: its own process group, start errors that carry
-the bridge's stderr, an unclosed bridge stopped when collected or when its event loop ends, a
-forked child refused, another event loop refused, the stderr option, the JSON-lines wire trace.
+the bridge's stderr, an unclosed bridge stopped when collected, a forked child refused, another
+event loop refused, the stderr option, the JSON-lines wire trace. An AsyncBridge left open when its
+event loop ends, or closed or timed out while it starts: test_async_lifecycle.py.
 Each covers a defect of issue 11 ("Why", items 2 to 4).
 """
 
@@ -16,23 +17,14 @@ import os
 import select
 import subprocess
 import sys
-import threading
 import warnings
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict
 
 import pytest
 
 import support
-from medusa_auth_bridge import (
-    AsyncBridge,
-    Bridge,
-    BridgeClosedError,
-    BridgeStartError,
-    BridgeTimeoutError,
-    CancelledError,
-    _async_connection,
-)
+from medusa_auth_bridge import AsyncBridge, Bridge, BridgeClosedError, BridgeStartError
 
 #: Bound on waits for a thread, a child or a process; reached only when the client hangs.
 WAIT_SECONDS = 20.0
@@ -171,34 +163,6 @@ def test_sessions_keep_their_bridge_alive(fake: Path) -> None:
         gc.collect()
         assert alice.auth.get_session() == {"method": "auth.getSession", "params": {"session": "alice"}}
     alice._client.close()  # type: ignore[attr-defined]
-
-
-def test_an_unclosed_async_bridge_does_not_delay_asyncio_run_and_is_stopped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Before: the cancelled reader waited for the process to exit (1 s, here 60 s), with stdin open.
-    monkeypatch.setattr(_async_connection, "EXIT_STATUS_WAIT_SECONDS", 60.0)
-    events = tmp_path / "events"
-    binary = support.write_fake_binary(tmp_path / "bin", "--fake-ignore-eof", "--fake-events", str(events))
-    recorded: List[warnings.WarningMessage] = []
-
-    async def main() -> None:
-        bridge = AsyncBridge(binary=binary)
-        assert await bridge.ping() is None
-        main.bridge = bridge  # type: ignore[attr-defined]  # kept alive: only the loop's end stops it
-
-    def run() -> None:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            asyncio.run(main())
-        recorded.extend(caught)
-
-    runner = threading.Thread(target=run)
-    runner.start()
-    runner.join(WAIT_SECONDS)
-    assert not runner.is_alive(), "asyncio.run() waited on the unclosed bridge"
-    assert any(issubclass(w.category, ResourceWarning) and "unclosed AsyncBridge" in str(w.message) for w in recorded)
-    assert main.bridge.closed  # type: ignore[attr-defined]
 
 
 # -- fork and event loops -----------------------------------------------------------------------
@@ -381,45 +345,3 @@ def test_a_program_that_exits_with_a_bridge_unclosed_exits_at_once_with_a_resour
     )
     assert result.returncode == 0, result.stderr
     assert "ResourceWarning: unclosed Bridge" in result.stderr
-
-
-# -- an AsyncBridge closed or timed out while it starts ------------------------------------------
-
-
-def test_closing_an_async_bridge_while_it_starts_stops_its_process_and_cancels_the_waiting_call(tmp_path: Path) -> None:
-    # Before: close() returned at once, the start went on, the waiting call succeeded and the
-    # process ran until the event loop ended.
-    binary = support.write_fake_binary(tmp_path / "bin", "--fake-no-handshake")
-
-    async def main() -> None:
-        bridge = AsyncBridge(binary=binary, handshake_timeout=WAIT_SECONDS)
-        with support.WireWatcher() as wire:
-            call = asyncio.ensure_future(bridge.ping())
-            await wire.wait_for_async("send", lambda m: m.get("method") == "initialize")
-        process = bridge._starting
-        assert process is not None
-        await asyncio.wait_for(bridge.close(), WAIT_SECONDS)
-        assert process.closed and process.exit_status is not None, "close() returned with the process running"
-        with pytest.raises(CancelledError, match="the bridge was closed while it started"):
-            await asyncio.wait_for(call, WAIT_SECONDS)
-        assert bridge.closed and bridge.pid is None
-        with pytest.raises(BridgeClosedError):
-            await bridge.ping()
-
-    asyncio.run(main())
-
-
-def test_an_async_bridge_calls_timeout_covers_the_start_it_waits_for(tmp_path: Path) -> None:
-    binary = support.write_fake_binary(tmp_path / "bin", "--fake-no-handshake")
-
-    async def main() -> None:
-        bridge = AsyncBridge(binary=binary, handshake_timeout=WAIT_SECONDS)
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        with pytest.raises(BridgeTimeoutError, match="no answer within 0.3 s: the bridge had not finished starting") as caught:
-            await bridge.ping(timeout=0.3)
-        assert loop.time() - started < WAIT_SECONDS / 2, "the call waited for the handshake's own timeout"
-        assert caught.value.timeout == 0.3 and caught.value.method == "ping"
-        await asyncio.wait_for(bridge.close(), WAIT_SECONDS)
-
-    asyncio.run(main())
