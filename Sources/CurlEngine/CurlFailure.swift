@@ -70,12 +70,7 @@ struct CurlFailure {
     }
 
     /// The proxy as errors name it: without the credentials its URL may carry (`user:password@`).
-    var proxyName: String {
-        let afterScheme = proxy.firstRange(of: "://")?.upperBound ?? proxy.startIndex
-        let authorityEnd = proxy[afterScheme...].firstIndex(of: "/") ?? proxy.endIndex
-        guard let at = proxy[afterScheme..<authorityEnd].lastIndex(of: "@") else { return proxy }
-        return String(proxy[..<afterScheme] + proxy[proxy.index(after: at)...])
-    }
+    var proxyName: String { proxy.replacingURLCredentials(with: "") }
 
     private var seconds: String {
         let milliseconds = timeout.totalMilliseconds

@@ -1,6 +1,15 @@
 /// The few text operations HTTP needs, on the standard library alone: the bridge imports
 /// FoundationEssentials, not Foundation, so that a static build carries no ICU (34 MB of data).
 extension StringProtocol {
+    /// This URL text with the `user:password@` of its authority replaced by `mask` (`""` drops it), for
+    /// messages that quote a URL: a base URL's or a proxy's credentials never reach stderr or an error.
+    package func replacingURLCredentials(with mask: String) -> String {
+        let authorityStart = firstRange(of: "://")?.upperBound ?? startIndex
+        let authorityEnd = self[authorityStart...].firstIndex { "/?#".contains($0) } ?? endIndex
+        guard let at = self[authorityStart..<authorityEnd].lastIndex(of: "@") else { return String(self) }
+        return String(self[..<authorityStart]) + mask + self[index(after: at)...]
+    }
+
     /// Spaces and tabs trimmed from both ends (RFC 9110 §5.6.3, optional whitespace).
     package func trimmingSpaces() -> String {
         let view = utf8

@@ -196,8 +196,9 @@ extension CommandLineOptions {
     /// is wrong and what a valid value looks like.
     static func checkedURL(_ text: String, _ name: String) throws(UsageError) -> URL {
         let example = "such as http://localhost:9000 or https://shop.example.com"
+        let shown = text.replacingURLCredentials(with: "***@")
         func failure(_ problem: String) -> UsageError {
-            UsageError(description: "\(name) must be an http or https URL \(example), not '\(withoutCredentials(text))': \(problem)")
+            UsageError(description: "\(name) must be an http or https URL \(example), not '\(shown)': \(problem)")
         }
         guard text.contains("://") else {
             throw failure("it has no scheme (did you mean http://\(text)?)")
@@ -208,14 +209,6 @@ extension CommandLineOptions {
         guard url.query == nil, url.fragment == nil else { throw failure("it has a query or fragment") }
         guard url.user == nil, url.password == nil else { throw failure("it holds a user name or password") }
         return url
-    }
-
-    /// `text` with the `user:password@` of its authority replaced by `***@`, for messages that quote it.
-    static func withoutCredentials(_ text: String) -> String {
-        let authorityStart = text.firstRange(of: "://")?.upperBound ?? text.startIndex
-        let authorityEnd = text[authorityStart...].firstIndex { "/?#".contains($0) } ?? text.endIndex
-        guard let at = text[authorityStart..<authorityEnd].lastIndex(of: "@") else { return text }
-        return text[..<authorityStart] + "***" + text[at...]
     }
 
     /// `--proxy`: the schemes curl's `CURLOPT_PROXY` accepts, with a host.
