@@ -7,7 +7,7 @@ extension OpenRPCDocument {
               "customHeaders": {
                 "name": "customHeaders",
                 "required": false,
-                "description": "Headers for this call, merged case-insensitively over the configured ones; they override any header the bridge sets.",
+                "description": "Headers for this call, merged case-insensitively over the configured ones; they override any header the bridge sets, except the fields the HTTP layer owns (Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Expect), which are -32602.",
                 "schema": { "type": "object", "additionalProperties": { "type": "string" } }
               },
               "session": {
@@ -21,8 +21,8 @@ extension OpenRPCDocument {
               "Empty": { "type": "object", "additionalProperties": false },
               "Customer": {
                 "type": "object",
-                "description": "Medusa v1's Customer, passed through unchanged (medusajs/medusa v1 packages/medusa/src/models/customer.ts).",
-                "required": ["id", "email", "has_account"],
+                "description": "Medusa v1's Customer, passed through unchanged (medusajs/medusa v1 packages/medusa/src/models/customer.ts). The bridge checks only `id` (a customer without a non-empty string id is -32003); Medusa's entity always carries `email` and `has_account` as well.",
+                "required": ["id"],
                 "properties": {
                   "id": { "type": "string" },
                   "email": { "type": "string" },
@@ -66,8 +66,8 @@ extension OpenRPCDocument {
               },
               "StoreCustomer": {
                 "type": "object",
-                "description": "Medusa v2's StoreCustomer, passed through unchanged (medusajs/medusa packages/core/types/src/http/customer/store/entities.ts).",
-                "required": ["id", "email", "has_account"],
+                "description": "Medusa v2's StoreCustomer, passed through unchanged (medusajs/medusa packages/core/types/src/http/customer/store/entities.ts). The bridge checks only `id` (a customer without a non-empty string id is -32003); without `fields` Medusa sends `email` and `has_account` as well, and a `fields` selection can leave them out.",
+                "required": ["id"],
                 "properties": {
                   "id": { "type": "string" },
                   "email": { "type": "string" },

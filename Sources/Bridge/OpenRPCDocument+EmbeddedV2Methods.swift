@@ -229,6 +229,7 @@ extension OpenRPCDocument {
               "paramStructure": "by-name",
               "params": [],
               "result": { "name": "SessionList", "schema": { "$ref": "#/components/schemas/SessionList" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
               "examples": [
                 {
                   "name": "list",
@@ -261,7 +262,7 @@ extension OpenRPCDocument {
                 { "name": "clientInfo", "required": false, "schema": { "type": "object", "properties": { "name": { "type": "string" }, "version": { "type": "string" } } } }
               ],
               "result": { "name": "InitializeResult", "schema": { "$ref": "#/components/schemas/InitializeResult" } },
-              "errors": [ { "$ref": "#/components/errors/UnsupportedProtocolVersion" } ],
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/UnsupportedProtocolVersion" } ],
               "examples": [
                 {
                   "name": "handshake",
@@ -276,6 +277,7 @@ extension OpenRPCDocument {
               "paramStructure": "either",
               "params": [],
               "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
               "examples": [ { "name": "ping", "params": [], "result": { "name": "Empty", "value": {} } } ]
             },
             {
@@ -284,6 +286,7 @@ extension OpenRPCDocument {
               "paramStructure": "either",
               "params": [],
               "result": { "name": "OpenrpcDocument", "schema": { "type": "object", "required": ["openrpc", "methods"] } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
               "examples": [ { "name": "discover", "params": [], "result": { "name": "OpenrpcDocument", "value": { "openrpc": "1.3.2" } } } ]
             },
             {

@@ -12,8 +12,10 @@ public struct ParamReader: Sendable {
     public enum Slot: Sendable {
         /// The value itself is the named param.
         case value(String)
-        /// An object whose members are the params (medusa-js's `payload`).
-        case payload
+        /// An object whose members are the params (medusa-js's `payload`), only those named: the
+        /// bridge's own options (`session`, `customHeaders`) are no payload member, and medusa-js
+        /// would send anything else to Medusa, which refuses unknown properties.
+        case payload([String])
     }
 
     private var members: JSONObject
@@ -43,9 +45,14 @@ public struct ParamReader: Sendable {
                 switch slot {
                 case .value(let name):
                     members.append(name, value)
-                case .payload:
+                case .payload(let allowed):
                     guard case .object(let payload) = value else {
                         throw .invalidParams("payload must be an object, not \(value.typeName)", field: "payload")
+                    }
+                    if let unknown = payload.keys.first(where: { !allowed.contains($0) }) {
+                        throw .invalidParams(
+                            "unknown payload member '\(unknown)' (by-position calls use the default session; name the params to choose options)",
+                            field: "payload.\(unknown)")
                     }
                     for member in payload { members.append(member.key, member.value) }
                 }
@@ -99,7 +106,8 @@ public struct ParamReader: Sendable {
         return name
     }
 
-    /// `customHeaders`: an object of strings, each a valid header (no CR/LF smuggling another header).
+    /// `customHeaders`: an object of strings, each a valid header (no CR/LF smuggling another header)
+    /// that the HTTP layer does not own (`HeaderSyntax.isTransportOwned`).
     public func customHeaders() throws(ResponseError) -> HTTPHeaders {
         guard let value = members["customHeaders"], value != .null else { return HTTPHeaders() }
         guard case .object(let object) = value else {
@@ -112,6 +120,9 @@ public struct ParamReader: Sendable {
                 throw .invalidParams("'\(field)' must be a string, not \(member.typeName)", field: field)
             }
             guard HeaderSyntax.isToken(name) else { throw .invalidParams("'\(name)' is not a valid header name", field: field) }
+            guard !HeaderSyntax.isTransportOwned(name) else {
+                throw .invalidParams("'\(name)' is set by the HTTP layer and cannot be given", field: field)
+            }
             guard HeaderSyntax.isValidValue(text) else {
                 throw .invalidParams("'\(field)' holds a control character", field: field)
             }
@@ -139,6 +150,20 @@ public enum HeaderSyntax {
                 }
             }
     }
+
+    /// Fields that frame the message or manage the connection (RFC 9110 §7.6.1 and §8.6, RFC 9112
+    /// §6): libcurl writes them from what it sends, and a caller's value would be believed by the
+    /// server instead. A wrong `Content-Length` leaves bytes of this request (a password among them)
+    /// on a shared connection, where the server reads them as the start of the next request, which
+    /// may be another session's.
+    public static func isTransportOwned(_ name: String) -> Bool {
+        transportOwned.contains(name.lowercased())
+    }
+
+    private static let transportOwned: Set<String> = [
+        "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer",
+        "upgrade", "expect",
+    ]
 
     public static func isValidValue(_ value: String) -> Bool {
         value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }

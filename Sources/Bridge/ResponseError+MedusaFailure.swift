@@ -14,7 +14,7 @@ extension ResponseError {
             if let code = error.code { data.append("code", .string(code)) }
             if let body = error.body { data.append("body", .string(body)) }
             if let version = error.backendLooksLike { data.append("hint", .string(MedusaVersionHint.text(backendLooksLike: version))) }
-            let summary = error.message.map { ": \($0)" } ?? error.body.map { ": \($0.prefix(80))" } ?? ""
+            let summary = error.message.map { ": \($0)" } ?? error.body.flatMap { $0.isEmpty ? nil : ": \($0.prefix(80))" } ?? ""
             self.init(code: .medusaHTTPError, message: "Medusa answered \(error.status)\(summary)", data: .object(data))
         case .unreachable(let reason, let attempts, let detail):
             self.init(

@@ -32,7 +32,7 @@ extension MedusaClient {
     /// The `{customer}` a login, the session route or a v2 `/store/customers` route answers (each the
     /// session's own), remembered as the session's customer (`session.list`).
     func sessionCustomer(_ response: HTTPResponse, options: CallOptions) throws(MedusaFailure) -> JSONValue {
-        let body = try expect(response, member: "customer") { $0.objectValue != nil }
+        let body = try expect(response, member: "customer", Self.isCustomer)
         rememberCustomer(in: body, session: options.session)
         return body
     }
@@ -69,7 +69,7 @@ extension MedusaClient {
     public func getTokenExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/auth/token", body: credentials(email, password), options: options) {
             response throws(MedusaFailure) in
-            let body = try self.expect(response, member: "access_token") { $0.stringValue != nil }
+            let body = try self.expect(response, member: "access_token", Self.isToken)
             if let token = body["access_token"]?.stringValue {
                 let customerID = JWTClaims(token: token)?.customerID
                 self.sessions.update(options.session) { state in
@@ -92,6 +92,14 @@ extension MedusaClient {
         }
         throw response.badResponse()
     }
+
+    /// A token as Medusa issues it: a non-empty string. An empty one would be sent back as a bare
+    /// `Authorization: Bearer `, where medusa-js sends no header for a falsy token.
+    static func isToken(_ value: JSONValue?) -> Bool { value?.stringValue?.isEmpty == false }
+
+    /// A customer as the schema promises it: an object with a non-empty string `id` (what
+    /// `session.list` reports). Its other members are Medusa's, passed through unchanged.
+    static func isCustomer(_ value: JSONValue?) -> Bool { value?["id"]?.stringValue?.isEmpty == false }
 
     private func rememberCustomer(in body: JSONValue, session: String) {
         guard let id = body["customer"]?["id"]?.stringValue else { return }

@@ -41,7 +41,7 @@ extension MedusaClient {
             let response = try await perform(
                 "POST", "/store/customers", body: .object(customerFields),
                 options: options.overriding(["Authorization": "Bearer \(registration)"]))
-            created = try expectObject(response) { $0["customer"]?.objectValue != nil }
+            created = try expectObject(response) { Self.isCustomer($0["customer"]) }
         } catch {
             throw SignupFailure(step: .create, failure: error)
         }
@@ -62,7 +62,7 @@ extension MedusaClient {
             if customer == nil {
                 let response = try await perform(
                     "GET", "/store/customers/me", body: nil, options: options.overriding(["Authorization": "Bearer \(token)"]))
-                customer = try expectObject(response) { $0["customer"]?.objectValue != nil }["customer"]
+                customer = try expectObject(response) { Self.isCustomer($0["customer"]) }["customer"]
             }
             try await adopt(token: token, options: options)
         } catch {
@@ -72,6 +72,6 @@ extension MedusaClient {
     }
 
     private func token(of response: HTTPResponse) throws(MedusaFailure) -> String {
-        try expectObject(response) { $0["token"]?.stringValue != nil }["token"]!.stringValue!
+        try expectObject(response) { Self.isToken($0["token"]) }["token"]!.stringValue!
     }
 }

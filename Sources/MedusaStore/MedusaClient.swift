@@ -136,7 +136,8 @@ public final class MedusaClient: Sendable {
             return .done(
                 .failure(
                     .status(
-                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor).diagnosed(path: path))))
+                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor)
+                            .diagnosed(path: path, publishableKeySent: request.headers["x-publishable-api-key"] != nil))))
         case .failure(let error):
             if error.reason == .cancelled || Task.isCancelled { return .done(.failure(.cancelled)) }
             if error.reason == .malformed { return .done(.failure(.malformedResponse(detail: error.detail))) }

@@ -19,7 +19,10 @@ extension MedusaHTTPError {
     /// - a 404 that is not a Medusa error body (Express's `Cannot POST /auth/customer/emailpass`) on a
     ///   route only one version has means the backend is the other version (`backendLooksLike`), as
     ///   do v2's publishable-key refusal on a v1 route and v1's plain-text 401 on `/store/customers`.
-    func diagnosed(path: String) -> MedusaHTTPError {
+    ///   A v1 route's 404 says so only when the request carried a publishable key: without one, v2
+    ///   refuses every `/store/*` path with 400 before routing, so the 404 came from something else
+    ///   (a `--base-url` with a wrong path or port, a proxy).
+    func diagnosed(path: String, publishableKeySent: Bool) -> MedusaHTTPError {
         var error = self
         let isV2Route = path.hasPrefix(Self.v2AuthRoutePrefix) || path.hasPrefix("/store/customers")
         if isV2Route, error.type == nil, let text = error.body,
@@ -34,7 +37,7 @@ extension MedusaHTTPError {
             let keyRefused =
                 error.status == 400 && error.type == "not_allowed"
                 && error.message?.hasPrefix(Self.v2PublishableKeyRequired) == true
-            if routeMissing || keyRefused { error.backendLooksLike = 2 }
+            if (routeMissing && publishableKeySent) || keyRefused { error.backendLooksLike = 2 }
         } else if path.hasPrefix(Self.v2AuthRoutePrefix), routeMissing {
             error.backendLooksLike = 1
         } else if path.hasPrefix("/store/customers") {

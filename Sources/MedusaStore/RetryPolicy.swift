@@ -24,11 +24,12 @@ public struct RetryPolicy: Sendable, Equatable {
     /// - Parameters:
     ///   - status: the HTTP status, or nil when no response arrived (network failure: any method).
     ///   - retryAfter: the response's `Retry-After` (seconds or an HTTP-date). When present it replaces
-    ///     the backoff if 0 < value ≤ 5 min; any other value means no retry, as in retry-axios.
+    ///     the backoff if 0 < value ≤ 5 min; any other value means no retry, as in retry-axios. An
+    ///     empty value counts as absent: retry-axios tests the header's truthiness first.
     public func delay(beforeRetry retry: Int, status: Int?, retryAfter: String?, now: Date = Date()) -> Duration? {
         guard retry <= maxRetries else { return nil }
         if let status, !Self.isRetryable(status: status) { return nil }
-        guard let retryAfter else { return Self.backoff(beforeRetry: retry) }
+        guard let retryAfter, !retryAfter.trimmingSpaces().isEmpty else { return Self.backoff(beforeRetry: retry) }
         let seconds: Double? =
             if let number = Double(retryAfter.trimmingSpaces()) { number } else {
                 HTTPDate.parse(retryAfter).map { $0.timeIntervalSince(now) }

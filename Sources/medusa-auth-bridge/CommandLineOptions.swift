@@ -271,6 +271,9 @@ extension CommandLineOptions {
         guard HeaderSyntax.isToken(name), HeaderSyntax.isValidValue(value) else {
             throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
         }
+        guard !HeaderSyntax.isTransportOwned(name) else {
+            throw UsageError(description: "--header '\(name)' is set by the HTTP layer and cannot be given")
+        }
         return HeaderField(name: name, value: value)
     }
 }

@@ -175,6 +175,8 @@ struct CommandLineOptionsTests {
             (["--header", "Bad Name: secret-value"], "--header must look like 'Name: value' with a valid header name"),
             (["--header", "X: a\u{0A}b"], "--header must look like 'Name: value' with a valid header name"),
             (["--header", "no-colon-secret"], "--header must look like 'Name: value' with a valid header name"),
+            (["--header", "Content-Length: 0"], "--header 'Content-Length' is set by the HTTP layer and cannot be given"),
+            (["--header", "connection: close"], "--header 'connection' is set by the HTTP layer and cannot be given"),
         ])
     func usageErrors(arguments: [String], message: String) {
         #expect(throws: CommandLineOptions.UsageError(description: message)) { try parse(arguments) }

@@ -98,6 +98,22 @@ struct DispatcherTests {
                 #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"Bad Name":"v"}}"#, "customHeaders.Bad Name",
                 "'Bad Name' is not a valid header name"
             ),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"content-length":"0"}}"#, "customHeaders.content-length",
+                "'content-length' is set by the HTTP layer and cannot be given"
+            ),
+            (
+                #"{"email":"a@b.co","password":"secret-pw","customHeaders":{"Transfer-Encoding":"chunked"}}"#,
+                "customHeaders.Transfer-Encoding", "'Transfer-Encoding' is set by the HTTP layer and cannot be given"
+            ),
+            (
+                #"[{"email":"a@b.co","password":"secret-pw","session":"alice"}]"#, "payload.session",
+                "unknown payload member 'session' (by-position calls use the default session; name the params to choose options)"
+            ),
+            (
+                #"[{"email":"a@b.co","password":"secret-pw","customHeaders":{"X":"1"}}]"#, "payload.customHeaders",
+                "unknown payload member 'customHeaders' (by-position calls use the default session; name the params to choose options)"
+            ),
             (#"[{"email":"a@b.co","password":"secret-pw"},{},"extra"]"#, nil, "expected at most 2 params by position, got 3"),
             (#"["a@b.co"]"#, "payload", "payload must be an object, not string"),
         ] as [(String, String?, String)])
@@ -149,6 +165,7 @@ struct DispatcherTests {
             .success(.json(404, #"{"type":"not_found","message":"Customer with id: cus_9 was not found"}"#)),
             .failure(TransportError(.refused, "URLError -1004: connection refused")),
             .success(.json(200, "<html>")),
+            .success(.json(503, "")),
         ])
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)
@@ -165,6 +182,10 @@ struct DispatcherTests {
         #expect(
             try await bridge.call(#"{"jsonrpc":"2.0","id":4,"method":"auth.getSession"}"#)
                 == #"{"jsonrpc":"2.0","id":4,"error":{"code":-32003,"message":"Medusa answered 200 with a body that is not the JSON expected","data":{"status":200,"body":"<html>"}}}"#
+        )
+        #expect(
+            try await bridge.call(#"{"jsonrpc":"2.0","id":5,"method":"auth.getSession"}"#)
+                == #"{"jsonrpc":"2.0","id":5,"error":{"code":-32001,"message":"Medusa answered 503","data":{"status":503,"body":""}}}"#
         )
     }
 

@@ -179,6 +179,25 @@ struct MedusaClientTests {
         }
     }
 
+    @Test("an empty token or a customer without an id is a bad response, and no token is kept")
+    func emptyTokenAndCustomerWithoutID() async throws {
+        let transport = FakeTransport([
+            .success(.json(200, #"{"access_token":""}"#)), .success(.json(200, #"{"customer":{}}"#)),
+            .success(.json(200, #"{"customer":{"id":""}}"#)), .success(.json(200, Self.customer)),
+        ])
+        let medusa = client(transport)
+        await #expect(throws: MedusaFailure.badResponse(status: 200, body: #"{"access_token":""}"#)) {
+            try await medusa.getToken(email: "a@b.co", password: "p", options: CallOptions())
+        }
+        for body in [#"{"customer":{}}"#, #"{"customer":{"id":""}}"#] {
+            await #expect(throws: MedusaFailure.badResponse(status: 200, body: body)) {
+                try await medusa.getSession(options: CallOptions())
+            }
+        }
+        _ = try await medusa.getSession(options: CallOptions())
+        #expect(transport.requests.last?.headers["Authorization"] == nil)
+    }
+
     @Test("a body cut at the transport's cap is a bad response even when it would parse")
     func truncatedBody() async throws {
         let transport = FakeTransport([.success(HTTPResponse(status: 200, body: Array(#"{"exists":true}"#.utf8), bodyTruncated: true))])

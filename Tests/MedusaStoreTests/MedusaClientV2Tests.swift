@@ -229,6 +229,19 @@ struct MedusaClientV2Tests {
         }
     }
 
+    @Test("a v1 route's 404 without a publishable key names no version: v2 would have refused the missing key first")
+    func notFoundWithoutKey() async throws {
+        let missing = HTTPResponse.text(404, "Cannot POST /api/store/auth")
+        await #expect(throws: MedusaFailure.status(MedusaHTTPError(status: 404, body: missing.body))) {
+            try await client(FakeTransport([.success(missing)]), key: nil).authenticate(
+                email: "a@b.co", password: "secret-pw", options: CallOptions())
+        }
+        let emptyToken = FakeTransport([.success(.json(200, #"{"token":""}"#))])
+        await #expect(throws: MedusaFailure.badResponse(status: 200, body: #"{"token":""}"#)) {
+            try await client(emptyToken).login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        }
+    }
+
     @Test("a 404 for a route only the other version has says which version the backend looks like")
     func otherVersion() async throws {
         let missing = HTTPResponse.text(404, "<pre>Cannot POST /auth/customer/emailpass</pre>")

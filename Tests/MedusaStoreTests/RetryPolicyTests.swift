@@ -39,4 +39,9 @@ struct RetryPolicyTests {
     func retryAfterRefused(value: String) {
         #expect(RetryPolicy(maxRetries: 3).delay(beforeRetry: 1, status: 503, retryAfter: value) == nil)
     }
+
+    @Test("an empty Retry-After counts as absent, so the backoff applies", arguments: ["", "  "])
+    func emptyRetryAfter(value: String) {
+        #expect(RetryPolicy(maxRetries: 3).delay(beforeRetry: 2, status: 503, retryAfter: value) == .milliseconds(1500))
+    }
 }

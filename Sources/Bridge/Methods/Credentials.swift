@@ -11,7 +11,8 @@ struct Credentials: Sendable {
 
     init(params: Params?) throws(ResponseError) {
         let reader = try ParamReader(
-            params, names: ["email", "password", "customHeaders", "session"], positions: [.payload, .value("customHeaders")])
+            params, names: ["email", "password", "customHeaders", "session"],
+            positions: [.payload(["email", "password"]), .value("customHeaders")])
         email = try reader.string("email")
         password = try reader.string("password")
         options = try reader.callOptions()
