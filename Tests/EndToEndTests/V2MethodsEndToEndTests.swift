@@ -203,7 +203,7 @@ struct V2MethodsEndToEndTests {
         }
     }
 
-    @Test("a method of the other Medusa version gets data.hint naming the methods to use")
+    @Test("a method of the other Medusa version gets data.hint naming the methods to use, but v1 answers its own /store/customers/me")
     func otherVersionHint() async throws {
         try await withV2Bridge { bridge, _ async throws in
             let reply = try await bridge.call("auth.authenticate", id: 1, #"{"email":"oli@test.dk","password":"test"}"#)
@@ -217,7 +217,12 @@ struct V2MethodsEndToEndTests {
             let hint = try #require(reply["error"]?["data"]?["hint"]?.stringValue)
             #expect(hint.contains("Medusa v1") && hint.contains("auth.authenticate"))
             let store = try await bridge.call("store.customer.retrieve", id: 2)
+            #expect(store["error"]?["data"]?["status"] == 401, "\(store.jsonText)")
             #expect(store["error"]?["data"]?["hint"]?.stringValue?.contains("Medusa v1") == true, "\(store.jsonText)")
+            // v1 has /store/customers/me too: once v1's login holds the session, it answers.
+            _ = try await bridge.call("auth.authenticate", id: 3, #"{"email":"oli@test.dk","password":"test"}"#)
+            let retrieved = try await bridge.call("store.customer.retrieve", id: 4)
+            #expect(retrieved["result"]?["customer"]?["email"] == "oli@test.dk", "\(retrieved.jsonText)")
         }
     }
 }

@@ -26,6 +26,13 @@ _STORE_MOUNT = re.compile(r"^/store(?:/|$)", re.IGNORECASE)
 _AUTH_ROOT = re.compile(r"^/store/auth/?\Z", re.IGNORECASE)
 _AUTH_PARAM = re.compile(r"^/store/auth/([^/]+?)/?\Z", re.IGNORECASE)
 _HEALTH = re.compile(r"^/health/?\Z", re.IGNORECASE)
+# api/routes/store/customers/index.ts: three public POSTs, then the customer authentication
+# middleware in front of everything else under /store/customers.
+_CUSTOMERS = re.compile(r"^/store/customers(?:/|\Z)", re.IGNORECASE)
+_CUSTOMERS_PUBLIC = re.compile(r"^/store/customers(?:/password-reset|/password-token)?/?\Z", re.IGNORECASE)
+_CUSTOMERS_ME = re.compile(r"^/store/customers/me/?\Z", re.IGNORECASE)
+_CUSTOMERS_AUTHENTICATED = re.compile(
+    r"^/store/customers/me(?:/orders|/addresses(?:/[^/]+)?|/payment-methods)?/?\Z", re.IGNORECASE)
 # cors package defaults for the preflight answer (api/routes/store/index.js (cors)).
 _CORS_METHODS = "GET,HEAD,PUT,PATCH,POST,DELETE"
 # Medusa's starter config: STORE_CORS defaults to the storefront's dev origin.
@@ -185,6 +192,27 @@ class MedusaApp:
                 return self.exists(req, email, headers)
             if method == "POST" and match.group(1).lower() == "token":
                 return self.get_token(req, body, headers)
+        if _CUSTOMERS.match(path):
+            return self._customers_route(req, session, headers)
+        return not_found(method, path, headers)
+
+    def _customers_route(self, req, session, headers):
+        """/store/customers: only ``GET /me`` is emulated, behind the same authentication as
+        ``GET /store/auth``; v1's other customer routes answer 501 ``not_emulated`` (not Express's
+        404, which would say they do not exist).
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/customers/index.ts.
+        """
+        method, path = req.method, req.path
+        if method == "POST" and _CUSTOMERS_PUBLIC.match(path):
+            return self._not_emulated(req, headers)
+        customer_id = self._authenticated_customer(req, session)
+        if customer_id is None:
+            return _passport_unauthorized(headers)
+        if _CUSTOMERS_ME.match(path) and method in ("GET", "HEAD"):
+            return self.get_customer(req, customer_id, headers)
+        if _CUSTOMERS_AUTHENTICATED.match(path) and method in ("GET", "HEAD", "POST", "DELETE"):
+            return self._not_emulated(req, headers)
         return not_found(method, path, headers)
 
     # -- the five routes (api/routes/store/auth/) ----------------------------------------------
@@ -227,10 +255,29 @@ class MedusaApp:
         """
         customer_id = self._authenticated_customer(req, session)
         if customer_id is None:
-            # passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag
-            # (loaders/passport.ts, api/middlewares/authenticate-customer.ts).
-            return Response(401, headers + [("Content-Length", "12")], b"Unauthorized")
+            return _passport_unauthorized(headers)
         return self._customer_response(req, customer_id, headers)
+
+    def get_customer(self, req, customer_id, headers):
+        """GET /store/customers/me: the customer with ``defaultStoreCustomersRelations``
+        (shipping_addresses, billing_address) instead of the auth routes' orders.
+
+        medusajs/medusa (v1.x) packages/medusa/src/api/routes/store/customers/get-customer.ts.
+        """
+        record = self.customers.get(customer_id)
+        if record is None:
+            return medusa_error(req, 404, "not_found",
+                                "Customer with id: %s was not found" % js_string(customer_id),
+                                headers=headers)
+        customer = dict(record.entity)
+        customer["shipping_addresses"] = [dict(address) for address in record.shipping_addresses]
+        customer["billing_address"] = None  # no seeded customer has a billing address
+        return send_json(req, 200, {"customer": customer}, headers)
+
+    def _not_emulated(self, req, headers):
+        return medusa_error(req, 501, "not_emulated",
+                            "%s %s exists in Medusa v1 but is not emulated" % (req.method, req.path),
+                            headers=headers)
 
     def delete_session(self, req, session, headers):
         """DELETE /store/auth, always 200 OK.
@@ -295,6 +342,12 @@ class MedusaApp:
                           for k, v in headers]
         headers.append(("Content-Length", "0"))
         return Response(204, headers, b"")
+
+
+def _passport_unauthorized(headers):
+    """passport allFailed(): res.end("Unauthorized"), no Content-Type, no ETag
+    (loaders/passport.ts, api/middlewares/authenticate-customer.ts)."""
+    return Response(401, headers + [("Content-Length", "12")], b"Unauthorized")
 
 
 def _is_secure(req):
