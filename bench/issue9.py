@@ -198,8 +198,8 @@ def measure_burst(report, procs, args):
 
 def measure_connections(report, procs, args, upstreams, features):
     """The choice of a default connection limit: for each limit of --sweep, 64 in flight through the
-    floor and the bridge over http and https, and the burst against the backlog-5 backend (every
-    bridge given --max-connections N)."""
+    floor and the bridge over http and https, the floor with only as many in flight as connections,
+    and the burst against the backlog-5 backend (every bridge given --max-connections N)."""
     section(f"5. connection limits {', '.join(map(str, args.sweep))}: 64 in flight, and the burst, per limit")
     if not features["max_connections"]:
         report.skip("the bridge per connection limit", "the bridge has no --max-connections; the floor only")
@@ -212,6 +212,12 @@ def measure_connections(report, procs, args, upstreams, features):
                          for _ in range(args.runs)]
                 report.add(f"sweep.floor64.{scheme}.{limit}", f"C libcurl floor, {scheme}, 64 in flight, ≤ {limit} connections",
                            "calls/s", floor)
+                # libcurl's best on one thread at this limit: as many in flight as connections, so no
+                # transfer waits inside libcurl; what a one-loop bridge could reach if its own work cost nothing.
+                alone = [d.curl_floor(upstream, h.Upstream.EXISTS_PATH, args.seconds, args.warmup, limit, limit)["calls_per_s"]
+                         for _ in range(args.runs)]
+                report.add(f"sweep.floor_own.{scheme}.{limit}",
+                           f"C libcurl floor, {scheme}, {limit} in flight, ≤ {limit} connections", "calls/s", alone)
                 if not features["max_connections"] or (upstream.ca_file is not None and not features["ca_file"]):
                     continue
                 extra = ["--max-connections", str(limit)] + (["--ca-file", str(upstream.ca_file)] if upstream.ca_file else [])
