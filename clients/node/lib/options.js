@@ -144,12 +144,20 @@ function checkDuration(value, name) {
 }
 
 /** Header names are tokens and values hold no control characters; the value is never echoed. */
+// Fields that frame the message or manage the connection: the bridge's HTTP layer (libcurl) writes
+// them, and refuses them from a caller (a wrong Content-Length would leave part of a request on a
+// shared connection for the server to read as the next one).
+const TRANSPORT_OWNED = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade', 'expect']);
+
 function checkHeaders(headers, name) {
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
     throw new TypeError(`${name} must be an object of header name to string value`);
   }
   for (const [header, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(header)) throw new TypeError(`${name}: invalid header name ${JSON.stringify(header)}`);
+    if (TRANSPORT_OWNED.has(header.toLowerCase())) {
+      throw new TypeError(`${name}: ${header} is set by the bridge's HTTP layer and cannot be given`);
+    }
     if (typeof value !== 'string' || HEADER_VALUE_FORBIDDEN.test(value)) {
       throw new TypeError(`${name}: the value of ${header} must be a string without control characters (CR, LF, NUL, ...)`);
     }

@@ -229,6 +229,7 @@ test('bad arguments reject with TypeError before anything is sent', async (t) =>
   await assert.rejects(bridge.auth.exists(5), /auth.exists: email must be a string/);
   await assert.rejects(bridge.session('bob').auth.exists('a@example.com', { session: 'alice' }), /belongs to session 'bob'/);
   await assert.rejects(bridge.auth.exists('a@example.com', { session: '' }), TypeError);
+  await assert.rejects(bridge.auth.getSession({ 'Transfer-Encoding': 'chunked' }), /Transfer-Encoding is set by the bridge's HTTP layer/);
   await assert.rejects(bridge.ping({ session: 'alice' }), /takes only the signal and timeout options/);
   assert.equal(bridge.pid, undefined);
 });

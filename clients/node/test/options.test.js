@@ -80,6 +80,7 @@ test('bad option values are refused when the Bridge is built, with the rules the
     [{ publishableApiKey: '' }, /publishableApiKey must be a non-empty string/],
     [{ headers: { 'bad name': 'x' } }, /invalid header name "bad name"/],
     [{ headers: { ok: 'line\nbreak' } }, /control characters/],
+    [{ headers: { 'Content-Length': '0' } }, /Content-Length is set by the bridge's HTTP layer and cannot be given/],
     [{ headers: { ok: 5 } }, /headers/],
     [{ headers: [] }, /headers/],
     [{ binary: '' }, /binary/],

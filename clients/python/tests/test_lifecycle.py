@@ -61,6 +61,7 @@ BAD_OPTIONS = [
     ({"headers": {"Bad Name": "x"}}, ValueError, "not a valid header name"),
     ({"headers": {"X-A": "a\nb"}}, ValueError, "must not hold CR, LF"),
     ({"headers": {"X-A": 1}}, TypeError, "must be a string"),
+    ({"headers": {"Content-Length": "0"}}, ValueError, "Content-Length is set by the bridge's HTTP layer"),
     ({"env": {"A=B": "x"}}, ValueError, "not a valid environment variable name"),
     ({"env": {"A": 1}}, TypeError, "must be a string"),
     ({"auth_type": "cookie"}, ValueError, "auth_type must be one of jwt, session"),
@@ -313,6 +314,8 @@ def test_per_call_headers_are_checked_like_the_configured_ones(fake: Path) -> No
             bridge.auth.get_session(headers={"Bad Name": "x"})
         with pytest.raises(ValueError, match="must not hold CR, LF"):
             bridge.auth.get_session(headers={"X-A": "a\r\nInjected: 1"})
+        with pytest.raises(ValueError, match="transfer-encoding is set by the bridge's HTTP layer"):
+            bridge.auth.get_session(headers={"transfer-encoding": "chunked"})
 
 
 def test_each_shutdown_step_is_an_option_of_the_public_api(tmp_path: Path) -> None:

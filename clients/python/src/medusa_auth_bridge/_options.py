@@ -181,6 +181,13 @@ def _check_url(url: Any) -> None:
         raise ValueError(f"{rule}, not {url!r}")
 
 
+# Fields that frame the message or manage the connection: the bridge's HTTP layer (libcurl) writes
+# them, and refuses them from a caller (a wrong Content-Length would leave part of a request on a
+# shared connection for the server to read as the next one).
+_TRANSPORT_OWNED = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive",
+                              "proxy-connection", "te", "trailer", "upgrade", "expect"})
+
+
 def check_headers(headers: Any) -> Dict[str, str]:
     if headers is None:
         return {}
@@ -190,6 +197,8 @@ def check_headers(headers: Any) -> Dict[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not _TOKEN.match(name):
             raise ValueError(f"headers: {name!r} is not a valid header name (RFC 9110 token)")
+        if name.lower() in _TRANSPORT_OWNED:
+            raise ValueError(f"headers: {name} is set by the bridge's HTTP layer and cannot be given")
         if not isinstance(value, str):
             raise TypeError(f"headers: the value of {name} must be a string")
         if _BAD_VALUE.search(value):
