@@ -36,9 +36,19 @@ enum Main {
     }
 
     static func run(_ options: CommandLineOptions) -> Never {
-        // The protocol gets a private copy of stdout; fd 1 then points at stderr, so a stray print from
-        // any library lands in the log instead of corrupting a message (as sourcekit-lsp does).
-        let protocolOutput = dup(STDOUT_FILENO)
+        // First, before any log line: a stderr that nobody reads must fail the write (EPIPE), not end
+        // the process.
+        signal(SIGPIPE, SIG_IGN)
+        // A standard descriptor the parent closed (`2>&-`, `0<&-`) would be the number the next open
+        // or dup gets: the protocol's copy of stdout would become the log's fd 2, or the input's fd 0
+        // (the bridge would read its own output). /dev/null stands in for each closed one.
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) == -1 {
+            _ = open("/dev/null", O_RDWR)
+        }
+        // The protocol gets a private copy of stdout, above the standard three; fd 1 then points at
+        // stderr, so a stray print from any library lands in the log instead of corrupting a message
+        // (as sourcekit-lsp does).
+        let protocolOutput = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let logger = Logger(level: options.logLevel)
         for warning in options.warnings { logger.warn(warning) }
