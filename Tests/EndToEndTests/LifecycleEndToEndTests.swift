@@ -138,8 +138,8 @@ struct LifecycleEndToEndTests {
         }
     }
 
-    @Test("SIGTERM with a call slower than the grace period: it is cancelled, answered -32800, and the process exits 0")
-    func sigtermCancelsStragglers() async throws {
+    @Test("SIGINT, like SIGTERM, with a call slower than the grace period: it is cancelled, answered -32800, and the process exits 0")
+    func sigintCancelsStragglers() async throws {
         try await withBridge { bridge, emulator async throws in
             try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":9000}"#)
             bridge.send(#"{"jsonrpc":"2.0","id":1,"method":"auth.getSession"}"#)

@@ -10,7 +10,6 @@ import hashlib
 import os
 import socket
 import sys
-import time
 
 import pytest
 
@@ -98,9 +97,9 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout():
                 assert chunk, "closed before the answer: %r" % answer
                 answer += chunk
             assert b"\r\nKeep-Alive: timeout=0\r\n" in answer  # Node floors the seconds
-            started = time.monotonic()
-            assert sock.recv(65536) == b""  # the server closed it; bounded by the 10 s timeout
-            assert time.monotonic() - started < 5
+            # The server closed it: with the connection kept open, recv would raise after the
+            # socket's 10 s timeout instead of returning the end of the stream.
+            assert sock.recv(65536) == b""
 
 
 def test_expect_100_continue_gets_an_interim_answer_before_the_body_is_sent(emulator):

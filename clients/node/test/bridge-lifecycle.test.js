@@ -137,6 +137,9 @@ test('a program that echoes its input is not taken for a bridge: a request is no
   process.on('warning', onWarning);
   t.after(() => process.off('warning', onWarning));
   await assert.rejects(bridge.start(), (error) => error instanceof BridgeStartError && /did not answer initialize within 300 ms/.test(error.message));
+  // The echoed request is not taken for an answer: it is ignored, and said so.
+  assert.ok(warnings.length > 0, 'no warning about the echoed request');
+  assert.deepEqual(new Set(warnings), new Set(['ignored a message from the bridge that is not a response to a request']));
 });
 
 test('an executable that cannot be run at all (its interpreter is missing) is a BridgeStartError saying so', async (t) => {

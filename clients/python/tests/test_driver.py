@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from medusa_auth_bridge import BridgeNotFoundError, BridgeStartError, find_binary
+from medusa_auth_bridge import BridgeNotFoundError, BridgeStartError, _driver as driver, find_binary
 from medusa_auth_bridge._driver import _pip_source, check_runtime_libraries, find_checkout
 
 NO_PACKAGE = Path("/nonexistent/medusa_auth_bridge/bin/medusa-auth-bridge")
@@ -162,11 +162,17 @@ def test_libcurl_missing_names_the_debian_package(tmp_path: Path, monkeypatch: p
         check_runtime_libraries("/x/medusa-auth-bridge", needs)
 
 
-def test_present_runtime_libraries_pass_and_other_binaries_are_not_checked(tmp_path: Path) -> None:
+def test_present_runtime_libraries_pass_and_other_binaries_are_not_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     needs = tmp_path / "NEEDED"
     needs.write_text("libc.so.6\n")
     check_runtime_libraries("/x/medusa-auth-bridge", needs)
-    check_runtime_libraries("/usr/bin/some-other-build")
+    missing = tmp_path / "MISSING"
+    missing.write_text("libmedusa-auth-bridge-absent.so.9\n")
+    monkeypatch.setattr(driver, "PACKAGED_NEEDS", missing)
+    check_runtime_libraries("/usr/bin/some-other-build")  # built here: its libraries are here
+    with pytest.raises(BridgeStartError, match=r"libmedusa-auth-bridge-absent\.so\.9"):
+        check_runtime_libraries(str(driver.PACKAGED_BINARY))
 
 
 def test_a_pip_installed_copy_finds_the_checkout_it_was_installed_from(tmp_path: Path, checkout: Path) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
@@ -72,14 +71,18 @@ def test_calls_are_pipelined_not_serialised(bridge_binary: Path, emulator: suppo
     for email in emails:
         support.delay_exists(emulator, email, PIPELINE_DELAY_MS)
 
-    async def body(bridge: AsyncBridge) -> float:
-        started = time.monotonic()
-        await asyncio.gather(*(bridge.auth.exists(email) for email in emails))
-        return time.monotonic() - started
+    async def body(bridge: AsyncBridge) -> None:
+        with support.WireWatcher() as wire:
+            calls = asyncio.ensure_future(asyncio.gather(*(bridge.auth.exists(email) for email in emails)))
+            # Each answer waits PIPELINE_DELAY_MS in the emulator: when the first one is back, every
+            # request must already have reached it (one at a time, only the first would have).
+            await wire.wait_for_async("receive", lambda m: "result" in m)
+            reached = [r["path"] for r in emulator.requests()["requests"] if r["path"].startswith("/store/auth/slow")]
+            results = await calls
+        assert len(reached) == PIPELINED_CALLS, f"only {len(reached)} of {PIPELINED_CALLS} requests reached Medusa before the first answer"
+        assert all(result == {"exists": False} for result in results)
 
-    elapsed = run(bridge_binary, emulator, body)
-    serial = PIPELINED_CALLS * PIPELINE_DELAY_MS / 1000
-    assert elapsed < serial / 2, f"{PIPELINED_CALLS} delayed calls took {elapsed:.2f} s; one at a time is {serial} s"
+    run(bridge_binary, emulator, body)
 
 
 def test_two_customers_log_in_concurrently_without_seeing_each_other(bridge_binary: Path, emulator: support.Emulator) -> None:
@@ -116,7 +119,6 @@ def test_cancelling_a_task_cancels_the_request_in_the_bridge(bridge_binary: Path
 
     async def body(bridge: AsyncBridge) -> None:
         with support.WireWatcher() as wire:
-            started = time.monotonic()
             task = asyncio.ensure_future(bridge.auth.exists("slow@test.dk"))
             [sent] = await wire.wait_for_async("send", lambda m: m.get("method") == "auth.exists")
             task.cancel()
@@ -124,9 +126,8 @@ def test_cancelling_a_task_cancels_the_request_in_the_bridge(bridge_binary: Path
                 await task
             assert wire.matching("send", lambda m: m.get("params") == {"id": sent["id"]})
             [late] = await wire.wait_for_async("unmatched", lambda m: m.get("id") == sent["id"])
-            elapsed = time.monotonic() - started
+        # -32800, not the result the emulator would have sent once its delay was over.
         assert late["error"]["code"] == -32800
-        assert elapsed < SLOW_MS / 1000, f"the bridge answered the cancelled call only after {elapsed:.2f} s"
 
     run(bridge_binary, emulator, body)
 

@@ -15,6 +15,7 @@ import gc
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import warnings
@@ -192,6 +193,8 @@ def test_a_forked_child_gets_a_clear_error_and_the_parents_bridge_keeps_working(
         ready, _, _ = select.select([read_end], [], [], WAIT_SECONDS)
         report = os.read(read_end, 4096).decode() if ready else "the child hung"
         os.close(read_end)
+        if not ready:
+            os.kill(child, signal.SIGKILL)  # so that the wait below is bounded too
         os.waitpid(child, 0)
         assert f"started by process {os.getpid()}" in report and "is a fork of it" in report, report
         assert "Create a new Bridge in this process" in report

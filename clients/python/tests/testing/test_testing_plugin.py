@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -147,14 +148,31 @@ def spawn_command(*command: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def first_line(process: subprocess.Popen, timeout: float) -> str:
+    """The child's first stdout line, or "" after ``timeout`` seconds (read on a thread: a pipe's
+    readline has no timeout of its own)."""
+    result: List[str] = []
+    assert process.stdout is not None
+    stdout = process.stdout
+    reader = threading.Thread(target=lambda: result.append(stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return result[0] if result else ""
+
+
 def announce_and_stop(process: subprocess.Popen) -> Dict[str, object]:
     """The start-up line; then SIGTERM, and the exit must be 0 with nothing more on stdout."""
     try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
+        line = first_line(process, CHILD_TIMEOUT_SECONDS)
     finally:
         process.send_signal(signal.SIGTERM)
-        out, _ = process.communicate(timeout=CHILD_TIMEOUT_SECONDS)
+        try:
+            out, _ = process.communicate(timeout=CHILD_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+    assert line, "the emulator printed no start-up line within %s s" % CHILD_TIMEOUT_SECONDS
     assert (process.returncode, out) == (0, "")
     return json.loads(line)
 
