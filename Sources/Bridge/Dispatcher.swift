@@ -92,9 +92,12 @@ public final class Dispatcher: Sendable {
             answer(.failure(.null, .parseError(error.description)), framing: framing)
             return
         }
+        // A frame's cancellations are applied once its calls are registered, so that a
+        // `$/cancelRequest` reaches a call of its own batch as it reaches one of an earlier frame.
+        var cancels: [RequestID] = []
         switch incoming {
         case .single(let message):
-            switch prepare(message) {
+            switch prepare(message, cancels: &cancels) {
             case .answered(let response?): answer(response, framing: framing)
             case .answered(nil): break
             case .call(let method, let id): register([.call(method, id)], isBatch: false, framing: framing)
@@ -102,8 +105,9 @@ public final class Dispatcher: Sendable {
         case .batch(let messages) where messages.isEmpty:
             answer(.failure(.null, .invalidRequest("an empty batch")), framing: framing)
         case .batch(let messages):
-            register(messages.map(prepare), isBatch: true, framing: framing)
+            register(messages.map { prepare($0, cancels: &cancels) }, isBatch: true, framing: framing)
         }
+        for target in cancels { cancel(target) }
     }
 
     /// Answers a frame the decoder could not split off (over-long, bad LSP header) with id null.
@@ -111,7 +115,7 @@ public final class Dispatcher: Sendable {
         deliver(framing.frame(Response.encode([response], asBatch: false)), units: 1, counted: false)
     }
 
-    private func prepare(_ message: Result<Request, InvalidMessage>) -> Prepared {
+    private func prepare(_ message: Result<Request, InvalidMessage>, cancels: inout [RequestID]) -> Prepared {
         let request: Request
         switch message {
         case .failure(let invalid): return .answered(.failure(invalid.id, invalid.error))
@@ -130,7 +134,7 @@ public final class Dispatcher: Sendable {
         }
         guard type.isImmediate else { return .call(method, request.id) }
         if let cancel = method as? CancelRequest {
-            self.cancel(cancel.target)
+            cancels.append(cancel.target)
             return answered(.success(.emptyObject))
         }
         if let immediate = method as? any ImmediateMethod {

@@ -94,6 +94,20 @@ struct OrderingAndCancellationTests {
         #expect(bridge.dispatcher.pendingCount == 0)
     }
 
+    @Test("a $/cancelRequest in the same batch as its target cancels it, as one in a later frame would")
+    func cancelInTheSameBatch() async throws {
+        let transport = HeldTransport()
+        let bridge = Harness(transport: transport)
+        bridge.send(
+            #"[{"jsonrpc":"2.0","id":"y1","method":"auth.exists","params":{"email":"a@b.co"}},"#
+                + #"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"y1"}}]"#)
+        #expect(
+            try await bridge.replies.next("the batch's answer")
+                == #"[{"jsonrpc":"2.0","id":"y1","error":{"code":-32800,"message":"Request cancelled"}}]"#)
+        #expect(transport.waitingCount == 0)
+        #expect(bridge.dispatcher.pendingCount == 0 && bridge.dispatcher.runningCount == 0)
+    }
+
     @Test("a call of one exchange runs without a task; a cancel aborts its exchange and it is answered -32800")
     func cancelRunningExchange() async throws {
         let transport = HeldTransport()
