@@ -50,7 +50,9 @@ public struct FrameDecoder: Sendable {
         return events
     }
 
-    /// End of input: a last NDJSON line without a newline is still a message.
+    /// End of input: a last NDJSON line without a newline is still a message; an LSP frame cut short
+    /// (headers without their blank line, a body short of its Content-Length) is reported, so that the
+    /// message it held is answered -32700 instead of silently lost.
     public mutating func finish() -> [FrameEvent] {
         var events: [FrameEvent] = []
         if framing == nil {
@@ -60,6 +62,14 @@ public struct FrameDecoder: Sendable {
             buffered.withUnsafeBufferPointer { pushLines($0, into: &events) }
         }
         if framing == .ndjson, !discarding { emitLine(&events) }
+        if framing == .lsp {
+            switch lspState {
+            case .body(let remaining): events.append(.invalidHeader("input ended \(remaining) bytes short of the Content-Length"))
+            case .headers where !pending.isEmpty: events.append(.invalidHeader("input ended inside an LSP header block"))
+            case .headers, .skipping: break
+            }
+            lspState = .headers
+        }
         pending = []
         discarding = false
         return events
@@ -175,8 +185,12 @@ public struct FrameDecoder: Sendable {
     private mutating func startBody(headers block: [UInt8], into events: inout [FrameEvent]) {
         let text = String(decoding: block, as: UTF8.self)
         var length: Int?
+        var malformed = false
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let colon = line.firstIndex(of: ":") else { continue }
+            guard let colon = line.firstIndex(of: ":"), isToken(line[..<colon]) else {
+                malformed = true
+                continue
+            }
             if line[..<colon].lowercased() == "content-length" {
                 length = Int(line[line.index(after: colon)...].trimmingCharacters(in: " \t"))
             }
@@ -185,6 +199,9 @@ public struct FrameDecoder: Sendable {
             events.append(.invalidHeader("missing or invalid Content-Length"))
             return
         }
+        // A line that is no header (an NDJSON message sent between LSP frames) would otherwise be lost
+        // without an answer; the frame the block's Content-Length announces is still read.
+        if malformed { events.append(.invalidHeader("a header line that is not 'Name: value'")) }
         if length > maximumMessageBytes {
             events.append(.tooLarge)
             lspState = length == 0 ? .headers : .skipping(remaining: length)
@@ -197,6 +214,17 @@ public struct FrameDecoder: Sendable {
 }
 
 private func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+/// An RFC 9110 §5.1 field name.
+private func isToken(_ name: Substring) -> Bool {
+    !name.isEmpty
+        && name.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
+            }
+        }
+}
 
 private func lowercased(_ byte: UInt8) -> UInt8 {
     byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte

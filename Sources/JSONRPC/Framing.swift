@@ -32,6 +32,8 @@ public enum FrameEvent: Sendable, Equatable {
     case message([UInt8])
     /// A message longer than the limit was dropped without being buffered whole (answer -32600, id null).
     case tooLarge
-    /// LSP headers without a valid Content-Length; the block was skipped.
+    /// LSP framing that could not be read (answer -32700, id null): headers without a valid
+    /// Content-Length (the block was skipped), a header line that is not `Name: value` (the frame its
+    /// Content-Length announces is still read), or input ending inside a frame.
     case invalidHeader(String)
 }

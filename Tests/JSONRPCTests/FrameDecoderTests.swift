@@ -70,6 +70,26 @@ struct FrameDecoderTests {
         #expect(events == [.invalidHeader("missing or invalid Content-Length"), .message(Array("{}".utf8))])
     }
 
+    @Test("LSP: a line that is no header (an NDJSON message between frames) is reported, and the announced frame still read")
+    func lspLineThatIsNoHeader() {
+        var decoder = FrameDecoder(mode: .lsp, maximumMessageBytes: 1024)
+        let events = decoder.push(Array("{\"jsonrpc\":\"2.0\",\"id\":2}\nContent-Length: 2\r\n\r\n{}".utf8))
+        #expect(events == [.invalidHeader("a header line that is not 'Name: value'"), .message(Array("{}".utf8))])
+    }
+
+    @Test("LSP: input ending inside a header block or short of the Content-Length is reported, never dropped silently")
+    func lspCutShortAtTheEnd() {
+        var headers = FrameDecoder(mode: .lsp, maximumMessageBytes: 1024)
+        #expect(headers.push(Array("{\"id\":1}\n{\"id\":2}\n".utf8)).isEmpty)
+        #expect(headers.finish() == [.invalidHeader("input ended inside an LSP header block")])
+        var body = FrameDecoder(mode: .lsp, maximumMessageBytes: 1024)
+        #expect(body.push(Array("Content-Length: 10\r\n\r\n{}".utf8)).isEmpty)
+        #expect(body.finish() == [.invalidHeader("input ended 8 bytes short of the Content-Length")])
+        var whole = FrameDecoder(mode: .lsp, maximumMessageBytes: 1024)
+        #expect(whole.push(Array("Content-Length: 2\r\n\r\n{}\r\n".utf8)) == [.message(Array("{}".utf8))])
+        #expect(whole.finish().isEmpty)
+    }
+
     @Test("LSP: an over-long body is skipped without buffering and the next message is read")
     func lspTooLarge() {
         var decoder = FrameDecoder(mode: .lsp, maximumMessageBytes: 4)

@@ -96,6 +96,7 @@ def _ndjson_events(stream, max_bytes):
 
 
 _INT = re.compile(r"^[+-]?[0-9]+$")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")  # an RFC 9110 field name
 
 
 def _lsp_events(stream, max_bytes):
@@ -123,25 +124,35 @@ def _lsp_events(stream, max_bytes):
         block = bytes(pending[:end]).decode("utf-8", "replace")
         pending = bytearray()
         length = None
+        malformed = False
         for line in re.split(r"\r\n|\n|\r", block):
-            if ":" not in line:
+            if not line:
                 continue
-            name, value = line.split(":", 1)
+            name, colon, value = line.partition(":")
+            if not colon or not _TOKEN.match(name):
+                malformed = True  # no header: answered -32700, the announced frame still read
+                continue
             if name.lower() == "content-length":
                 value = value.strip(" \t")
                 length = int(value) if _INT.match(value) and abs(int(value)) < 2 ** 63 else None
         if length is None or length < 0:
             events.append(("invalid_header",))
-        elif length > max_bytes:
+            continue
+        if malformed:
+            events.append(("invalid_header",))
+        if length > max_bytes:
             events.append(("too_large",))
             index += length
         elif length == 0:
             events.append(("message", b""))
         else:
             if index + length > count:
-                return events  # a partial body at EOF is never a message
+                events.append(("invalid_header",))  # a partial body at EOF: answered -32700
+                return events
             events.append(("message", stream[index:index + length]))
             index += length
+    if pending:
+        events.append(("invalid_header",))  # headers without their blank line at EOF: answered -32700
     return events
 
 
