@@ -117,26 +117,29 @@ class Connection:
         if self._forked():
             raise _launch.forked_error(self._owner_pid, "Bridge")
         call = _Call(method, session)
-        with self._lock:
-            if self._closed_reason is not None:
-                raise self._closed(call, self._closed_reason)
-            request_id = self._next_id
-            self._next_id += 1
-            self._pending[request_id] = call
+        request_id: Optional[int] = None
+        sent = False
+        # One try from the registration to the answer: a Ctrl-C (KeyboardInterrupt) can land between
+        # any two bytecodes, and one landing after the write but outside the handler that cancels
+        # would leave the request running in the bridge, unwanted and never cancelled.
         try:
-            self._write(_protocol.request(request_id, method, params))
-        except BridgeClosedError:
-            if self._forget(request_id):
-                raise self._closed(call, self._closed_reason or "the bridge stopped reading") from None
-        except BaseException:
-            # Ctrl-C while writing: the request may be out already; cancelling an id the bridge
-            # never saw is harmless.
-            if self._forget(request_id):
-                self._cancel(request_id)
-            raise
-        try:
+            with self._lock:
+                if self._closed_reason is not None:
+                    raise self._closed(call, self._closed_reason)
+                request_id = self._next_id
+                self._next_id += 1
+                self._pending[request_id] = call
+            try:
+                self._write(_protocol.request(request_id, method, params))
+            except BridgeClosedError:
+                if self._forget(request_id):
+                    raise self._closed(call, self._closed_reason or "the bridge stopped reading") from None
+            sent = True
             return call.future.result(timeout)
         except concurrent.futures.TimeoutError:
+            if not sent:
+                raise
+            assert request_id is not None
             if not self._forget(request_id):
                 return call.future.result()  # answered between the timeout and the forget
             self._cancel(request_id)
@@ -148,8 +151,11 @@ class Connection:
                 session=session,
             ) from None
         except BaseException as error:
-            # KeyboardInterrupt and friends: tell the bridge to stop the work we no longer want.
-            if not isinstance(error, Exception) and self._forget(request_id):
+            # KeyboardInterrupt and friends, or a failure while writing (the request may be out
+            # already; cancelling an id the bridge never saw is harmless): tell the bridge to stop the
+            # work we no longer want.
+            unwanted = not isinstance(error, Exception) or not sent
+            if unwanted and request_id is not None and not isinstance(error, BridgeClosedError) and self._forget(request_id):
                 self._cancel(request_id)
             raise
 
