@@ -3,13 +3,16 @@
 /// Rules (issue 2, "Process and framing"): NDJSON lines end with `\n`, a trailing `\r` is dropped,
 /// blank lines are ignored, a last line without `\n` counts at end of input, and a line longer than
 /// `maximumMessageBytes` is reported once and skipped to its end without being kept in memory. In
-/// `auto` mode the first non-blank bytes decide the framing of the whole stream.
+/// `auto` mode the first non-blank bytes decide the framing of the whole stream. A UTF-8 byte order
+/// mark at the stream's very start is dropped (RFC 8259 §8.1 lets a parser ignore it), so that it
+/// neither spoils the first message nor hides a `Content-Length:` from the framing's decision.
 public struct FrameDecoder: Sendable {
     public let maximumMessageBytes: Int
     /// nil until `auto` mode has seen enough bytes to decide.
     public private(set) var framing: Framing?
 
     private static let lspPrefix = Array("content-length:".utf8)
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
     /// LSP headers are a few dozen bytes; a header block larger than this is garbage, not a message.
     private static let maximumHeaderBytes = 8192
 
@@ -17,6 +20,9 @@ public struct FrameDecoder: Sendable {
     private var pending: [UInt8] = []
     private var discarding = false
     private var lspState = LSPState.headers
+    /// How many bytes of a byte order mark the stream has started with so far; nil once its first
+    /// bytes are known not to be one, or the mark has been dropped.
+    private var byteOrderMarkMatched: Int? = 0
 
     private enum LSPState: Sendable {
         case headers
@@ -38,6 +44,7 @@ public struct FrameDecoder: Sendable {
     }
 
     public mutating func push(_ chunk: UnsafeBufferPointer<UInt8>) -> [FrameEvent] {
+        if let matched = byteOrderMarkMatched { return pushAtStart(chunk, matched: matched) }
         var events: [FrameEvent] = []
         guard let framing else {
             decide(chunk, into: &events)
@@ -50,11 +57,34 @@ public struct FrameDecoder: Sendable {
         return events
     }
 
+    /// The stream's first bytes: a byte order mark is dropped, whatever chunks it arrives in; the first
+    /// bytes of one followed by anything else are data after all.
+    private mutating func pushAtStart(_ chunk: UnsafeBufferPointer<UInt8>, matched: Int) -> [FrameEvent] {
+        var matched = matched
+        var index = 0
+        while matched < Self.byteOrderMark.count, index < chunk.count, chunk[index] == Self.byteOrderMark[matched] {
+            matched += 1
+            index += 1
+        }
+        if matched < Self.byteOrderMark.count && index == chunk.count {
+            byteOrderMarkMatched = matched  // all of it may still be the mark
+            return []
+        }
+        byteOrderMarkMatched = nil
+        var events = matched < Self.byteOrderMark.count ? push(Array(Self.byteOrderMark[0..<matched])) : []
+        events += push(UnsafeBufferPointer(rebasing: chunk[index...]))
+        return events
+    }
+
     /// End of input: a last NDJSON line without a newline is still a message; an LSP frame cut short
     /// (headers without their blank line, a body short of its Content-Length) is reported, so that the
     /// message it held is answered -32700 instead of silently lost.
     public mutating func finish() -> [FrameEvent] {
         var events: [FrameEvent] = []
+        if let matched = byteOrderMarkMatched {
+            byteOrderMarkMatched = nil
+            events = push(Array(Self.byteOrderMark[0..<matched]))  // a stream that ended inside the mark
+        }
         if framing == nil {
             framing = .ndjson
             let buffered = undecided

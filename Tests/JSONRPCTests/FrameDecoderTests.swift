@@ -90,6 +90,27 @@ struct FrameDecoderTests {
         #expect(whole.finish().isEmpty)
     }
 
+    @Test("a byte order mark at the stream's start is dropped, even split over chunks, and the framing is decided after it")
+    func byteOrderMark() {
+        let mark: [UInt8] = [0xEF, 0xBB, 0xBF]
+        var ndjson = FrameDecoder(mode: .auto, maximumMessageBytes: 1024)
+        #expect(ndjson.push(mark + Array("{}\n".utf8)) == [.message(Array("{}".utf8))])
+        var lsp = FrameDecoder(mode: .auto, maximumMessageBytes: 1024)
+        var events: [FrameEvent] = []
+        for byte in mark + Array("Content-Length: 2\r\n\r\n{}".utf8) { events += lsp.push([byte]) }
+        #expect(events == [.message(Array("{}".utf8))] && lsp.framing == .lsp)
+        // Only at the start; and the first bytes of a mark followed by anything else are kept as data.
+        var later = FrameDecoder(mode: .ndjson, maximumMessageBytes: 1024)
+        #expect(
+            later.push(Array("{}\n".utf8) + mark + Array("x\n".utf8)) == [.message(Array("{}".utf8)), .message(mark + Array("x".utf8))])
+        var partial = FrameDecoder(mode: .ndjson, maximumMessageBytes: 1024)
+        #expect(partial.push([0xEF, 0xBB]).isEmpty)
+        #expect(partial.push(Array("x\n".utf8)) == [.message([0xEF, 0xBB] + Array("x".utf8))])
+        var cut = FrameDecoder(mode: .ndjson, maximumMessageBytes: 1024)
+        #expect(cut.push([0xEF]).isEmpty)
+        #expect(cut.finish() == [.message([0xEF])])
+    }
+
     @Test("LSP: an over-long body is skipped without buffering and the next message is read")
     func lspTooLarge() {
         var decoder = FrameDecoder(mode: .lsp, maximumMessageBytes: 4)

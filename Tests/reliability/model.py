@@ -65,6 +65,8 @@ class Expect:
 def frame_events(stream, mode, max_bytes):
     """The frame decoder's events for a whole stream: ("message", bytes) | ("too_large",) |
     ("invalid_header",)."""
+    if stream.startswith(b"\xef\xbb\xbf"):
+        stream = stream[3:]  # a byte order mark at the very start is dropped (RFC 8259 §8.1)
     if mode == "auto":
         stripped = stream.lstrip(WHITESPACE)
         if len(stripped) >= len(LSP_PREFIX) and _lower(stripped[:len(LSP_PREFIX)]) == LSP_PREFIX:
