@@ -62,10 +62,10 @@ class Expect:
 
 # -- framing --------------------------------------------------------------------------------------
 
-def frame_events(stream, mode, max_bytes):
+def frame_events(stream, mode, max_bytes, at_start=True):
     """The frame decoder's events for a whole stream: ("message", bytes) | ("too_large",) |
-    ("invalid_header",)."""
-    if stream.startswith(b"\xef\xbb\xbf"):
+    ("invalid_header",). ``at_start``: the stream is the start of the bridge's input."""
+    if at_start and stream.startswith(b"\xef\xbb\xbf"):
         stream = stream[3:]  # a byte order mark at the very start is dropped (RFC 8259 §8.1)
     if mode == "auto":
         stripped = stream.lstrip(WHITESPACE)
@@ -223,13 +223,13 @@ def _request_answer(value):
     return Expect(keys, None, "request")
 
 
-def expected_answers(stream, mode="auto", max_bytes=16 << 20):
+def expected_answers(stream, mode="auto", max_bytes=16 << 20, at_start=True):
     """Every answer the bridge owes for ``stream``, flattened (batch answers count per element).
 
     Also returns the number of stdout messages (a batch answer is one message)."""
     answers = []
     messages = 0
-    for event in frame_events(stream, mode, max_bytes):
+    for event in frame_events(stream, mode, max_bytes, at_start):
         if event[0] == "too_large":
             answers.append(Expect({NULL}, {INVALID_REQUEST}, "message over the size limit"))
             messages += 1

@@ -60,7 +60,8 @@ def test_a_long_lived_bridge_answers_every_generated_request_exactly_once_and_ke
     bridge = long_lived["bridge"]
     streams = long_lived["streams"]
     stream = b"".join(streams.frame_bytes(frame, forms, ascii_only) + seps[i] for i, frame in enumerate(frame_list))
-    expected, _ = expected_answers(stream, "ndjson", 8192)
+    # Only the first example's stream is the start of this bridge's input (a byte order mark counts there).
+    expected, _ = expected_answers(stream, "ndjson", 8192, at_start=long_lived["sentinels"] == 0)
     long_lived["expected"].extend(expected)
     long_lived["sentinels"] += 1
     sentinel = "sentinel-%d" % long_lived["sentinels"]
