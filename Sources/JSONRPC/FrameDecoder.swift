@@ -217,7 +217,7 @@ public struct FrameDecoder: Sendable {
         var length: Int?
         var malformed = false
         for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            guard let colon = line.firstIndex(of: ":"), isToken(line[..<colon]) else {
+            guard let colon = line.firstIndex(of: ":"), HeaderSyntax.isToken(line[..<colon]) else {
                 malformed = true
                 continue
             }
@@ -244,17 +244,6 @@ public struct FrameDecoder: Sendable {
 }
 
 private func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
-
-/// An RFC 9110 §5.1 field name.
-private func isToken(_ name: Substring) -> Bool {
-    !name.isEmpty
-        && name.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-            default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-            }
-        }
-}
 
 private func lowercased(_ byte: UInt8) -> UInt8 {
     byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte

@@ -69,7 +69,7 @@ extension MedusaClient {
     public func getTokenExchange(email: String, password: String, options: CallOptions) -> Exchange<JSONValue> {
         Exchange(method: "POST", path: "/store/auth/token", body: credentials(email, password), options: options) {
             response throws(MedusaFailure) in
-            let body = try self.expect(response, member: "access_token", Self.isToken)
+            let body = try self.expect(response, member: "access_token", Self.isUsableToken)
             if let token = body["access_token"]?.stringValue {
                 let customerID = JWTClaims(token: token)?.customerID
                 self.sessions.update(options.session) { state in
@@ -95,7 +95,7 @@ extension MedusaClient {
 
     /// A token as Medusa issues it: a non-empty string. An empty one would be sent back as a bare
     /// `Authorization: Bearer `, where medusa-js sends no header for a falsy token.
-    static func isToken(_ value: JSONValue?) -> Bool { value?.stringValue?.isEmpty == false }
+    static func isUsableToken(_ value: JSONValue?) -> Bool { value?.stringValue?.isEmpty == false }
 
     /// A customer as the schema promises it: an object with a non-empty string `id` (what
     /// `session.list` reports). Its other members are Medusa's, passed through unchanged.

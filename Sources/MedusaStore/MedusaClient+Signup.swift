@@ -72,6 +72,6 @@ extension MedusaClient {
     }
 
     private func token(of response: HTTPResponse) throws(MedusaFailure) -> String {
-        try expectObject(response) { Self.isToken($0["token"]) }["token"]!.stringValue!
+        try expectObject(response) { Self.isUsableToken($0["token"]) }["token"]!.stringValue!
     }
 }

@@ -13,7 +13,7 @@ extension MedusaClient {
     /// start), which changes nothing. Medusa's body is returned unchanged.
     public func login(provider: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("POST", Self.authPath(provider), body: payload, options: options)
-        let body = try expectObject(response) { Self.isToken($0["token"]) || $0["location"]?.stringValue != nil }
+        let body = try expectObject(response) { Self.isUsableToken($0["token"]) || $0["location"]?.stringValue != nil }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
         return body
     }
@@ -23,7 +23,7 @@ extension MedusaClient {
     /// is authorised; js-sdk keeps it in session mode too but never sends it (nuxt-modules/medusa#68).
     public func register(provider: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("POST", Self.authPath(provider) + "/register", body: payload, options: options)
-        let body = try expectObject(response) { Self.isToken($0["token"]) }
+        let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
         return body
     }
@@ -35,7 +35,7 @@ extension MedusaClient {
     {
         let path = Self.authPath(provider) + "/callback" + Self.queryString(query)
         let response = try await perform("GET", path, body: nil, options: options)
-        let body = try expectObject(response) { Self.isToken($0["token"]) }
+        let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
         return body
     }
@@ -48,7 +48,7 @@ extension MedusaClient {
         var call = options
         if let token = state.token ?? state.exchangedToken { call = options.overriding(["Authorization": "Bearer \(token)"]) }
         let response = try await perform("POST", "/auth/token/refresh", body: nil, options: call)
-        let body = try expectObject(response) { Self.isToken($0["token"]) }
+        let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
         return body
     }
