@@ -17,7 +17,8 @@ Behaviour is chosen per call, so one process can serve a whole test:
 - ``session.list``: one empty default session.
 - anything else: ``{"method", "params"}`` echoed back.
 
-Process flags: ``--fake-garbage-first`` (a non-JSON line on stdout first), ``--fake-ignore-eof``
+Process flags: ``--fake-garbage-first`` (a non-JSON line on stdout first),
+``--fake-deep-garbage-first`` (a line of JSON nested too deeply to read, first), ``--fake-ignore-eof``
 (keep running after stdin closes), ``--fake-ignore-sigterm``, ``--fake-events FILE`` (appends
 ``eof``, ``sigterm`` as they happen), ``--fake-no-handshake`` (never answer ``initialize``),
 ``--fake-usage-error TEXT`` (write TEXT on stderr and exit 64 at once, as the bridge does for a
@@ -148,6 +149,10 @@ def main():
     if "--fake-garbage-first" in FLAGS:
         with write_lock:
             out.write(b"this is not json\n")
+            out.flush()
+    if "--fake-deep-garbage-first" in FLAGS:
+        with write_lock:
+            out.write(b"[" * 100_000 + b"\n")  # deeper than Python's json can read
             out.flush()
     for line in sys.stdin.buffer:  # a binary stream splits on b"\n" only
         if line.strip():

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import signal
+import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List
 
@@ -185,3 +187,27 @@ def test_a_bridge_ignoring_eof_gets_sigterm_after_the_grace_period(tmp_path: Pat
 
 def test_a_bridge_ignoring_sigterm_is_killed(tmp_path: Path, fast_shutdown: Dict[str, float]) -> None:
     assert events_after_close(tmp_path, "--fake-ignore-eof", "--fake-ignore-sigterm", **fast_shutdown) == [-signal.SIGKILL, ["eof", "sigterm"]]
+
+
+def test_an_answer_arriving_in_the_same_turn_as_the_timeout_is_returned_not_dropped() -> None:
+    async def body(connection: AsyncConnection) -> None:
+        task = asyncio.ensure_future(connection.call("echo", {"i": 1}, timeout=0.05))
+        await sent_so_far()
+        # Hold the loop (on purpose) until the answer is in the pipe and the timeout is due, so that
+        # both are handled in one turn, as on a loop busy with other work.
+        pipe = connection._process._transport.get_pipe_transport(1).get_extra_info("pipe")  # type: ignore[union-attr]
+        ready, _, _ = select.select([pipe.fileno()], [], [], 10)
+        assert ready, "the fake bridge did not answer within 10 s"
+        time.sleep(0.1)
+        result = await task
+        assert result["params"] == {"i": 1}
+
+    run(body)
+
+
+def test_a_line_nested_too_deeply_to_read_is_skipped_and_the_reader_goes_on() -> None:
+    async def body(connection: AsyncConnection) -> None:
+        assert await connection.call("ping") == {"method": "ping", "params": {}}
+
+    run(body, "--fake-deep-garbage-first")
+

@@ -8,7 +8,7 @@ import asyncio
 import threading
 import warnings
 from pathlib import Path
-from typing import List
+from typing import Dict, List
 
 import pytest
 
@@ -87,3 +87,38 @@ def test_an_async_bridge_calls_timeout_covers_the_start_it_waits_for(tmp_path: P
         await asyncio.wait_for(bridge.close(), WAIT_SECONDS)
 
     asyncio.run(main())
+
+
+def test_a_first_calls_timeout_error_names_the_whole_timeout_it_was_given(tmp_path: Path) -> None:
+    async def main() -> None:
+        async with AsyncBridge(binary=support.write_fake_binary(tmp_path, "--fake-hold-method", "auth.exists")) as bridge:
+            with pytest.raises(BridgeTimeoutError) as caught:
+                await bridge.auth.exists("a@b.c", timeout=0.5)
+            assert caught.value.timeout == 0.5 and "no answer within 0.5 s" in str(caught.value)
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_closing_from_another_event_loop_is_refused_and_closes_nothing(tmp_path: Path) -> None:
+    async def main() -> None:
+        bridge = AsyncBridge(binary=support.write_fake_binary(tmp_path))
+        await bridge.start()
+        try:
+            outcome: Dict[str, BaseException] = {}
+
+            def close_elsewhere() -> None:
+                try:
+                    asyncio.run(asyncio.wait_for(bridge.close(), 10))
+                except BaseException as error:  # noqa: BLE001 - the test reads it
+                    outcome["error"] = error
+
+            other = threading.Thread(target=close_elsewhere)
+            other.start()
+            await asyncio.get_running_loop().run_in_executor(None, other.join, 20)
+            assert isinstance(outcome.get("error"), RuntimeError) and "event loop" in str(outcome["error"])
+            assert not bridge.closed and await bridge.ping() is None
+        finally:
+            await bridge.close()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+

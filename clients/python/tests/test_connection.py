@@ -194,6 +194,12 @@ def test_a_non_json_line_is_logged_and_skipped(connect: Factory, caplog: pytest.
     assert "not JSON" in caplog.text and "this is not json" in caplog.text
 
 
+def test_a_line_nested_too_deeply_to_read_is_skipped_like_any_garbage(connect: Factory, caplog: pytest.LogCaptureFixture) -> None:
+    connection = connect("--fake-deep-garbage-first")
+    assert connection.call("ping") == {"method": "ping", "params": {}}
+    assert "nested too deeply" in caplog.text
+
+
 def test_close_is_idempotent_and_later_calls_say_the_bridge_was_closed(connect: Factory) -> None:
     connection = connect()
     assert connection.close() == 0

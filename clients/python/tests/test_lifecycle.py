@@ -54,6 +54,7 @@ BAD_OPTIONS = [
     ({"http_timeout": float("nan")}, ValueError, "http_timeout"),
     ({"http_timeout": float("inf")}, ValueError, "http_timeout"),
     ({"http_timeout": 86401}, ValueError, "at most 86400"),
+    ({"handshake_timeout": 1e10}, ValueError, "handshake_timeout must be a number of seconds greater than 0 and at most"),
     ({"http_timeout": True}, TypeError, "http_timeout"),
     ({"handshake_timeout": 0}, ValueError, "handshake_timeout"),
     ({"exit_timeout": -1}, ValueError, "exit_timeout"),

@@ -145,6 +145,7 @@ class AsyncBridge(AsyncBridgeMethods):
         fields: Mapping[str, Any],
     ) -> Any:
         timeout = _options.optional_duration("timeout", timeout)
+        total = timeout  # what the caller asked for, named in a BridgeTimeoutError
         checked = _options.check_headers(headers) if headers is not None else None
         if self._closed:
             raise BridgeClosedError("the bridge was closed")
@@ -166,9 +167,10 @@ class AsyncBridge(AsyncBridgeMethods):
         else:
             connection = await self._started()
         if not method.scoped:
-            return await connection.call(method.wire, dict(fields), timeout)
+            return await connection.call(method.wire, dict(fields), timeout, total_timeout=total)
         params = _methods.params(session, checked, fields)
-        return await connection.call(method.wire, params, timeout, session if session is not None else "default")
+        return await connection.call(
+            method.wire, params, timeout, session if session is not None else "default", total_timeout=total)
 
     @property
     def protocol_version(self) -> Optional[str]:
@@ -197,7 +199,10 @@ class AsyncBridge(AsyncBridgeMethods):
         """Cancel pending calls, then stop the bridge: close stdin, wait, SIGTERM, wait, SIGKILL.
 
         Each wait is bounded by ``exit_timeout``, ``terminate_timeout`` and ``kill_timeout``. Idempotent.
+        From another event loop than the one that started it: RuntimeError, and nothing is closed.
         """
+        if self._connection is not None:
+            self._connection.check_usable()
         self._closed = True
         task = self._start_task
         if task is not None and not task.done():

@@ -104,10 +104,13 @@ class AsyncConnection:
         params: Optional[Mapping[str, Any]] = None,
         timeout: Optional[float] = None,
         session: Optional[str] = None,
+        total_timeout: Optional[float] = None,
     ) -> Any:
         """Send one request and await its answer; any number may be in flight at once.
 
         Cancelling the awaiting task, or ``timeout`` expiring, sends ``$/cancelRequest``.
+        ``total_timeout``: the caller's whole timeout when part of it went to the bridge's start
+        (``timeout`` is then what was left); a BridgeTimeoutError names it.
         """
         self.check_usable()
         if self._closed_reason is not None:
@@ -127,18 +130,23 @@ class AsyncConnection:
             return await asyncio.wait_for(self._answer(future), timeout)
         except asyncio.TimeoutError:
             if not self._forget(request_id):
-                raise  # pragma: no cover - the answer's own TimeoutError; ours are always pending
+                # The answer was taken in the same turn of the loop as the timeout fired (or it was
+                # itself a TimeoutError): it is this caller's, whatever it says.
+                return future.result()
             self._cancel(request_id)
+            shown = total_timeout if total_timeout is not None else timeout
             raise BridgeTimeoutError(
-                f"{call_prefix(method, session)}no answer within {timeout:g} s; "
+                f"{call_prefix(method, session)}no answer within {shown:g} s; "
                 "sent $/cancelRequest so the bridge stops the work",
-                timeout,
+                shown,
                 method=method,
                 session=session,
             ) from None
         except asyncio.CancelledError:
             if self._forget(request_id):
                 self._cancel(request_id)
+            elif future.done() and not future.cancelled():
+                future.exception()  # answered as the caller left: retrieved, so asyncio logs nothing
             raise
 
     async def wait_exit(self, timeout: float) -> Optional[int]:
@@ -226,7 +234,9 @@ class AsyncConnection:
                 await self._process.stdin.drain()  # type: ignore[union-attr]
             except (ConnectionError, OSError):
                 pass  # the reader sees EOF and fails this call with BridgeClosedError
-        return await future
+        # Shielded: a timeout or a cancelled caller must not cancel the future itself, or an answer
+        # arriving in the same turn would find it done and be dropped; `call` decides who owns it.
+        return await asyncio.shield(future)
 
     def _cancel(self, request_id: int) -> None:
         try:

@@ -10,6 +10,7 @@ of the wrong type ``TypeError``; both name the option and the rule.
 from __future__ import annotations
 
 import math
+import threading
 import os
 import re
 from dataclasses import dataclass, field
@@ -136,7 +137,10 @@ def validate(
 
 
 def duration(name: str, value: Any, maximum: Optional[float] = None) -> float:
-    """A finite number of seconds > 0 (and <= ``maximum``); booleans are not numbers here."""
+    """A finite number of seconds > 0 and <= ``maximum``, which is at most ``threading.TIMEOUT_MAX``
+    (the longest wait a lock or a future accepts: a longer one would raise OverflowError only once
+    the call is already in flight); booleans are not numbers here."""
+    maximum = threading.TIMEOUT_MAX if maximum is None else min(maximum, threading.TIMEOUT_MAX)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, not {value!r}")
     if not math.isfinite(value) or value <= 0 or (maximum is not None and value > maximum):

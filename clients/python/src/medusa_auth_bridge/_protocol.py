@@ -89,7 +89,12 @@ def decode(line: bytes) -> Optional[Any]:
     """
     if not line.strip():
         return None
-    return json.loads(line)
+    try:
+        return json.loads(line)
+    except RecursionError:
+        # Nested deeper than Python's stack allows: garbage like any other line, not the end of
+        # the reader that met it (which would fail every call while the bridge is alive).
+        raise ValueError("JSON nested too deeply to read") from None
 
 
 class Response:
