@@ -57,6 +57,16 @@ struct CurlFailure {
             // RFC 9112 §6.3: an answer whose framing is broken is not an answer. Not a network failure,
             // so never retried as one.
             return TransportError(.malformed, "\(origin) sent an answer that breaks HTTP's framing: \(curlText)")
+        case CURLE_RECV_ERROR where curlText.hasSuffix(" in chunked-encoding"):
+            // libcurl's chunked decoder (lib/http_chunks.c) refused the body's framing: a bad answer,
+            // like any other framing fault, not a network failure to retry.
+            return TransportError(.malformed, "\(origin) sent an answer that breaks HTTP's framing: \(curlText)")
+        case CURLE_RECV_ERROR where curlText.hasPrefix("Too large response headers"), CURLE_OUT_OF_MEMORY where requestSent:
+            // libcurl reads at most 100 KiB per header line and 300 KiB of headers in all (its
+            // CURL_MAX_HTTP_HEADER); a longer line surfaces as "out of memory".
+            return TransportError(
+                .malformed,
+                "\(origin) sent answer headers longer than libcurl reads (100 KiB a line, 300 KiB in all): \(curlText)")
         case CURLE_GOT_NOTHING:
             return TransportError(.other, "\(origin) closed the connection without answering")
         case CURLE_PARTIAL_FILE:
