@@ -46,9 +46,11 @@ extension Dispatcher {
         }
     }
 
-    /// SIGTERM or SIGINT: stop reading and answer every call that has not started -32800 now; running
-    /// calls go on until `waitUntilAnswered` gives up on them.
+    /// SIGTERM or SIGINT: stop reading and answer every call that has not started -32800 now, and so
+    /// every running call whose request still waits for a connection (the transport abandons what it
+    /// has not sent); calls whose requests are out go on until `waitUntilAnswered` gives up on them.
     func beginShutdown() {
+        context.medusa.transport.abandonUnsent()
         let claimed = state.withLock { state -> [RequestPathState.Write]? in
             guard state.phase == .serving || state.phase == .draining else { return nil }
             state.phase = .stopping

@@ -50,6 +50,14 @@ struct AdmissionQueue<Item: AnyObject> {
         return next
     }
 
+    /// Takes every waiting item out, in arrival order, leaving the slots in use as they are.
+    mutating func removeWaiting() -> [Item] {
+        let taken = waiting[head...].compactMap { $0 }
+        waiting.removeAll(keepingCapacity: true)
+        head = 0
+        return taken
+    }
+
     /// Items waiting (for tests and diagnostics).
     var waitingCount: Int { waiting.count - head }
 }

@@ -59,6 +59,8 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     private var input: Input?
     /// stdout while it has no room, and what to do once it has (`whenWritable`). Loop thread only.
     private var output: (descriptor: Int32, onWritable: @Sendable () -> Void)?
+    /// Set by `abandonUnsent`: no transfer waits for a slot any more. Loop thread only.
+    private var abandoningUnsent = false
     /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
     private var idleWork: [@Sendable () -> Void] = []
     /// The batch being run by `runQueuedWork` and `runIdleWork`, swapped with the queue they drain so
@@ -188,11 +190,30 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: Transfers (loop thread only)
 
-    /// Hands a transfer to libcurl, or queues it until its origin has a free slot.
+    /// Hands a transfer to libcurl, or queues it until its origin has a free slot (after
+    /// `abandonUnsent`, ends it cancelled instead of queueing it).
     func add(_ transfer: CurlTransfer) {
         precondition(isCurrent)
-        if transfer.target.slots.admission.admit(transfer) { start(transfer) }
+        if transfer.target.slots.admission.admit(transfer) {
+            start(transfer)
+        } else if abandoningUnsent {
+            for waiting in transfer.target.slots.admission.removeWaiting() { waiting.finish(.failure(Self.unsent)) }
+        }
     }
+
+    /// From any thread: every transfer waiting for a slot ends cancelled, on the loop's thread, and so
+    /// does every one that would wait from then on; those libcurl has go on (shutdown's grace).
+    public func abandonUnsent() {
+        schedule {
+            self.abandoningUnsent = true
+            let origins = self.registry.withLock { Array($0.origins.values) }
+            for origin in origins {
+                for waiting in origin.admission.removeWaiting() { waiting.finish(.failure(Self.unsent)) }
+            }
+        }
+    }
+
+    private static let unsent = TransportError(.cancelled, "cancelled before it was sent: the bridge is stopping")
 
     /// From any thread: aborts `transfer` as cancelled, on the loop's thread (at once when called there);
     /// libcurl closes its connection if it was mid-exchange.

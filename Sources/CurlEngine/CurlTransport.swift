@@ -81,6 +81,8 @@ public final class CurlTransport: HTTPTransport {
 
     /// `send` without a task: the transfer is handed to the loop in its next round (so `completion`,
     /// which runs on the loop's thread, never runs before this returns), and the result aborts it.
+    public func abandonUnsent() { loop.abandonUnsent() }
+
     public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? {
         guard curlshim_unavailable() == nil, let transfer = transfer(for: request) else { return nil }
         transfer.completion = completion

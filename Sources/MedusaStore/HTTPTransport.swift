@@ -82,8 +82,14 @@ public protocol HTTPTransport: Sendable {
     /// outcome once, never before this returns; the result cancels the exchange (the outcome is then
     /// `.cancelled`, unless it was decided already). nil: use `send`.
     func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel?
+    /// Shutdown: every exchange still waiting to be sent (queued for a free connection) ends
+    /// `.cancelled` now, and so does any started from here on that would have to wait: a request not
+    /// yet sent when the process is told to stop is never sent.
+    func abandonUnsent()
 }
 
 extension HTTPTransport {
     public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? { nil }
+    /// A transport that never queues has nothing to abandon.
+    public func abandonUnsent() {}
 }

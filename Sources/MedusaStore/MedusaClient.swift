@@ -20,7 +20,7 @@ public struct CallOptions: Sendable {
 public final class MedusaClient: Sendable {
     public let configuration: MedusaConfiguration
     public let sessions: SessionStore
-    let transport: any HTTPTransport
+    public let transport: any HTTPTransport
     let retryPolicy: RetryPolicy
     let sleep: @Sendable (Duration) async throws -> Void
     let makeIdempotencyKey: @Sendable () -> String

@@ -176,6 +176,26 @@ struct LifecycleEndToEndTests {
         }
     }
 
+    @Test("SIGTERM: calls whose requests wait for a free connection are answered -32800 at once and never sent")
+    func sigtermAbandonsRequestsNotSent() async throws {
+        try await withBridge(bridgeArguments: ["--max-connections", "1"]) { bridge, emulator async throws in
+            // Shorter than the shutdown's grace (3 s): the first request is answered within it, freeing
+            // the connection for the next, which must not be sent after the signal.
+            try await emulator.control("POST", "/__emulator/faults", #"{"path":"/store/auth","delay_ms":1500}"#)
+            // Four sessions' getSession: each call runs, but one connection carries one request at a time.
+            for id in 1...4 { bridge.send(#"{"jsonrpc":"2.0","id":\#(id),"method":"auth.getSession","params":{"session":"s\#(id)"}}"#) }
+            #expect(try await bridge.call("ping", id: 5)["result"] == [:])
+            try await emulator.waitForRequests(1)
+            bridge.child.signal(SIGTERM)
+            try await bridge.waitForExit(0)
+            // The request that was out is answered (401: no one logged in), the others never started.
+            #expect(try await bridge.answer(to: 1)["error"]?["code"] == -32001)
+            for id in 2...4 { #expect(try await bridge.answer(to: .number(JSONNumber(id)))["error"]?["code"] == -32800) }
+            // Only the request that was out when the signal came ever reached Medusa.
+            #expect(try await emulator.requests().filter { $0["path"] == "/store/auth" }.count == 1)
+        }
+    }
+
     @Test("a batch of 20,000 calls to a backend that never answers keeps the bridge small, and SIGTERM answers all of it")
     func hugeBatchStaysSmall() async throws {
         let backend = try SilentListener()
