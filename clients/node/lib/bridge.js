@@ -93,7 +93,9 @@ class Bridge {
 
   /** Starts the bridge now instead of on the first call; resolves to the `initialize` result. */
   async start(options) {
-    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, validatePlainCallOptions(options, Method.initialize));
+    // Checked before #connect: a refused option must not spawn the bridge.
+    const checked = validatePlainCallOptions(options, Method.initialize);
+    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, checked);
     return this.#serverInfo;
   }
 

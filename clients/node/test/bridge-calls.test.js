@@ -231,6 +231,8 @@ test('bad arguments reject with TypeError before anything is sent', async (t) =>
   await assert.rejects(bridge.auth.exists('a@example.com', { session: '' }), TypeError);
   await assert.rejects(bridge.auth.getSession({ 'Transfer-Encoding': 'chunked' }), /Transfer-Encoding is set by the bridge's HTTP layer/);
   await assert.rejects(bridge.ping({ session: 'alice' }), /takes only the signal and timeout options/);
+  await assert.rejects(bridge.start({ timeout: 0 }), RangeError);
+  await assert.rejects(bridge.start({ session: 'alice' }), /takes only the signal and timeout options/);
   assert.equal(bridge.pid, undefined);
 });
 
