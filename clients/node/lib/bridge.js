@@ -172,8 +172,8 @@ class Bridge {
         { timeout: this.#options.handshakeTimeout },
       );
       checkHandshake(result, binary);
-      // close() came while the handshake ran; the catch below makes this the start's cancellation.
-      if (this.#closing) throw new BridgeClosedError('the bridge was closed while it was starting');
+      // close() came while the handshake ran: the start is cancelled, not handed to the waiting calls.
+      if (this.#closing) throw cancelledWhileStarting();
       this.#serverInfo = result;
       this.#live = connection;
       return connection;
@@ -181,7 +181,7 @@ class Bridge {
       this.#ready = null;
       // A call waiting for the start is pending like any other: close() cancels it (clients/PARITY.md).
       // #connect names each waiting call in the error; close() stops the process.
-      if (this.#closing) throw cancelledWhileStarting(undefined, undefined, error);
+      if (this.#closing) throw error instanceof CancelledError ? error : cancelledWhileStarting(undefined, undefined, error);
       if (connection) {
         // A start that failed has nothing in flight worth waiting for.
         await connection.close({ ...this.#options, exitTimeout: Math.min(this.#options.exitTimeout, 1000) });
