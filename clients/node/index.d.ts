@@ -26,13 +26,13 @@ export interface BridgeOptions {
   env?: Record<string, string>;
   /** Where the bridge's stderr goes: 'inherit' (this process's stderr, the default), 'ignore', or a Writable. */
   stderr?: 'inherit' | 'ignore' | WritableLike;
-  /** How long the bridge may take to answer `initialize` before it is judged not a bridge (default 10000). */
+  /** How long the bridge may take to answer `initialize` before it is judged not a bridge (default 10000, at most 2147483647, Node's timer maximum). */
   handshakeTimeout?: number;
-  /** close(): wait after closing stdin (default 5000, longer than the bridge's own 3 s drain). */
+  /** close(): wait after closing stdin (default 5000, longer than the bridge's own 3 s drain; at most 2147483647). */
   exitTimeout?: number;
-  /** close(): wait after SIGTERM (default 5000). */
+  /** close(): wait after SIGTERM (default 5000, at most 2147483647). */
   terminateTimeout?: number;
-  /** close(): wait after SIGKILL (default 5000). */
+  /** close(): wait after SIGKILL (default 5000, at most 2147483647). */
   killTimeout?: number;
 }
 
@@ -46,7 +46,7 @@ export interface WritableLike {
 export interface PlainCallOptions {
   /** Aborting sends `$/cancelRequest` and rejects with a BridgeAbortError (name "AbortError"). */
   signal?: AbortSignal;
-  /** Milliseconds, including the bridge's start on a first call; then like an abort, but rejects with BridgeTimeoutError (name "TimeoutError"). */
+  /** Milliseconds (at most 2147483647, Node's timer maximum), including the bridge's start on a first call; then like an abort, but rejects with BridgeTimeoutError (name "TimeoutError"). */
   timeout?: number;
 }
 

@@ -93,7 +93,9 @@ class Bridge {
 
   /** Starts the bridge now instead of on the first call; resolves to the `initialize` result. */
   async start(options) {
-    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, validatePlainCallOptions(options, Method.initialize));
+    // Checked before #connect: a refused option must not spawn the bridge.
+    const checked = validatePlainCallOptions(options, Method.initialize);
+    await raceCallOptions(this.#connect(Method.initialize), Method.initialize, undefined, checked);
     return this.#serverInfo;
   }
 
@@ -123,11 +125,18 @@ class Bridge {
   async #startThenRequest(method, params, signal, timeout, session) {
     const started = performance.now();
     const connection = await raceCallOptions(this.#connect(method, session), method, session, { signal, timeout });
+    // close() may have come between the handshake's end and this continuation.
+    if (this.#closing) throw cancelledWhileStarting(method, session);
     const remaining = timeout === undefined ? undefined : Math.max(1, timeout - (performance.now() - started));
     return connection.request(method, params, { signal, timeout: remaining, totalTimeout: timeout, session });
   }
 
-  /** The running bridge, started if need be; `method` and `session` name the call in errors. */
+  /**
+   * The running bridge, started if need be; `method` and `session` name the call in errors. A call
+   * waiting for the start is pending like any other, so close() during the start cancels it
+   * (clients/PARITY.md, close() step 1), also when the handshake's answer wins the race with the
+   * cancel: the bridge answers `initialize` at once, so it usually does.
+   */
   #connect(method, session) {
     if (this.#closing) return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}the bridge was closed`, { method, session }));
     if (this.#gone) {
@@ -135,7 +144,15 @@ class Bridge {
       return Promise.reject(new BridgeClosedError(`${callPrefix(method, session)}${message}`, { exitCode, signal, stderr, cause: this.#gone, method, session }));
     }
     this.#ready ??= this.#start();
-    return this.#ready;
+    return this.#ready.then(
+      (connection) => {
+        if (this.#closing) throw cancelledWhileStarting(method, session);
+        return connection;
+      },
+      (error) => {
+        throw this.#closing && error instanceof CancelledError ? cancelledWhileStarting(method, session, error.cause) : error;
+      },
+    );
   }
 
   async #start() {
@@ -155,15 +172,16 @@ class Bridge {
         { timeout: this.#options.handshakeTimeout },
       );
       checkHandshake(result, binary);
+      // close() came while the handshake ran: the start is cancelled, not handed to the waiting calls.
+      if (this.#closing) throw cancelledWhileStarting();
       this.#serverInfo = result;
       this.#live = connection;
       return connection;
     } catch (error) {
       this.#ready = null;
       // A call waiting for the start is pending like any other: close() cancels it (clients/PARITY.md).
-      if (this.#closing) {
-        throw new CancelledError('cancelled because the bridge was closed while it was starting', { code: ErrorCode.REQUEST_CANCELLED, cause: error });
-      }
+      // #connect names each waiting call in the error; close() stops the process.
+      if (this.#closing) throw error instanceof CancelledError ? error : cancelledWhileStarting(undefined, undefined, error);
       if (connection) {
         // A start that failed has nothing in flight worth waiting for.
         await connection.close({ ...this.#options, exitTimeout: Math.min(this.#options.exitTimeout, 1000) });
@@ -175,6 +193,16 @@ class Bridge {
   #onExit(connection, error) {
     if (connection === this.#live && !this.#closing) this.#gone = error;
   }
+}
+
+/** The CancelledError of a call (or `start()`) still waiting for the bridge's start when close() came. */
+function cancelledWhileStarting(method, session, cause) {
+  return new CancelledError(`${callPrefix(method, session)}cancelled because the bridge was closed while it was starting`, {
+    code: ErrorCode.REQUEST_CANCELLED,
+    cause,
+    method,
+    session,
+  });
 }
 
 /** Refuses an answer that is not a bridge's, or one in another protocol version, naming both. */

@@ -30,6 +30,11 @@ const DEFAULT_TIMEOUTS = Object.freeze({
   killTimeout: 5_000,
 });
 
+/**
+ * The longest delay Node's timers take: 2^31-1 ms, about 24.8 days. A longer one is not honoured
+ * (setTimeout warns and fires after 1 ms), so a call would time out at once; it is refused instead.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The bridge's bound on `--timeout`: (0, 86400] seconds. */
 const MAX_HTTP_TIMEOUT_MS = 86_400_000;
 /** The bridge's bound on `--max-retries`. */
@@ -93,10 +98,7 @@ function validateBridgeOptions(options) {
     throw new TypeError('publishableApiKey must be a non-empty string');
   }
   if (headers !== undefined) checkHeaders(headers, 'headers');
-  if (httpTimeout !== undefined) {
-    checkDuration(httpTimeout, 'httpTimeout');
-    if (httpTimeout > MAX_HTTP_TIMEOUT_MS) throw new RangeError(`httpTimeout must be at most ${MAX_HTTP_TIMEOUT_MS} ms (one day), not ${httpTimeout}`);
-  }
+  if (httpTimeout !== undefined) checkDuration(httpTimeout, 'httpTimeout', MAX_HTTP_TIMEOUT_MS, 'one day');
   if (logLevel !== undefined && !LOG_LEVELS.includes(logLevel)) {
     throw new TypeError(`logLevel must be one of ${LOG_LEVELS.join(', ')}, not ${show(logLevel)}`);
   }
@@ -135,12 +137,16 @@ function checkBaseUrl(baseUrl) {
   if (!ok) throw new TypeError(`baseUrl must be an http or https URL with a host, no query and no fragment, not ${show(baseUrl)}`);
 }
 
-/** A duration in milliseconds: a finite number > 0 (clients/PARITY.md, "Units"). */
-function checkDuration(value, name) {
+/**
+ * A duration in milliseconds: a finite number > 0 and at most `max`, by default Node's timer
+ * maximum (clients/PARITY.md, "Units").
+ */
+function checkDuration(value, name, max = MAX_TIMER_MS, maxMeaning = "Node's timer maximum, about 24.8 days") {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new TypeError(`${name} must be a finite number of milliseconds, not ${show(value)}`);
   }
   if (!(value > 0)) throw new RangeError(`${name} must be more than 0 ms, not ${value}`);
+  if (value > max) throw new RangeError(`${name} must be at most ${max} ms (${maxMeaning}), not ${value}`);
 }
 
 /** Header names are tokens and values hold no control characters; the value is never echoed. */
@@ -214,4 +220,4 @@ function bridgeEnv(options, parent = process.env) {
   return Object.assign(env, options.env);
 }
 
-module.exports = { validateBridgeOptions, bridgeArgs, bridgeEnv, checkDuration, checkHeaders, DEFAULT_TIMEOUTS, INHERITED_ENV };
+module.exports = { validateBridgeOptions, bridgeArgs, bridgeEnv, checkDuration, checkHeaders, DEFAULT_TIMEOUTS, INHERITED_ENV, MAX_TIMER_MS };

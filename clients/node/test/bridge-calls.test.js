@@ -231,7 +231,23 @@ test('bad arguments reject with TypeError before anything is sent', async (t) =>
   await assert.rejects(bridge.auth.exists('a@example.com', { session: '' }), TypeError);
   await assert.rejects(bridge.auth.getSession({ 'Transfer-Encoding': 'chunked' }), /Transfer-Encoding is set by the bridge's HTTP layer/);
   await assert.rejects(bridge.ping({ session: 'alice' }), /takes only the signal and timeout options/);
+  await assert.rejects(bridge.start({ timeout: 0 }), RangeError);
+  await assert.rejects(bridge.start({ session: 'alice' }), /takes only the signal and timeout options/);
   assert.equal(bridge.pid, undefined);
+});
+
+test("a per-call timeout above Node's timer maximum (2^31-1 ms) is refused with a RangeError before anything starts, and the maximum itself is honoured", async (t) => {
+  const bridge = fakeBridge(t);
+  const thirtyDays = 30 * 24 * 3600 * 1000;
+  const refused = (error) => error instanceof RangeError && /^the timeout option must be at most 2147483647 ms \(Node's timer maximum, about 24\.8 days\), not /.test(error.message);
+  // Node's setTimeout fires a longer delay after 1 ms, so such a call would time out at once.
+  await assert.rejects(bridge.auth.exists('a@example.com', { timeout: thirtyDays }), refused);
+  await assert.rejects(bridge.ping({ timeout: 2 ** 31 }), refused);
+  await assert.rejects(bridge.start({ timeout: 2 ** 31 }), refused);
+  await assert.rejects(bridge.session('alice').clear({ timeout: 2 ** 31 }), refused);
+  assert.equal(bridge.pid, undefined, 'nothing was started');
+  // late:50 answers after a timer of 1 ms would have fired.
+  assert.deepEqual(await bridge.auth.exists('a@example.com', { 'x-fake': 'late:50' }, { timeout: 2 ** 31 - 1 }), { exists: true });
 });
 
 test('the call options may come last in place of customHeaders: exists(email, { signal, timeout, headers, session })', async (t) => {

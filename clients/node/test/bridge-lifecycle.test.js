@@ -248,12 +248,31 @@ test('close() sends SIGKILL after terminateTimeout to a bridge that ignores both
 test('close() during the start cancels the call waiting for it (CancelledError, as any pending call) and stops the process', async (t) => {
   const bridge = fakeBridge(t, { 'x-fake-init': 'silent' });
   // ping() spawns the process before it returns; the handshake never ends
-  const call = assert.rejects(bridge.ping(), (error) => error instanceof CancelledError && error.code === ErrorCode.REQUEST_CANCELLED);
+  const call = assert.rejects(bridge.ping(), (error) => error instanceof CancelledError && error.code === ErrorCode.REQUEST_CANCELLED && error.message === 'ping: cancelled because the bridge was closed while it was starting');
   const pid = bridge.pid;
   assert.equal(typeof pid, 'number');
   await bridge.close();
   await call;
   assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'close() returned with the process running');
+});
+
+test('close() in the same tick as a first call cancels it (CancelledError), even when the handshake succeeds before the cancel lands', async (t) => {
+  // The fake answers initialize at once, so the handshake completes after close() began.
+  const bridge = fakeBridge(t);
+  const call = bridge.session('alice').auth.exists('a@example.com');
+  const start = bridge.start();
+  const closed = bridge.close();
+  await assert.rejects(call, (error) => {
+    assert.ok(error instanceof CancelledError, String(error));
+    assert.equal(error.code, ErrorCode.REQUEST_CANCELLED);
+    assert.equal(error.message, "auth.exists in session 'alice': cancelled because the bridge was closed while it was starting");
+    assert.deepEqual([error.method, error.session], ['auth.exists', 'alice']);
+    return true;
+  });
+  await assert.rejects(start, (error) => error instanceof CancelledError && error.message === 'initialize: cancelled because the bridge was closed while it was starting');
+  await closed;
+  assert.equal(bridge.pid, undefined, 'close() returned with the process running');
+  await assert.rejects(bridge.ping(), BridgeClosedError);
 });
 
 test('Symbol.asyncDispose closes the bridge, so `await using` ends it with the block', async (t) => {

@@ -105,6 +105,19 @@ test('bad option values are refused when the Bridge is built, with the rules the
   }
 });
 
+test("every Bridge duration above Node's timer maximum (2^31-1 ms) is refused with a RangeError naming it, and the maximum itself is taken", () => {
+  for (const name of ['handshakeTimeout', 'exitTimeout', 'terminateTimeout', 'killTimeout']) {
+    // Node's setTimeout fires a longer delay after 1 ms: the handshake would fail at once.
+    assert.throws(
+      () => new Bridge({ [name]: 2 ** 31 }),
+      (error) => error instanceof RangeError && error.message === `${name} must be at most 2147483647 ms (Node's timer maximum, about 24.8 days), not 2147483648`,
+      name,
+    );
+    assert.throws(() => new Bridge({ [name]: 30 * 24 * 3600 * 1000 }), RangeError, name);
+    assert.doesNotThrow(() => new Bridge({ [name]: 2 ** 31 - 1 }), name);
+  }
+});
+
 test('a session name must be a non-empty string, and the same name gives the same session', () => {
   const bridge = new Bridge();
   assert.throws(() => bridge.session(''), TypeError);
