@@ -15,7 +15,9 @@ extension ResponseError {
             if let body = error.body { data.append("body", .string(body)) }
             if let version = error.backendLooksLike { data.append("hint", .string(MedusaVersionHint.text(backendLooksLike: version))) }
             let summary = error.message.map { ": \($0)" } ?? error.body.flatMap { $0.isEmpty ? nil : ": \($0.prefix(80))" } ?? ""
-            self.init(code: .medusaHTTPError, message: "Medusa answered \(error.status)\(summary)", data: .object(data))
+            // RFC 9110 §15.5.8: a 407 comes from a proxy on the way (HTTP_PROXY, --proxy), never from Medusa.
+            let who = error.status == 407 ? "A proxy between the bridge and Medusa" : "Medusa"
+            self.init(code: .medusaHTTPError, message: "\(who) answered \(error.status)\(summary)", data: .object(data))
         case .unreachable(let reason, let attempts, let detail):
             self.init(
                 code: .medusaUnreachable,

@@ -52,6 +52,15 @@ struct CurlFailure {
             CURLE_USE_SSL_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
             return TransportError(.tls, "TLS with \(origin) failed: \(curlText)")
+        case CURLE_HTTP2_STREAM where curlText.contains("was not closed cleanly"):
+            // RST_STREAM from the server (RFC 9113 §6.4): it abandoned this request's stream, as a
+            // connection lost mid-answer is abandoned; whether it acted on the request is unknown.
+            return TransportError(.other, "\(origin) reset the request's HTTP/2 stream: \(curlText)")
+        case CURLE_RECV_ERROR where curlText.hasPrefix("CONNECT tunnel failed") && !proxy.isEmpty:
+            // The proxy answered the CONNECT for an https store with a refusal (407, 403, ...): the
+            // store's request never left the proxy.
+            return TransportError(
+                .other, "the proxy \(proxyName) refused the tunnel to \(origin) (\(curlText)); the request was not sent")
         case CURLE_WEIRD_SERVER_REPLY, CURLE_BAD_CONTENT_ENCODING, CURLE_HTTP2, CURLE_HTTP2_STREAM, CURLE_UNSUPPORTED_PROTOCOL,
             CURLE_RANGE_ERROR:
             // RFC 9112 §6.3: an answer whose framing is broken is not an answer. Not a network failure,

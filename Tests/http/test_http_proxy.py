@@ -83,3 +83,29 @@ def test_a_proxy_that_refuses_is_named_as_the_one_that_refused_and_its_credentia
     assert "s3cret-proxy-pass" not in message + str(data)
     assert emulator.requests() == []
     finish(bridge)
+
+
+def demand_proxy_authentication(exchange):
+    exchange.conn.send(b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"proxy\"\r\n"
+                       b"Content-Length: 0\r\nConnection: close\r\n\r\n")
+    exchange.conn.close()
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_proxy_demanding_authentication_is_named_as_the_one_that_answered_not_the_store(
+        start_bridge, start_emulator, raw_server, scheme):
+    # RFC 9110 §15.5.8: a 407 comes from a proxy. Over https it refuses the CONNECT, so the store's
+    # request was never sent; over http it answers in the store's place.
+    emulator, proxy = start_emulator(), raw_server(demand_proxy_authentication)
+    store = emulator.url.replace("http://", scheme + "://", 1)
+    bridge = start_bridge("--base-url", store, "--proxy", proxy.url)
+    code, message, data = error_of(bridge.call("auth.exists", {"email": OLI["email"]}))
+    if scheme == "https":
+        assert code == -32002 and data["reason"] == "other", (code, data)
+        assert data["detail"].startswith("the proxy %s refused the tunnel to %s (" % (proxy.url, store)), data
+        assert data["detail"].endswith("407); the request was not sent"), data
+    else:
+        assert code == -32001 and int(data["status"]) == 407, (code, data)
+        assert message == "A proxy between the bridge and Medusa answered 407", message
+    assert emulator.requests() == []
+    finish(bridge)

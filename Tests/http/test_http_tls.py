@@ -143,3 +143,22 @@ def test_a_backend_named_localhost_is_verified_against_the_name_in_its_certifica
     assert result_of(bridge.call("auth.exists", {"email": "oli@test.dk"})) == {"exists": True}
     assert result_of(bridge.call("auth.authenticate", OLI))["customer"]["id"] == OLI_ID
     finish(bridge)
+
+
+def test_a_stream_the_server_resets_is_a_lost_answer_retried_when_retries_are_on(start_bridge, stop_later, tls_files):
+    # RFC 9113 §6.4: RST_STREAM abandons one request, as a connection lost mid-answer abandons all of
+    # its requests: -32002, retried like one, never -32003 (the framing was fine).
+    if importlib.util.find_spec("h2") is None:  # hypercorn brings it, on Python 3.10+
+        pytest.skip("no HTTP/2 library here: h2 comes with hypercorn (Python 3.10+)")
+    from h2_reset_server import H2ResetServer
+    server = H2ResetServer(tls_files.cert, tls_files.key, reset_first=2)
+    stop_later(server.stop)
+    once = start_bridge("--base-url", server.url, "--ca-file", tls_files.ca)
+    code, _, data = error_of(once.call("auth.exists", {"email": "oli@test.dk"}))
+    assert code == -32002 and data["reason"] == "other", (code, data)
+    assert "reset the request's HTTP/2 stream" in data["detail"], data
+    finish(once)
+    retrying = start_bridge("--base-url", server.url, "--ca-file", tls_files.ca, "--max-retries", "1")
+    assert result_of(retrying.call("auth.exists", {"email": "oli@test.dk"})) == {"exists": True}
+    assert server.requests == 3
+    finish(retrying)
