@@ -232,11 +232,16 @@ extension CommandLineOptions {
         return URL(fileURLWithPath: path)
     }
 
-    /// Why the bridge cannot read `path` now ("is not a file", "cannot be read"), or nil when it can.
+    /// Why `path` cannot serve as a CA file now ("is not a file", "cannot be read", "holds no PEM
+    /// certificate"), or nil when it can. libcurl reads `CURLOPT_CAINFO` as PEM; an empty or garbage
+    /// file would otherwise pass here and fail every https call later as `tls`.
     static func fileProblem(_ path: String) -> String? {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return "is not a file" }
-        guard access(path, R_OK) == 0 else { return "cannot be read" }
+        guard access(path, R_OK) == 0, let contents = try? Data(contentsOf: URL(fileURLWithPath: path)) else {
+            return "cannot be read"
+        }
+        guard String(decoding: contents, as: UTF8.self).contains("CERTIFICATE-----") else { return "holds no PEM certificate" }
         return nil
     }
 

@@ -20,7 +20,16 @@ struct CommandLineOptionsTests {
     }
 
     /// A file every test machine has and can read.
-    static let readableFile = URL(fileURLWithPath: #filePath).path
+    /// A CA file as the bridge accepts one: readable, holding a PEM certificate (its content is
+    /// not parsed at start; libcurl reads it at the first https call).
+    static let readableFile = temporaryFile("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    static let garbageFile = temporaryFile("garbage.pem", "not a certificate\n")
+
+    static func temporaryFile(_ name: String, _ text: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("medusa-auth-bridge-option-tests-\(name)").path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
 
     @Test("defaults match medusa-js: localhost:9000, no retries, warn logs, auto framing, 30 s per attempt")
     func defaults() throws {
@@ -101,7 +110,7 @@ struct CommandLineOptionsTests {
 
     @Test(
         "a stale SSL_CERT_FILE does not stop the bridge: its path is still the CA file, with one warning naming both",
-        arguments: [("/nonexistent/ca.pem", "is not a file"), ("/", "is not a file")])
+        arguments: [("/nonexistent/ca.pem", "is not a file"), ("/", "is not a file"), (garbageFile, "holds no PEM certificate")])
     func staleSSLCertFile(path: String, problem: String) throws {
         let options = try options([], ["SSL_CERT_FILE": path])
         #expect(options.caFile?.path == path)
@@ -166,6 +175,7 @@ struct CommandLineOptionsTests {
             (["--max-connections", "0"], "--max-connections must be a whole number from 1 to 10000, not '0'"),
             (["--ca-file", "/nonexistent/ca.pem"], "--ca-file must name a readable file, and '/nonexistent/ca.pem' is not a file"),
             (["--ca-file", "/"], "--ca-file must name a readable file, and '/' is not a file"),
+            (["--ca-file", garbageFile], "--ca-file must name a readable file, and '\(garbageFile)' holds no PEM certificate"),
             (
                 ["--proxy", "ftp://proxy:21"],
                 "--proxy must be a proxy URL with a scheme (http, https, socks4, socks4a, socks5, socks5h) and a host, such as http://proxy.example.com:3128"
