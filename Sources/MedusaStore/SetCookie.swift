@@ -13,13 +13,16 @@ public struct SetCookie: Sendable, Equatable {
 
     /// Parses one header value; nil when it has no `name=` pair (RFC 6265 §5.2 step 2 ignores it), or
     /// when the name or value holds a control character (RFC 6265 §4.1.1 allows none, and one sent back
-    /// in a `Cookie` header could split or forge a header line).
+    /// in a `Cookie` header could split or forge a header line), or when name and value together are
+    /// longer than 4096 bytes (RFC 6265bis §5.7 step 4 ignores such a cookie, as curl and browsers do).
     public init?(_ header: String) {
         let parts = header.split(separator: ";", omittingEmptySubsequences: false)
         guard let pair = parts.first, let equals = pair.firstIndex(of: "=") else { return nil }
         name = pair[..<equals].trimmingSpaces()
         value = pair[pair.index(after: equals)...].trimmingSpaces()
-        guard !name.isEmpty, !Self.holdsControlCharacter(name), !Self.holdsControlCharacter(value) else { return nil }
+        guard !name.isEmpty, !Self.holdsControlCharacter(name), !Self.holdsControlCharacter(value),
+            name.utf8.count + value.utf8.count <= Self.maximumNameAndValueBytes
+        else { return nil }
         for attribute in parts.dropFirst() {
             let key: String
             let argument: String
@@ -44,6 +47,8 @@ public struct SetCookie: Sendable, Equatable {
 }
 
 extension SetCookie {
+    static let maximumNameAndValueBytes = 4096
+
     /// C0 controls and DEL (RFC 5234 CTL).
     static func holdsControlCharacter(_ text: String) -> Bool {
         text.utf8.contains { $0 < 0x20 || $0 == 0x7F }

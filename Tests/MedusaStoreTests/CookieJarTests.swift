@@ -30,6 +30,12 @@ struct CookieJarTests {
         #expect(SetCookie("a=1; Path=/")?.value == "1")
     }
 
+    @Test("a cookie whose name and value exceed 4096 bytes together is ignored (RFC 6265bis §5.7)")
+    func oversizedCookieIgnored() {
+        #expect(SetCookie("a=" + String(repeating: "v", count: 4095))?.value.count == 4095)
+        #expect(SetCookie("a=" + String(repeating: "v", count: 4096)) == nil)
+    }
+
     @Test("HTTP dates in the three RFC 9110 forms parse; nonsense does not")
     func httpDates() {
         let expected = Date(timeIntervalSince1970: 784_111_777)
