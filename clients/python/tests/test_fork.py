@@ -90,7 +90,7 @@ def test_a_forked_child_never_hangs_on_a_lock_the_parent_held_at_the_fork(tmp_pa
     held, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        with connection._lock, connection._write_lock, connection._close_lock:
+        with connection._lock, connection._writer._lock, connection._close_lock:
             held.set()
             release.wait(WAIT_SECONDS)
 

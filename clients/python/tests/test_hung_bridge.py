@@ -21,6 +21,7 @@ from medusa_auth_bridge import BridgeClosedError, BridgeTimeoutError, CancelledE
 from medusa_auth_bridge import _protocol
 from medusa_auth_bridge._connection import Connection
 from medusa_auth_bridge._options import Options
+from medusa_auth_bridge._stdin import StdinWriter
 
 #: Bound on waits for a thread; reached only when the client hangs.
 WAIT_SECONDS = 10.0
@@ -71,14 +72,14 @@ def in_thread(job: Callable[[], Any]) -> "tuple[threading.Thread, List[Any]]":
 def blocked_in_write(connection: Connection, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
     """An event set once a writer found the stdin pipe full (and waits for room, holding the write lock)."""
     waiting = threading.Event()
-    real_wait = getattr(Connection, "_wait_writable", None)  # absent before writes were bounded
+    real_wait = getattr(StdinWriter, "_wait_writable", None)
 
-    def wait_writable(self: Connection, *args: Any) -> Any:
+    def wait_writable(self: StdinWriter, *args: Any) -> Any:
         waiting.set()
         assert real_wait is not None
         return real_wait(self, *args)
 
-    monkeypatch.setattr(Connection, "_wait_writable", wait_writable, raising=False)
+    monkeypatch.setattr(StdinWriter, "_wait_writable", wait_writable)
     return waiting
 
 

@@ -3,12 +3,12 @@
 Thread model (why this is safe):
 - ``_lock`` guards ``_next_id``, ``_pending``, ``_closed_reason`` and ``_exit_status``; it is never
   held while doing I/O, so a slow pipe cannot block a thread that only wants to register a call.
-- ``_write_lock`` serialises writes so each message reaches the pipe whole. Only caller threads
-  (and ``close()``) write; the reader never writes, so a full stdin pipe cannot deadlock with a
-  full stdout pipe. Our end of stdin is non-blocking and a writer waits for room with ``poll``
-  bounded by its deadline (a call's ``timeout=``), so a bridge that stops reading can neither
-  stretch a call past its timeout nor hang ``close()``, which wakes every waiting writer.
-  A message cut off halfway leaves the stream unusable, so the connection is then closed.
+- ``_writer`` (``_stdin.StdinWriter``) serialises writes so each message reaches the pipe whole.
+  Only caller threads (and ``close()``) write; the reader never writes, so a full stdin pipe
+  cannot deadlock with a full stdout pipe. Each write is bounded by its deadline (a call's
+  ``timeout=``), so a bridge that stops reading can neither stretch a call past its timeout nor
+  hang ``close()``, which stops every waiting writer. A message cut off halfway leaves the
+  stream unusable, so the connection is then closed (``_break``).
 - The reader thread alone reads stdout; it resolves futures and, at EOF, fails every pending call
   with BridgeClosedError. A call is resolved only by whoever pops it from ``_pending``, so an
   answer racing a timeout or ``close()`` resolves it exactly once.
@@ -23,17 +23,17 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import select
 import subprocess
 import sys
 import threading
 import time
 import weakref
-from typing import Any, Dict, List, Mapping, Optional, cast
+from typing import Any, Callable, Dict, List, Mapping, Optional, cast
 
 from . import _launch, _protocol
 from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
 from ._options import Options
+from ._stdin import GRACE_SECONDS, Gone, Stalled, StdinWriter
 from ._trace import Tracer, garbage
 
 #: 64 KiB, the Linux pipe's default capacity: one read drains a full pipe.
@@ -42,14 +42,6 @@ READ_CHUNK_BYTES = 65536
 #: At EOF the reader asks for the exit status; the bridge exits right after closing stdout, but
 #: a child that closed stdout and lives on must not hang the reader, so the wait is short.
 EXIT_STATUS_WAIT_SECONDS = 1.0
-
-#: How long a ``$/cancelRequest`` (after a timeout, or all of ``close()``'s together) may wait for
-#: the pipe: a cancel is a few dozen bytes a reading bridge takes at once, and only advice, so a
-#: bridge that takes none of it in this time is hung and the cancel is dropped. It is also the
-#: bound on ``close()`` taking the write lock to close stdin, and on finishing a message a Ctrl-C
-#: interrupted halfway.
-CANCEL_WRITE_SECONDS = 0.5
-
 
 class _Call:
     """A request waiting for its answer, and what its errors must name."""
@@ -61,14 +53,6 @@ class _Call:
         self.method = method
         self.session = session
         self.cancel_owed = False  # its caller took it back unanswered: $/cancelRequest is due
-
-
-class _Stalled(Exception):
-    """A write's deadline passed; ``cut`` if part of the message was in the pipe (the stream is lost)."""
-
-    def __init__(self, cut: bool) -> None:
-        super().__init__("the bridge is not reading its stdin")
-        self.cut = cut
 
 
 def _resolve(future: "concurrent.futures.Future[Any]", error: Optional[BaseException] = None, result: Any = None) -> None:
@@ -140,22 +124,15 @@ class Connection:
             read_end = -1  # the pump's thread closes it
             self._tracer = Tracer(self._process.pid)
             self._lock = threading.Lock()
-            self._write_lock = threading.Lock()
             self._close_lock = threading.Lock()
             self._next_id = 1
             self._pending: Dict[int, _Call] = {}
             self._closed_reason: Optional[str] = None
             self._closing = False
-            self._broken = False  # a message was cut off: nothing more may be written
             self._stopped = False
             self._exit_status: Optional[int] = None  # set once the process is known to have ended
             assert self._process.stdin is not None
-            self._stdin_fd = self._process.stdin.fileno()
-            os.set_blocking(self._stdin_fd, False)  # only we hold this end: writes wait in poll, bounded
-            # Written to once by close(): readable from then on, it wakes every writer waiting in poll.
-            self._wake_read: Optional[int] = None
-            self._wake_write: Optional[int] = None
-            self._wake_read, self._wake_write = os.pipe()
+            self._writer = StdinWriter(self._process.stdin, self._break, self._tracer.sent)
             _live.add(self)
             self._reader = threading.Thread(target=self._read_loop, name="medusa-auth-bridge-reader", daemon=True)
             reader_may_run = True  # from the start() call on, the reader may run and own stdout
@@ -174,32 +151,24 @@ class Connection:
             self._process.wait(self._options.kill_timeout)
         except subprocess.TimeoutExpired:
             pass
-        if self._process.stdin is not None:
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.drop()
+        elif self._process.stdin is not None:
             self._process.stdin.close()
         if not reader_may_run and self._process.stdout is not None:
             self._process.stdout.close()  # else the reader closes it at the EOF the kill causes
         if stderr_read_end >= 0:
             _close_fd(stderr_read_end)
-        if hasattr(self, "_wake_write"):
-            self._close_wake_pipe()
 
     def _drop_fork_copies(self) -> None:
         """In a forked child: close our copies of the pipes, so that only the parent holds the bridge's stdin."""
-        for stream in (self._process.stdin, self._process.stdout):
-            try:
-                if stream is not None:
-                    stream.close()
-            except (OSError, ValueError):
-                pass
-        self._close_wake_pipe()
-
-    def _close_wake_pipe(self) -> None:
-        # The attributes go first: a descriptor closed must never be closed again by number (a
-        # fork's hook, say) once the number may belong to someone else.
-        wake_read, wake_write = self._wake_read, self._wake_write
-        self._wake_read = self._wake_write = None
-        _close_fd(wake_read)
-        _close_fd(wake_write)
+        self._writer.drop()
+        try:
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+        except (OSError, ValueError):
+            pass
 
     @property
     def pid(self) -> int:
@@ -233,7 +202,7 @@ class Connection:
         """Send one request and wait for its answer; many threads may call at once (pipelined).
 
         ``timeout`` bounds the whole call, the write included; after it a ``$/cancelRequest``
-        is sent (itself bounded by ``CANCEL_WRITE_SECONDS``).
+        is sent (itself bounded by ``_stdin.GRACE_SECONDS``).
         """
         if self._forked():
             raise _launch.forked_error(self._owner_pid, "Bridge")
@@ -255,7 +224,7 @@ class Connection:
             try:
                 written = True
                 self._write(_protocol.request(request_id, method, params), deadline)
-            except _Stalled as stalled:
+            except Stalled as stalled:
                 written = stalled.cut
                 if not self._take(request_id, call) and not stalled.cut:
                     return call.future.result()  # close() resolved it while we waited: raises
@@ -329,23 +298,21 @@ class Connection:
                     method=call.method,
                     session=call.session,
                 ))
-            self._wake_writers()
-            deadline = time.monotonic() + CANCEL_WRITE_SECONDS
+            self._writer.stop()
+            deadline = time.monotonic() + GRACE_SECONDS
             for request_id in cancelled:
                 if not self._cancel(request_id, deadline, closing=True):
                     break  # the bridge takes nothing: the rest would wait in vain
-            stdin_closed = self._close_stdin()
+            self._writer.close()  # EOF for the bridge; if a writer is stuck past the grace, the signals stop it
             status = _launch.stop_sync(self._process, self._options, close_stdin=False)
             with self._lock:
                 self._exit_status = status
             self._reader.join(self._options.kill_timeout)
-            if stdin_closed:  # no writer can be waiting on the wake pipe any more
-                self._close_wake_pipe()
             self._stopped = True
             _live.discard(self)
             return status
 
-    def _fail_pending(self, error_for: Any) -> List[int]:
+    def _fail_pending(self, error_for: Callable[[_Call], BaseException]) -> List[int]:
         """Resolve every pending call (``_lock`` held), each before it leaves the map; their ids.
 
         Resolved first, removed second: a Ctrl-C landing in this loop leaves the calls not yet
@@ -366,98 +333,22 @@ class Connection:
         if sys.is_finalizing():
             # At interpreter exit no thread can start (start() would wait for ever); EOF on stdin
             # makes the bridge finish and exit by itself, as our exit would anyway.
-            try:
-                if self._process.stdin is not None:
-                    self._process.stdin.close()
-            except OSError:
-                pass
+            self._writer.close()
             return
         threading.Thread(target=self.close, name="medusa-auth-bridge-closer", daemon=True).start()
 
     # -- writing ------------------------------------------------------------------------------
 
     def _write(self, data: bytes, deadline: Optional[float], closing: bool = False) -> None:
-        """Write one whole message, or raise: _Stalled at ``deadline``, BridgeClosedError if gone.
+        """Write one whole message, or raise: Stalled at ``deadline``, BridgeClosedError if gone.
 
-        ``closing`` is close()'s own writes: they go on after ``_closing`` is set, which stops
+        ``closing`` is close()'s own writes: they go on after ``_writer.stop()``, which stops
         every other writer.
         """
-        if deadline is None:
-            self._write_lock.acquire()
-        elif not self._write_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-            raise _Stalled(cut=False)
         try:
-            if self._broken or (self._closing and not closing) or self._process.stdin is None or self._process.stdin.closed:
-                raise BridgeClosedError(self._closed_reason or "the bridge was closed")
-            view = memoryview(data)
-            try:
-                while view:
-                    try:
-                        view = view[os.write(self._stdin_fd, view) :]
-                        continue
-                    except BlockingIOError:
-                        pass
-                    ready = self._wait_writable(deadline, closing)
-                    if ready is None:
-                        # close() began: it must not glue its cancels to half a message.
-                        self._broken = self._broken or len(view) < len(data)
-                        raise BridgeClosedError(self._closed_reason or "the bridge was closed")
-                    if not ready:
-                        if len(view) < len(data):
-                            self._break(len(data) - len(view), len(data))
-                        raise _Stalled(cut=len(view) < len(data))
-            except (_Stalled, BridgeClosedError):
-                raise
-            except OSError as error:  # EPIPE: the bridge is gone
-                raise BridgeClosedError(self._closed_reason or f"the bridge stopped reading: {error}") from error
-            except BaseException:
-                # Interrupted (Ctrl-C) halfway through a message: finish it, or the next message
-                # would be glued to its first half and both would be lost; if the bridge will not
-                # take it, the stream is lost and the connection is closed.
-                if 0 < len(view) < len(data):
-                    self._finish_or_break(view, len(data))
-                raise
-            self._tracer.sent(data)  # inside the lock: the trace's order is the wire's order
-        finally:
-            self._write_lock.release()
-
-    def _finish_or_break(self, view: memoryview, total: int) -> None:
-        deadline = time.monotonic() + CANCEL_WRITE_SECONDS
-        try:
-            while view:
-                try:
-                    view = view[os.write(self._stdin_fd, view) :]
-                except BlockingIOError:
-                    if not self._wait_writable(deadline, closing=True):
-                        self._break(total - len(view), total)
-                        return
-        except OSError:
-            pass  # the bridge is gone; the reader reports it
-
-    def _wait_writable(self, deadline: Optional[float], closing: bool) -> Optional[bool]:
-        """Wait for room in the stdin pipe: True, False at ``deadline``, None once close() began."""
-        poller = select.poll()
-        poller.register(self._stdin_fd, select.POLLOUT)
-        wake_read = self._wake_read
-        if not closing and wake_read is not None:
-            poller.register(wake_read, select.POLLIN)
-        while True:
-            if self._closing and not closing:
-                return None
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return False
-            events = poller.poll(None if remaining is None else max(1, int(remaining * 1000 + 0.999)))
-            if any(fd == self._stdin_fd for fd, _ in events):
-                return True  # room, or POLLERR/POLLHUP: the write then says EPIPE
-
-    def _wake_writers(self) -> None:
-        wake_write = self._wake_write
-        if wake_write is not None:
-            try:
-                os.write(wake_write, b"x")  # never read: it stays readable for every later poll
-            except OSError:
-                pass
+            self._writer.write(data, deadline, closing)
+        except Gone as gone:
+            raise BridgeClosedError(self._closed_reason or f"the bridge stopped reading: {gone}") from gone
 
     def _break(self, written: int, total: int) -> None:
         """A message was cut off (write lock held): close the connection, failing every pending call."""
@@ -465,42 +356,27 @@ class Connection:
             f"the bridge stopped reading its stdin: a message was cut off after {written} of {total} bytes, "
             "so nothing more can be sent and the bridge was closed"
         )
-        self._broken = True
         with self._lock:
             self._closing = True
             if self._closed_reason is None:
                 self._closed_reason = reason
             reason = self._closed_reason
             self._fail_pending(lambda call: self._closed(call, reason))
-        self._wake_writers()
+        self._writer.stop()
         if not sys.is_finalizing():  # no thread can start at interpreter exit
             threading.Thread(target=self.close, name="medusa-auth-bridge-closer", daemon=True).start()
 
-    def _close_stdin(self) -> bool:
-        """Close our end of stdin (EOF for the bridge) once no writer uses it; False if one still did."""
-        if not self._write_lock.acquire(timeout=CANCEL_WRITE_SECONDS):
-            return False  # never closed under a writer: its descriptor number could be reused
-        try:
-            stdin = self._process.stdin
-            if stdin is not None and not stdin.closed:
-                stdin.close()
-            return True
-        except OSError:
-            return True
-        finally:
-            self._write_lock.release()
-
     def _cancel(self, request_id: int, deadline: Optional[float] = None, closing: bool = False) -> bool:
-        """Send ``$/cancelRequest`` within ``deadline`` (default: ``CANCEL_WRITE_SECONDS``); False if stalled."""
+        """Send ``$/cancelRequest`` within ``deadline`` (default: ``GRACE_SECONDS``); False if stalled."""
         try:
             self._write(
                 _protocol.cancel_notification(request_id),
-                time.monotonic() + CANCEL_WRITE_SECONDS if deadline is None else deadline,
+                time.monotonic() + GRACE_SECONDS if deadline is None else deadline,
                 closing,
             )
         except BridgeClosedError:
             pass  # a dead bridge is doing no work to cancel
-        except _Stalled:
+        except Stalled:
             return False
         return True
 
