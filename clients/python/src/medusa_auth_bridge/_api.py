@@ -72,11 +72,14 @@ class Bridge(BridgeMethods):
         self._options = options
         self.binary = _driver.find_binary(options.binary)
         _driver.check_runtime_libraries(self.binary)
-        self._connection = Connection(_launch.build_argv(self.binary, options), _launch.build_env(options), options)
         try:
+            # Connection stops its process itself if interrupted while starting; from the
+            # assignment on, this handler does (a Ctrl-C may land on any line).
+            self._connection = Connection(_launch.build_argv(self.binary, options), _launch.build_env(options), options)
             self.server_info = self._handshake(self._connection)
         except BaseException:
-            self._connection.close()
+            if self._connection is not None:
+                self._connection.close()
             raise
         self.auth = Auth(self, None)
         self.store = Store(self, None)
@@ -152,7 +155,8 @@ class Bridge(BridgeMethods):
 
     def __del__(self) -> None:
         connection = getattr(self, "_connection", None)
-        if connection is None or connection.closed or connection._owner_pid != os.getpid():
+        # The fork check first: in a forked child ``closed`` must not be what decides (the parent owns the process).
+        if connection is None or connection._owner_pid != os.getpid() or connection.closed:
             return
         warnings.warn(f"unclosed {self!r}: call close() or use `with Bridge(...)`", ResourceWarning, source=self)
         connection.abandon()

@@ -3,14 +3,20 @@
 Thread model (why this is safe):
 - ``_lock`` guards ``_next_id``, ``_pending``, ``_closed_reason`` and ``_exit_status``; it is never
   held while doing I/O, so a slow pipe cannot block a thread that only wants to register a call.
-- ``_write_lock`` serialises writes so each message reaches the pipe whole. Only caller threads
-  (and ``close()``) write; the reader never writes, so a full stdin pipe cannot deadlock with a
-  full stdout pipe.
+- ``_writer`` (``_stdin.StdinWriter``) serialises writes so each message reaches the pipe whole.
+  Only caller threads (and ``close()``) write; the reader never writes, so a full stdin pipe
+  cannot deadlock with a full stdout pipe. Each write is bounded by its deadline (a call's
+  ``timeout=``), so a bridge that stops reading can neither stretch a call past its timeout nor
+  hang ``close()``, which stops every waiting writer. A message cut off halfway leaves the
+  stream unusable, so the connection is then closed (``_break``).
 - The reader thread alone reads stdout; it resolves futures and, at EOF, fails every pending call
   with BridgeClosedError. A call is resolved only by whoever pops it from ``_pending``, so an
   answer racing a timeout or ``close()`` resolves it exactly once.
-- After ``os.fork()`` the child holds copies of the pipes but no reader thread: every use in the
-  child raises at once (``_owner_pid``), so it can neither hang nor read the parent's answers.
+- After ``os.fork()`` the child holds copies of the pipes but no reader thread: an at-fork hook
+  closes the child's copies (so the bridge still sees EOF when the parent closes it), and every
+  use in the child checks ``_owner_pid`` before any lock (a lock another thread held at the fork
+  stays held in the child for ever) and raises at once, so it can neither hang nor read the
+  parent's answers.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import os
 import subprocess
 import sys
 import threading
-from typing import Any, Dict, List, Mapping, Optional, cast
+import time
+import weakref
+from typing import Any, Callable, Dict, List, Mapping, Optional, cast
 
 from . import _launch, _protocol
 from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
 from ._options import Options
+from ._stdin import GRACE_SECONDS, Gone, Stalled, StdinWriter
 from ._trace import Tracer, garbage
 
 #: 64 KiB, the Linux pipe's default capacity: one read drains a full pipe.
@@ -34,16 +43,49 @@ READ_CHUNK_BYTES = 65536
 #: a child that closed stdout and lives on must not hang the reader, so the wait is short.
 EXIT_STATUS_WAIT_SECONDS = 1.0
 
-
 class _Call:
     """A request waiting for its answer, and what its errors must name."""
 
-    __slots__ = ("future", "method", "session")
+    __slots__ = ("future", "method", "session", "cancel_owed")
 
     def __init__(self, method: str, session: Optional[str]) -> None:
         self.future: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
         self.method = method
         self.session = session
+        self.cancel_owed = False  # its caller took it back unanswered: $/cancelRequest is due
+
+
+def _resolve(future: "concurrent.futures.Future[Any]", error: Optional[BaseException] = None, result: Any = None) -> None:
+    """Set a future's outcome unless it has one (a Ctrl-C in ``close()`` can leave a resolved call in the map)."""
+    try:
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+    except concurrent.futures.InvalidStateError:
+        pass
+
+
+#: Every live connection, so a forked child can close its copies of their pipes.
+_live: "weakref.WeakSet[Connection]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # Runs in the child, which has only the forking thread: no lock may be taken here.
+    for connection in list(_live):
+        connection._drop_fork_copies()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _close_fd(fd: Optional[int]) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 class Connection:
@@ -52,6 +94,7 @@ class Connection:
     def __init__(self, argv: List[str], env: Mapping[str, str], options: Options) -> None:
         self._options = options
         self._binary = argv[0]
+        self._owner_pid = os.getpid()
         read_end, write_end = os.pipe()
         try:
             self._process = cast(
@@ -73,20 +116,59 @@ class Connection:
             ) from error
         finally:
             os.close(write_end)
-        self._stderr = _launch.StderrPump(read_end, options.stderr)
-        self._owner_pid = os.getpid()
-        self._tracer = Tracer(self._process.pid)
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()
-        self._close_lock = threading.Lock()
-        self._next_id = 1
-        self._pending: Dict[int, _Call] = {}
-        self._closed_reason: Optional[str] = None
-        self._closing = False
-        self._stopped = False
-        self._exit_status: Optional[int] = None  # set once the process is known to have ended
-        self._reader = threading.Thread(target=self._read_loop, name="medusa-auth-bridge-reader", daemon=True)
-        self._reader.start()
+        # From here the process runs: anything raised before the reader runs (a Ctrl-C included)
+        # must stop it, or it would outlive a constructor that never returned it to anyone.
+        reader_may_run = False
+        try:
+            self._stderr = _launch.StderrPump(read_end, options.stderr)
+            read_end = -1  # the pump's thread closes it
+            self._tracer = Tracer(self._process.pid)
+            self._lock = threading.Lock()
+            self._close_lock = threading.Lock()
+            self._next_id = 1
+            self._pending: Dict[int, _Call] = {}
+            self._closed_reason: Optional[str] = None
+            self._closing = False
+            self._stopped = False
+            self._exit_status: Optional[int] = None  # set once the process is known to have ended
+            assert self._process.stdin is not None
+            self._writer = StdinWriter(self._process.stdin, self._break, self._tracer.sent)
+            _live.add(self)
+            self._reader = threading.Thread(target=self._read_loop, name="medusa-auth-bridge-reader", daemon=True)
+            reader_may_run = True  # from the start() call on, the reader may run and own stdout
+            self._reader.start()
+        except BaseException:
+            self._abort_start(read_end, reader_may_run)
+            raise
+
+    def _abort_start(self, stderr_read_end: int, reader_may_run: bool) -> None:
+        """Kill a process whose Connection never finished constructing, and drop its pipes."""
+        try:
+            self._process.kill()
+        except OSError:
+            pass
+        try:
+            self._process.wait(self._options.kill_timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.drop()
+        elif self._process.stdin is not None:
+            self._process.stdin.close()
+        if not reader_may_run and self._process.stdout is not None:
+            self._process.stdout.close()  # else the reader closes it at the EOF the kill causes
+        if stderr_read_end >= 0:
+            _close_fd(stderr_read_end)
+
+    def _drop_fork_copies(self) -> None:
+        """In a forked child: close our copies of the pipes, so that only the parent holds the bridge's stdin."""
+        self._writer.drop()
+        try:
+            if self._process.stdout is not None:
+                self._process.stdout.close()
+        except (OSError, ValueError):
+            pass
 
     @property
     def pid(self) -> int:
@@ -95,13 +177,17 @@ class Connection:
     @property
     def exit_status(self) -> Optional[int]:
         """The process's status once it ended (negative: killed by that signal), else None."""
+        if self._forked():
+            return self._exit_status  # no lock in a fork: another thread may have held it
         with self._lock:
             return self._exit_status
 
     @property
     def closed(self) -> bool:
+        if self._forked():
+            return True
         with self._lock:
-            return self._closed_reason is not None or self._forked()
+            return self._closed_reason is not None
 
     def _forked(self) -> bool:
         return os.getpid() != self._owner_pid
@@ -113,15 +199,21 @@ class Connection:
         timeout: Optional[float] = None,
         session: Optional[str] = None,
     ) -> Any:
-        """Send one request and wait for its answer; many threads may call at once (pipelined)."""
+        """Send one request and wait for its answer; many threads may call at once (pipelined).
+
+        ``timeout`` bounds the whole call, the write included; after it a ``$/cancelRequest``
+        is sent (itself bounded by ``_stdin.GRACE_SECONDS``).
+        """
         if self._forked():
             raise _launch.forked_error(self._owner_pid, "Bridge")
+        deadline = None if timeout is None else time.monotonic() + timeout
         call = _Call(method, session)
         request_id: Optional[int] = None
-        sent = False
-        # One try from the registration to the answer: a Ctrl-C (KeyboardInterrupt) can land between
-        # any two bytecodes, and one landing after the write but outside the handler that cancels
-        # would leave the request running in the bridge, unwanted and never cancelled.
+        written = False  # the request may be in the bridge's hands, in part or whole
+        # A Ctrl-C (KeyboardInterrupt) can land between any two lines, an except clause included.
+        # However this frame is left, the finally takes the call back if no one else resolved it
+        # and sends the cancel it owes, so the bridge never runs work nobody waits for and the
+        # pending map never keeps a call nobody waits for.
         try:
             with self._lock:
                 if self._closed_reason is not None:
@@ -130,34 +222,46 @@ class Connection:
                 self._next_id += 1
                 self._pending[request_id] = call
             try:
-                self._write(_protocol.request(request_id, method, params))
+                written = True
+                self._write(_protocol.request(request_id, method, params), deadline)
+            except Stalled as stalled:
+                written = stalled.cut
+                if not self._take(request_id, call) and not stalled.cut:
+                    return call.future.result()  # close() resolved it while we waited: raises
+                raise self._timeout(call, timeout, None if stalled.cut else False) from None
             except BridgeClosedError:
-                if self._forget(request_id):
+                written = False  # the bridge is gone or closing: nothing to cancel
+                if self._take(request_id, call):
                     raise self._closed(call, self._closed_reason or "the bridge stopped reading") from None
-            sent = True
-            return call.future.result(timeout)
-        except concurrent.futures.TimeoutError:
-            if not sent:
-                raise
-            assert request_id is not None
-            if not self._forget(request_id):
-                return call.future.result()  # answered between the timeout and the forget
-            self._cancel(request_id)
-            raise BridgeTimeoutError(
-                f"{call_prefix(method, session)}no answer within {timeout:g} s; "
-                f"sent $/cancelRequest so the bridge stops the work",
-                timeout,
-                method=method,
-                session=session,
-            ) from None
-        except BaseException as error:
-            # KeyboardInterrupt and friends, or a failure while writing (the request may be out
-            # already; cancelling an id the bridge never saw is harmless): tell the bridge to stop the
-            # work we no longer want.
-            unwanted = not isinstance(error, Exception) or not sent
-            if unwanted and request_id is not None and not isinstance(error, BridgeClosedError) and self._forget(request_id):
-                self._cancel(request_id)
-            raise
+            try:
+                return call.future.result(None if deadline is None else max(0.0, deadline - time.monotonic()))
+            except concurrent.futures.TimeoutError:
+                pass
+            if not self._take(request_id, call):
+                return call.future.result()  # answered between the timeout and the take
+            self._send_owed_cancel(request_id, call)
+            raise self._timeout(call, timeout, True)
+        finally:
+            if request_id is not None:
+                self._take(request_id, call)
+                if written:
+                    self._send_owed_cancel(request_id, call)
+
+    def _timeout(self, call: _Call, timeout: Optional[float], written: Optional[bool]) -> BridgeTimeoutError:
+        """``written``: True if the request was sent, False if none of it was, None if it was cut off."""
+        assert timeout is not None
+        if written is None:
+            how = "the bridge stopped reading its stdin with the request half written, so the bridge was closed"
+        elif not written:
+            how = "the bridge is not reading its stdin, so the request was not sent"
+        else:
+            how = "sent $/cancelRequest so the bridge stops the work"
+        return BridgeTimeoutError(
+            f"{call_prefix(call.method, call.session)}no answer within {timeout:g} s; {how}",
+            timeout,
+            method=call.method,
+            session=call.session,
+        )
 
     def wait_exit(self, timeout: float) -> Optional[int]:
         """The exit status within ``timeout`` seconds, or None if the process still runs."""
@@ -177,6 +281,7 @@ class Connection:
 
         Pending calls fail at once with CancelledError; calls made after ``close()`` began raise
         BridgeClosedError. Returns the exit status (negative for a signal), None if unknown.
+        Every step is bounded, also against a bridge that stopped reading its stdin.
         """
         if self._forked():
             return None  # the parent owns the process; the child only drops its copies
@@ -187,23 +292,39 @@ class Connection:
                 self._closing = True
                 if self._closed_reason is None:
                     self._closed_reason = "the bridge was closed"
-                pending, self._pending = self._pending, {}
-            for request_id, call in pending.items():
-                self._cancel(request_id)
-                call.future.set_exception(
-                    CancelledError(
-                        f"{call_prefix(call.method, call.session)}cancelled: the bridge was closed",
-                        -32800,
-                        method=call.method,
-                        session=call.session,
-                    )
-                )
-            status = _launch.stop_sync(self._process, self._options)
+                cancelled = self._fail_pending(lambda call: CancelledError(
+                    f"{call_prefix(call.method, call.session)}cancelled: the bridge was closed",
+                    -32800,
+                    method=call.method,
+                    session=call.session,
+                ))
+            self._writer.stop()
+            deadline = time.monotonic() + GRACE_SECONDS
+            for request_id in cancelled:
+                if not self._cancel(request_id, deadline, closing=True):
+                    break  # the bridge takes nothing: the rest would wait in vain
+            self._writer.close()  # EOF for the bridge; if a writer is stuck past the grace, the signals stop it
+            status = _launch.stop_sync(self._process, self._options, close_stdin=False)
             with self._lock:
                 self._exit_status = status
             self._reader.join(self._options.kill_timeout)
             self._stopped = True
+            _live.discard(self)
             return status
+
+    def _fail_pending(self, error_for: Callable[[_Call], BaseException]) -> List[int]:
+        """Resolve every pending call (``_lock`` held), each before it leaves the map; their ids.
+
+        Resolved first, removed second: a Ctrl-C landing in this loop leaves the calls not yet
+        failed in the map, for the next ``close()`` or the reader's EOF, never lost unresolved.
+        """
+        ids: List[int] = []
+        while self._pending:
+            request_id, call = next(iter(self._pending.items()))
+            _resolve(call.future, error_for(call))
+            del self._pending[request_id]
+            ids.append(request_id)
+        return ids
 
     def abandon(self) -> None:
         """Stop the bridge without blocking (for a Bridge collected unclosed): stop on a thread."""
@@ -212,49 +333,65 @@ class Connection:
         if sys.is_finalizing():
             # At interpreter exit no thread can start (start() would wait for ever); EOF on stdin
             # makes the bridge finish and exit by itself, as our exit would anyway.
-            try:
-                if self._process.stdin is not None:
-                    self._process.stdin.close()
-            except OSError:
-                pass
+            self._writer.close()
             return
         threading.Thread(target=self.close, name="medusa-auth-bridge-closer", daemon=True).start()
 
     # -- writing ------------------------------------------------------------------------------
 
-    def _write(self, data: bytes) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
-        view = memoryview(data)
-        with self._write_lock:
-            try:
-                try:
-                    while view:
-                        written = os.write(stdin.fileno(), view)
-                        view = view[written:]
-                except (OSError, ValueError):
-                    raise
-                except BaseException:
-                    # Interrupted (Ctrl-C) halfway through a message: finish it, or the next
-                    # message would be glued to its first half and both would be lost.
-                    if len(view) < len(data):
-                        while view:
-                            view = view[os.write(stdin.fileno(), view) :]
-                    raise
-                self._tracer.sent(data)  # inside the lock: the trace's order is the wire's order
-            except (OSError, ValueError) as error:  # EPIPE, or stdin already closed by close()
-                raise BridgeClosedError(self._closed_reason or f"the bridge stopped reading: {error}") from error
+    def _write(self, data: bytes, deadline: Optional[float], closing: bool = False) -> None:
+        """Write one whole message, or raise: Stalled at ``deadline``, BridgeClosedError if gone.
 
-    def _cancel(self, request_id: int) -> None:
+        ``closing`` is close()'s own writes: they go on after ``_writer.stop()``, which stops
+        every other writer.
+        """
         try:
-            self._write(_protocol.cancel_notification(request_id))
+            self._writer.write(data, deadline, closing)
+        except Gone as gone:
+            raise BridgeClosedError(self._closed_reason or f"the bridge stopped reading: {gone}") from gone
+
+    def _break(self, written: int, total: int) -> None:
+        """A message was cut off (write lock held): close the connection, failing every pending call."""
+        reason = (
+            f"the bridge stopped reading its stdin: a message was cut off after {written} of {total} bytes, "
+            "so nothing more can be sent and the bridge was closed"
+        )
+        with self._lock:
+            self._closing = True
+            if self._closed_reason is None:
+                self._closed_reason = reason
+            reason = self._closed_reason
+            self._fail_pending(lambda call: self._closed(call, reason))
+        self._writer.stop()
+        if not sys.is_finalizing():  # no thread can start at interpreter exit
+            threading.Thread(target=self.close, name="medusa-auth-bridge-closer", daemon=True).start()
+
+    def _cancel(self, request_id: int, deadline: Optional[float] = None, closing: bool = False) -> bool:
+        """Send ``$/cancelRequest`` within ``deadline`` (default: ``GRACE_SECONDS``); False if stalled."""
+        try:
+            self._write(
+                _protocol.cancel_notification(request_id),
+                time.monotonic() + GRACE_SECONDS if deadline is None else deadline,
+                closing,
+            )
         except BridgeClosedError:
             pass  # a dead bridge is doing no work to cancel
+        except Stalled:
+            return False
+        return True
 
-    def _forget(self, request_id: int) -> bool:
-        """Take a call out of the pending map; True if this caller now owns its outcome."""
+    def _take(self, request_id: int, call: _Call) -> bool:
+        """Take a call back out of the pending map; True if it was there (it then owes a cancel)."""
         with self._lock:
-            return self._pending.pop(request_id, None) is not None
+            if self._pending.pop(request_id, None) is None:
+                return False
+            call.cancel_owed = True
+            return True
+
+    def _send_owed_cancel(self, request_id: int, call: _Call) -> None:
+        if call.cancel_owed:
+            self._cancel(request_id)
+            call.cancel_owed = False  # after: a Ctrl-C in between repeats it, which is harmless
 
     def _closed(self, call: _Call, reason: str) -> BridgeClosedError:
         error = _launch.closed_error(reason, self._exit_status, None)
@@ -300,9 +437,9 @@ class Connection:
             return
         self._tracer.received(message)
         if response.error is not None:
-            call.future.set_exception(error_from_wire(response.error, call.method, call.session))
+            _resolve(call.future, error_from_wire(response.error, call.method, call.session))
         else:
-            call.future.set_result(response.result)
+            _resolve(call.future, result=response.result)
 
     def _on_eof(self) -> None:
         try:
@@ -315,13 +452,16 @@ class Connection:
                 self._closed_reason = _launch.describe_exit(status)
             reason = self._closed_reason
             closing = self._closing
-            pending, self._pending = self._pending, {}
-        if not pending:
-            return
-        tail = None if closing else self._stderr.tail()
-        for call in pending.values():
+            if not self._pending:
+                return
+        tail = None if closing else self._stderr.tail()  # waits for stderr's EOF: not under the lock
+
+        def error_for(call: _Call) -> BridgeClosedError:
             # One exception per call: raising a shared instance in several threads would
             # interleave their tracebacks.
             error = self._closed(call, f"{reason} before answering")
             error.stderr = tail
-            call.future.set_exception(error)
+            return error
+
+        with self._lock:
+            self._fail_pending(error_for)

@@ -210,10 +210,14 @@ def _write_any(stream: Any, chunk: bytes) -> None:
     stream.flush()
 
 
-def stop_sync(process: "subprocess.Popen[bytes]", options: Options) -> Optional[int]:
-    """Close stdin, then wait, SIGTERM, wait, SIGKILL, wait; every wait bounded. The exit status."""
+def stop_sync(process: "subprocess.Popen[bytes]", options: Options, close_stdin: bool = True) -> Optional[int]:
+    """Close stdin, then wait, SIGTERM, wait, SIGKILL, wait; every wait bounded. The exit status.
+
+    ``close_stdin=False``: the caller closed it already, or could not do so safely (a writer
+    thread still held it), and then the signals stop the bridge.
+    """
     try:
-        if process.stdin is not None and not process.stdin.closed:
+        if close_stdin and process.stdin is not None and not process.stdin.closed:
             process.stdin.close()
     except OSError:
         pass  # the bridge already went away: EPIPE on the flush is expected
