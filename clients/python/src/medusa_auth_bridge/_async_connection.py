@@ -18,7 +18,7 @@ import warnings
 from typing import Any, Dict, List, Mapping, Optional
 
 from . import _launch, _protocol
-from ._connection import EXIT_STATUS_WAIT_SECONDS, READ_CHUNK_BYTES
+from ._sync_calls import EXIT_STATUS_WAIT_SECONDS, READ_CHUNK_BYTES
 from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
 from ._options import Options
 from ._trace import Tracer, garbage

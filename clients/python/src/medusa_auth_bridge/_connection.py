@@ -27,68 +27,16 @@ import subprocess
 import sys
 import threading
 import time
-import weakref
 from typing import Any, Callable, Dict, List, Mapping, Optional, cast
 
 from . import _launch, _protocol
-from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix, error_from_wire
+from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix
 from ._options import Options
 from ._stdin import GRACE_SECONDS, Gone, Stalled, StdinWriter
-from ._trace import Tracer, garbage
+from ._sync_calls import Call, SyncReader, close_fd, live, resolve
+from ._trace import Tracer
 
-#: 64 KiB, the Linux pipe's default capacity: one read drains a full pipe.
-READ_CHUNK_BYTES = 65536
-
-#: At EOF the reader asks for the exit status; the bridge exits right after closing stdout, but
-#: a child that closed stdout and lives on must not hang the reader, so the wait is short.
-EXIT_STATUS_WAIT_SECONDS = 1.0
-
-class _Call:
-    """A request waiting for its answer, and what its errors must name."""
-
-    __slots__ = ("future", "method", "session", "cancel_owed")
-
-    def __init__(self, method: str, session: Optional[str]) -> None:
-        self.future: "concurrent.futures.Future[Any]" = concurrent.futures.Future()
-        self.method = method
-        self.session = session
-        self.cancel_owed = False  # its caller took it back unanswered: $/cancelRequest is due
-
-
-def _resolve(future: "concurrent.futures.Future[Any]", error: Optional[BaseException] = None, result: Any = None) -> None:
-    """Set a future's outcome unless it has one (a Ctrl-C in ``close()`` can leave a resolved call in the map)."""
-    try:
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-    except concurrent.futures.InvalidStateError:
-        pass
-
-
-#: Every live connection, so a forked child can close its copies of their pipes.
-_live: "weakref.WeakSet[Connection]" = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    # Runs in the child, which has only the forking thread: no lock may be taken here.
-    for connection in list(_live):
-        connection._drop_fork_copies()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _close_fd(fd: Optional[int]) -> None:
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-
-
-class Connection:
+class Connection(SyncReader):
     """A started bridge process speaking newline-delimited JSON-RPC; thread-safe."""
 
     def __init__(self, argv: List[str], env: Mapping[str, str], options: Options) -> None:
@@ -126,14 +74,14 @@ class Connection:
             self._lock = threading.Lock()
             self._close_lock = threading.Lock()
             self._next_id = 1
-            self._pending: Dict[int, _Call] = {}
+            self._pending: Dict[int, Call] = {}
             self._closed_reason: Optional[str] = None
             self._closing = False
             self._stopped = False
             self._exit_status: Optional[int] = None  # set once the process is known to have ended
             assert self._process.stdin is not None
             self._writer = StdinWriter(self._process.stdin, self._break, self._tracer.sent)
-            _live.add(self)
+            live.add(self)
             self._reader = threading.Thread(target=self._read_loop, name="medusa-auth-bridge-reader", daemon=True)
             reader_may_run = True  # from the start() call on, the reader may run and own stdout
             self._reader.start()
@@ -159,7 +107,7 @@ class Connection:
         if not reader_may_run and self._process.stdout is not None:
             self._process.stdout.close()  # else the reader closes it at the EOF the kill causes
         if stderr_read_end >= 0:
-            _close_fd(stderr_read_end)
+            close_fd(stderr_read_end)
 
     def _drop_fork_copies(self) -> None:
         """In a forked child: close our copies of the pipes, so that only the parent holds the bridge's stdin."""
@@ -207,7 +155,7 @@ class Connection:
         if self._forked():
             raise _launch.forked_error(self._owner_pid, "Bridge")
         deadline = None if timeout is None else time.monotonic() + timeout
-        call = _Call(method, session)
+        call = Call(method, session)
         request_id: Optional[int] = None
         written = False  # the request may be in the bridge's hands, in part or whole
         # A Ctrl-C (KeyboardInterrupt) can land between any two lines, an except clause included.
@@ -247,7 +195,7 @@ class Connection:
                 if written:
                     self._send_owed_cancel(request_id, call)
 
-    def _timeout(self, call: _Call, timeout: Optional[float], written: Optional[bool]) -> BridgeTimeoutError:
+    def _timeout(self, call: Call, timeout: Optional[float], written: Optional[bool]) -> BridgeTimeoutError:
         """``written``: True if the request was sent, False if none of it was, None if it was cut off."""
         assert timeout is not None
         if written is None:
@@ -309,10 +257,10 @@ class Connection:
                 self._exit_status = status
             self._reader.join(self._options.kill_timeout)
             self._stopped = True
-            _live.discard(self)
+            live.discard(self)
             return status
 
-    def _fail_pending(self, error_for: Callable[[_Call], BaseException]) -> List[int]:
+    def _fail_pending(self, error_for: Callable[[Call], BaseException]) -> List[int]:
         """Resolve every pending call (``_lock`` held), each before it leaves the map; their ids.
 
         Resolved first, removed second: a Ctrl-C landing in this loop leaves the calls not yet
@@ -321,7 +269,7 @@ class Connection:
         ids: List[int] = []
         while self._pending:
             request_id, call = next(iter(self._pending.items()))
-            _resolve(call.future, error_for(call))
+            resolve(call.future, error_for(call))
             del self._pending[request_id]
             ids.append(request_id)
         return ids
@@ -380,7 +328,7 @@ class Connection:
             return False
         return True
 
-    def _take(self, request_id: int, call: _Call) -> bool:
+    def _take(self, request_id: int, call: Call) -> bool:
         """Take a call back out of the pending map; True if it was there (it then owes a cancel)."""
         with self._lock:
             if self._pending.pop(request_id, None) is None:
@@ -388,80 +336,14 @@ class Connection:
             call.cancel_owed = True
             return True
 
-    def _send_owed_cancel(self, request_id: int, call: _Call) -> None:
+    def _send_owed_cancel(self, request_id: int, call: Call) -> None:
         if call.cancel_owed:
             self._cancel(request_id)
             call.cancel_owed = False  # after: a Ctrl-C in between repeats it, which is harmless
 
-    def _closed(self, call: _Call, reason: str) -> BridgeClosedError:
+    def _closed(self, call: Call, reason: str) -> BridgeClosedError:
         error = _launch.closed_error(reason, self._exit_status, None)
         error.method, error.session = call.method, call.session
         error.message = call_prefix(call.method, call.session) + reason
         error.args = (error.message,)
         return error
-
-    # -- reading (reader thread only) -----------------------------------------------------------
-
-    def _read_loop(self) -> None:
-        splitter = _protocol.LineSplitter()
-        stdout = self._process.stdout
-        assert stdout is not None
-        try:
-            while True:
-                chunk = os.read(stdout.fileno(), READ_CHUNK_BYTES)
-                if not chunk:
-                    break
-                for line in splitter.feed(chunk):
-                    self._dispatch(line)
-        except OSError:
-            pass  # stdout closed under us: same as EOF
-        finally:
-            self._on_eof()
-            stdout.close()  # this thread is its only reader
-
-    def _dispatch(self, line: bytes) -> None:
-        try:
-            message = _protocol.decode(line)
-        except ValueError as problem:
-            garbage(line, problem)
-            return
-        if message is None:
-            return
-        response = _protocol.as_response(message)
-        call = None
-        if response is not None and isinstance(response.id, int):
-            with self._lock:
-                call = self._pending.pop(response.id, None)
-        if call is None or response is None:
-            self._tracer.unmatched(message)
-            return
-        self._tracer.received(message)
-        if response.error is not None:
-            _resolve(call.future, error_from_wire(response.error, call.method, call.session))
-        else:
-            _resolve(call.future, result=response.result)
-
-    def _on_eof(self) -> None:
-        try:
-            status: Optional[int] = self._process.wait(EXIT_STATUS_WAIT_SECONDS)
-        except subprocess.TimeoutExpired:
-            status = None
-        with self._lock:
-            self._exit_status = status
-            if self._closed_reason is None:
-                self._closed_reason = _launch.describe_exit(status)
-            reason = self._closed_reason
-            closing = self._closing
-            if not self._pending:
-                return
-        tail = None if closing else self._stderr.tail()  # waits for stderr's EOF: not under the lock
-
-        def error_for(call: _Call) -> BridgeClosedError:
-            # One exception per call: raising a shared instance in several threads would
-            # interleave their tracebacks.
-            error = self._closed(call, f"{reason} before answering")
-            error.stderr = tail
-            return error
-
-        with self._lock:
-            self._fail_pending(error_for)
