@@ -137,6 +137,7 @@ extension OpenRPCDocument {
                     "message": { "type": "string" },
                     "code": { "type": "string" },
                     "body": { "type": "string", "description": "The body text when it is not Medusa's JSON error (e.g. \"Unauthorized\"), truncated" },
+                    "location": { "type": "string", "description": "A redirect's Location (3xx), which the bridge never follows: where a store that moved (to https, to another host) says to go" },
                     "hint": { "type": "string", "description": "Present when the answer says the backend is the other Medusa version (a 404 for a route only one version has, v2's publishable-key refusal of a v1 route, v1's text 401 on /store/customers): which methods to use instead" },
                     "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
                   }

@@ -13,6 +13,7 @@ extension ResponseError {
             if let message = error.message { data.append("message", .string(message)) }
             if let code = error.code { data.append("code", .string(code)) }
             if let body = error.body { data.append("body", .string(body)) }
+            if let location = error.location { data.append("location", .string(location)) }
             if let version = error.backendLooksLike { data.append("hint", .string(MedusaVersionHint.text(backendLooksLike: version))) }
             let summary = error.message.map { ": \($0)" } ?? error.body.flatMap { $0.isEmpty ? nil : ": \($0.prefix(80))" } ?? ""
             // RFC 9110 §15.5.8: a 407 comes from a proxy on the way (HTTP_PROXY, --proxy), never from Medusa.

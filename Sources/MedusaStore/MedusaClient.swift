@@ -133,11 +133,10 @@ public final class MedusaClient: Sendable {
             if let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"]) {
                 return .retry(after: wait)
             }
-            return .done(
-                .failure(
-                    .status(
-                        MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor)
-                            .diagnosed(path: path, publishableKeySent: request.headers["x-publishable-api-key"] != nil))))
+            var error = MedusaHTTPError(status: response.status, body: response.body, redactor: response.redactor)
+                .diagnosed(path: path, publishableKeySent: request.headers["x-publishable-api-key"] != nil)
+            if (300..<400).contains(response.status) { error.location = response.headers["Location"].map(response.redactor.redact) }
+            return .done(.failure(.status(error)))
         case .failure(let error):
             if error.reason == .cancelled || Task.isCancelled { return .done(.failure(.cancelled)) }
             if error.reason == .malformed { return .done(.failure(.malformedResponse(detail: error.detail))) }

@@ -26,6 +26,9 @@ public struct MedusaHTTPError: Sendable, Equatable {
     /// The Medusa major version the backend looks like when the answer says the route called does not
     /// exist there (see `MedusaHTTPError+Diagnosis.swift`).
     public var backendLooksLike: Int?
+    /// A redirect's `Location` (3xx), which the bridge never follows: a store that moved (to https, to
+    /// another host) says where here.
+    public var location: String?
 
     /// The longest body text an error carries; Medusa's texts are a few words, HTML pages are not.
     public static let maximumBodyCharacters = 1024

@@ -196,3 +196,23 @@ def test_sessions_never_send_each_others_cookies_even_over_shared_connections(st
         name = request.header("X-Test-Session")
         assert request.header_values("Cookie") == ["sid=%s-session" % name], (name, request.header_values("Cookie"))
     finish(bridge)
+
+
+def test_a_redirect_is_an_error_naming_where_it_points_and_is_never_followed(start_bridge, raw_server):
+    # A store that moved to https answers 301: the user needs the new address, and the bridge must not
+    # carry the session's cookie there on its own.
+    def script(exchange):
+        if exchange.number == 1:
+            exchange.conn.send(b"HTTP/1.1 301 Moved Permanently\r\nLocation: https://shop.example/store/auth/alice%40test.dk\r\n"
+                               b"Content-Length: 0\r\n\r\n")
+        else:
+            serve_normally(exchange)
+
+    server = raw_server(script)
+    bridge = start_bridge("--base-url", server.url)
+    code, _, data = error_of(bridge.call("auth.exists", {"email": ALICE}))
+    assert (code, int(data["status"])) == (-32001, 301), data
+    assert data["location"] == "https://shop.example/store/auth/alice%40test.dk", data
+    assert len(server.requests) == 1
+    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
+    finish(bridge)

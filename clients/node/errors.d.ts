@@ -48,7 +48,7 @@ export declare class InternalError extends ProtocolError {}
 /** -32001: Medusa answered with a non-2xx status. */
 export declare class MedusaError extends BridgeError {
   readonly code: number;
-  readonly data: { status: number; type?: string; message?: string; code?: string; body?: string; hint?: string };
+  readonly data: { status: number; type?: string; message?: string; code?: string; body?: string; hint?: string; location?: string };
   readonly status: number | undefined;
   /** Medusa's error type, e.g. "invalid_data". */
   readonly type: string | undefined;
@@ -60,6 +60,8 @@ export declare class MedusaError extends BridgeError {
   readonly body: string | undefined;
   /** The bridge's advice when the backend looks like the other Medusa version. */
   readonly hint: string | undefined;
+  /** A redirect's target (3xx), which the bridge never follows. */
+  readonly location: string | undefined;
 }
 /** A MedusaError with status 401. */
 export declare class UnauthorizedError extends MedusaError {}

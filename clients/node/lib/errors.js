@@ -57,7 +57,7 @@ class InvalidParamsError extends ProtocolError {
 }
 class InternalError extends ProtocolError {}
 
-/** -32001: Medusa answered with a non-2xx status; `data` is `{status, type?, message?, code?, body?}`. */
+/** -32001: Medusa answered with a non-2xx status; `data` is `{status, type?, message?, code?, body?, hint?, location?}`. */
 class MedusaError extends BridgeError {
   constructor(message, options = {}) {
     super(message, options);
@@ -74,6 +74,8 @@ class MedusaError extends BridgeError {
     this.body = typeof data.body === 'string' ? data.body : undefined;
     /** The bridge's advice when the backend looks like the other Medusa version (v1 or v2). */
     this.hint = typeof data.hint === 'string' ? data.hint : undefined;
+    /** A redirect's target (3xx), which the bridge never follows. */
+    this.location = typeof data.location === 'string' ? data.location : undefined;
   }
 }
 /** A MedusaError with status 401: wrong credentials, or no session. */
@@ -233,7 +235,10 @@ function describe(code, data) {
       const what = [data.type, data.message ?? data.body].filter((part) => typeof part === 'string' && part !== '');
       const said = what.length === 2 ? `${what[0]}: ${what[1]}` : (what[0] ?? '');
       const hint = typeof data.hint === 'string' ? ` (${data.hint})` : '';
-      return `Medusa answered ${data.status}${said ? ` ${said}` : ''}${hint}`;
+      const location = typeof data.location === 'string' ? ` (Location: ${data.location})` : '';
+      // RFC 9110 §15.5.8: a 407 comes from a proxy on the way, never from Medusa.
+      const who = data.status === 407 ? 'A proxy between the bridge and Medusa' : 'Medusa';
+      return `${who} answered ${data.status}${location}${said ? ` ${said}` : ''}${hint}`;
     }
     case ErrorCode.MEDUSA_UNREACHABLE: {
       if (typeof data.reason !== 'string') return undefined;

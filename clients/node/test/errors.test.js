@@ -55,6 +55,15 @@ test("a Medusa 404 is a NotFoundError and a 400 a plain MedusaError with Medusa'
   assert.equal(error.code, ErrorCode.MEDUSA_HTTP_ERROR);
 });
 
+test('a redirect names where it points, and a 407 names the proxy, not Medusa', () => {
+  const moved = errorFromWire({ code: -32001, message: 'm', data: { status: 301, body: '', location: 'https://shop.example/' } }, 'auth.exists', 'default');
+  assert.equal(moved.location, 'https://shop.example/');
+  assert.equal(moved.message, "auth.exists in session 'default': Medusa answered 301 (Location: https://shop.example/)");
+  const proxy = errorFromWire({ code: -32001, message: 'm', data: { status: 407, body: '' } }, 'ping');
+  assert.equal(proxy.message, 'ping: A proxy between the bridge and Medusa answered 407');
+  assert.equal(proxy.location, undefined);
+});
+
 test('an unreachable backend error exposes reason, attempts and detail', () => {
   const error = errorFromWire({ code: -32002, message: 'No answer from Medusa', data: { reason: 'refused', attempts: 3, detail: 'http://127.0.0.1:9 refused the connection' } }, 'auth.exists', 'default');
   assert.deepEqual([error.reason, error.attempts, error.detail], ['refused', 3, 'http://127.0.0.1:9 refused the connection']);

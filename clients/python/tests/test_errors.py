@@ -82,6 +82,15 @@ def test_the_bridges_hint_about_the_other_medusa_version_is_in_the_message() -> 
     assert str(error).endswith("Medusa answered 404 Not Found. use auth.login")
 
 
+def test_a_redirect_names_where_it_points_and_a_407_names_the_proxy_not_medusa() -> None:
+    moved = error_from_wire({"code": -32001, "message": "m", "data": {"status": 301, "body": "", "location": "https://shop.example/"}},
+                            "auth.exists", "default")
+    assert isinstance(moved, mab.MedusaError) and moved.location == "https://shop.example/"
+    assert str(moved) == "auth.exists in session 'default': Medusa answered 301 (Location: https://shop.example/)"
+    proxy = error_from_wire({"code": -32001, "message": "m", "data": {"status": 407, "body": ""}}, "ping")
+    assert str(proxy) == "ping: A proxy between the bridge and Medusa answered 407" and proxy.location is None
+
+
 def test_an_unreachable_error_exposes_reason_attempts_and_detail() -> None:
     error = error_from_wire(
         {

@@ -125,7 +125,8 @@ class MedusaError(BridgeError):
     (``{type, message, code?}``, medusajs/medusa ``packages/medusa/src/api/middlewares/error-handler.ts``
     in v1, ``packages/core/framework/src/http/middlewares/error-handler.ts`` in v2); ``body`` is the
     text when the body was not that JSON (``"Unauthorized"`` for a failed v1 login). ``hint`` is the
-    bridge's advice when the backend looks like the other Medusa version.
+    bridge's advice when the backend looks like the other Medusa version; ``location`` a redirect's
+    target (3xx, never followed). A 407 comes from a proxy on the way, and the message says so.
     """
 
     @property
@@ -152,12 +153,19 @@ class MedusaError(BridgeError):
     def hint(self) -> Optional[str]:
         return self._str("hint")
 
+    @property
+    def location(self) -> Optional[str]:
+        return self._str("location")
+
     def _summary(self) -> str:
         if self.status is None:
             return self.message
         said = self.medusa_message if self.medusa_message is not None else self.body
         kind = f" ({self.type})" if self.type else ""
-        text = f"Medusa answered {self.status}{kind}"
+        who = "A proxy between the bridge and Medusa" if self.status == 407 else "Medusa"
+        text = f"{who} answered {self.status}{kind}"
+        if self.location:
+            text += f" (Location: {self.location})"
         if said:
             text += f" {said[:200]}" if not kind else f": {said[:200]}"
         if self.hint:
