@@ -32,8 +32,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, cast
 from . import _launch, _protocol
 from ._errors import BridgeClosedError, BridgeStartError, BridgeTimeoutError, CancelledError, call_prefix
 from ._options import Options
-from ._stdin import GRACE_SECONDS, Gone, Stalled, StdinWriter
-from ._sync_calls import Call, SyncReader, close_fd, live, resolve
+from ._stdin import GRACE_SECONDS, Gone, Stalled, StdinWriter, close_fd
+from ._sync_calls import Call, SyncReader, live, resolve
 from ._trace import Tracer
 
 class Connection(SyncReader):

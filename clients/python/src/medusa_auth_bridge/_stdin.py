@@ -36,7 +36,8 @@ class Gone(Exception):
     """Nothing can be written: the bridge went away (EPIPE), or close() began, or the stream broke."""
 
 
-def _close_fd(fd: Optional[int]) -> None:
+def close_fd(fd: Optional[int]) -> None:
+    """Close a descriptor this process owns, ignoring one already gone."""
     if fd is not None:
         try:
             os.close(fd)
@@ -176,5 +177,5 @@ class StdinWriter:
         # fork's hook, say) once the number may belong to someone else.
         wake_read, wake_write = self._wake_read, self._wake_write
         self._wake_read = self._wake_write = None
-        _close_fd(wake_read)
-        _close_fd(wake_write)
+        close_fd(wake_read)
+        close_fd(wake_write)

@@ -65,14 +65,6 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def close_fd(fd: Optional[int]) -> None:
-    if fd is not None:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-
-
 class SyncReader:
     """The reader thread's half of ``Connection``: the attributes it shares are the connection's."""
 
