@@ -161,7 +161,7 @@ extension OpenRPCDocument {
                 "code": -32003,
                 "message": "Medusa's answer is not the one expected",
                 "data": {
-                  "description": "A 2xx whose body is not the JSON the method expects: {status, body}, message \"Medusa answered <status> with a body that is not the JSON expected\"; or an answer that broke HTTP's framing: {detail}, message \"Medusa's answer broke HTTP's framing\"",
+                  "description": "A 2xx whose body is not the JSON the method expects: {status, body}, message \"Medusa answered <status> with a body that is not the JSON expected\"; a 2xx whose body is longer than the bridge reads (16 MiB): {status, body (its start)}, message \"Medusa answered <status> with a body longer than the 16 MiB the bridge reads\"; or an answer that broke HTTP's framing: {detail}, message \"Medusa's answer broke HTTP's framing\"",
                   "type": "object",
                   "properties": {
                     "status": { "type": "integer" },

@@ -32,6 +32,11 @@ extension ResponseError {
             self.init(
                 code: .medusaBadResponse, message: "Medusa answered \(status) with a body that is not the JSON expected",
                 data: .object(JSONObject([(key: "status", value: .number(JSONNumber(status))), (key: "body", value: .string(body))])))
+        case .oversizedBody(let status, let body, let limit):
+            let size = limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit) bytes"
+            self.init(
+                code: .medusaBadResponse, message: "Medusa answered \(status) with a body longer than the \(size) the bridge reads",
+                data: .object(JSONObject([(key: "status", value: .number(JSONNumber(status))), (key: "body", value: .string(body))])))
         case .malformedResponse(let detail):
             self.init(
                 code: .medusaBadResponse, message: "Medusa's answer broke HTTP's framing",

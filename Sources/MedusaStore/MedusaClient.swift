@@ -128,7 +128,11 @@ public final class MedusaClient: Sendable {
             }
             response.redactor = SecretRedactor(request: request, setCookies: setCookies)
             if (200..<300).contains(response.status) {
-                return .done(response.bodyTruncated ? .failure(response.badResponse()) : .success(response))
+                guard !response.bodyTruncated else {
+                    let start = truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters, redactor: response.redactor)
+                    return .done(.failure(.oversizedBody(status: response.status, body: start, limit: configuration.maximumBodyBytes)))
+                }
+                return .done(.success(response))
             }
             if let wait = retryPolicy.delay(beforeRetry: attempt, status: response.status, retryAfter: response.headers["Retry-After"]) {
                 return .retry(after: wait)

@@ -8,6 +8,9 @@ public enum MedusaFailure: Error, Sendable, Equatable {
     case unreachable(reason: String, attempts: Int, detail: String)
     /// A 2xx whose body is not the JSON expected, or longer than the cap (-32003).
     case badResponse(status: Int, body: String)
+    /// A 2xx whose body went past the bytes the bridge reads (`maximumBodyBytes`) and was cut off
+    /// (-32003 too); `body` is its start, as for `badResponse`.
+    case oversizedBody(status: Int, body: String, limit: Int)
     /// An answer that broke HTTP's framing (-32003); `detail` names what was wrong.
     case malformedResponse(detail: String)
     /// The caller abandoned the call (-32800).

@@ -198,10 +198,11 @@ struct MedusaClientTests {
         #expect(transport.requests.last?.headers["Authorization"] == nil)
     }
 
-    @Test("a body cut at the transport's cap is a bad response even when it would parse")
+    @Test("a body cut at the transport's cap is a bad response saying so, even when it would parse")
     func truncatedBody() async throws {
         let transport = FakeTransport([.success(HTTPResponse(status: 200, body: Array(#"{"exists":true}"#.utf8), bodyTruncated: true))])
-        await #expect(throws: MedusaFailure.badResponse(status: 200, body: #"{"exists":true}"#)) {
+        let limit = MedusaConfiguration.defaultMaximumBodyBytes
+        await #expect(throws: MedusaFailure.oversizedBody(status: 200, body: #"{"exists":true}"#, limit: limit)) {
             try await client(transport).exists(email: "a@b.co", options: CallOptions())
         }
     }

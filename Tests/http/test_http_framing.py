@@ -360,8 +360,9 @@ def test_a_compressed_answer_that_decodes_past_the_body_cap_is_a_bad_answer(star
 
     server = raw_server(on_request(UNDER_TEST, send))
     bridge = logged_in_bridge(start_bridge, server)
-    code, _, data = error_of(get_session(bridge, "alice"))
+    code, message, data = error_of(get_session(bridge, "alice"))
     assert code == -32003 and int(data["status"]) == 200, (code, data)
+    assert message == "Medusa answered 200 with a body longer than the 16 MiB the bridge reads", message
     assert_later_calls_unaffected(bridge)
 
 

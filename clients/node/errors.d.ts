@@ -77,7 +77,7 @@ export declare class BridgeUnreachableError extends BridgeError {
   readonly detail: string | undefined;
 }
 
-/** -32003: Medusa answered 2xx with a body that is not the JSON expected, or broke HTTP's framing (`data.detail`). */
+/** -32003: Medusa answered 2xx with a body that is not the JSON expected or is longer than the bridge reads, or broke HTTP's framing (`data.detail`). */
 export declare class BadResponseError extends BridgeError {
   readonly code: number;
   readonly data: { status: number; body: string };

@@ -94,7 +94,7 @@ class BridgeUnreachableError extends BridgeError {
   }
 }
 
-/** -32003: Medusa answered 2xx with a body that is not the JSON expected. */
+/** -32003: a bad answer: a 2xx body that is not the JSON expected or is too long, or broken framing. */
 class BadResponseError extends BridgeError {
   constructor(message, options = {}) {
     super(message, options);
@@ -246,9 +246,9 @@ function describe(code, data) {
       const detail = typeof data.detail === 'string' && data.detail !== '' ? `: ${data.detail}` : '';
       return `No answer from Medusa (${data.reason})${attempts}${detail}`;
     }
-    case ErrorCode.MEDUSA_BAD_RESPONSE:
-      return typeof data.status === 'number' ? `Medusa answered ${data.status} with a body that is not the JSON expected` : undefined;
     default:
+      // -32003 among them: the bridge's own words say which fault it was (a body that is not the
+      // JSON expected, one longer than the bridge reads, or broken framing).
       return undefined;
   }
 }

@@ -102,9 +102,10 @@ test("a Medusa error's hint, that the backend looks like the other Medusa versio
 });
 
 test('a bad response error exposes status and body, and invalid params name the field', () => {
-  const bad = errorFromWire({ code: -32003, message: 'm', data: { status: 200, body: '<html>' } });
-  assert.deepEqual([bad.status, bad.body], [200, '<html>']);
-  assert.equal(bad.message, 'Medusa answered 200 with a body that is not the JSON expected');
+  const said = 'Medusa answered 200 with a body longer than the 16 MiB the bridge reads';
+  const bad = errorFromWire({ code: -32003, message: said, data: { status: 200, body: '{"customer":' } }, 'auth.getSession');
+  assert.deepEqual([bad.status, bad.body], [200, '{"customer":']);
+  assert.equal(bad.message, `auth.getSession: ${said}`);
   const params = errorFromWire({ code: -32602, message: "Invalid params: 'email' is required", data: { field: 'email' } });
   assert.equal(params.field, 'email');
 });

@@ -203,7 +203,8 @@ class BridgeUnreachableError(BridgeError):
 
 
 class BadResponseError(BridgeError):
-    """-32003: Medusa answered 2xx with a body that is not the JSON expected."""
+    """-32003: a bad answer: a 2xx body that is not the JSON expected or is longer than the bridge
+    reads, or an answer that broke HTTP's framing (then ``detail`` instead of ``status`` and ``body``)."""
 
     @property
     def status(self) -> Optional[int]:
