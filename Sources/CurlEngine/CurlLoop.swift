@@ -60,7 +60,7 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
     /// stdout while it has no room, and what to do once it has (`whenWritable`). Loop thread only.
     private var output: (descriptor: Int32, onWritable: @Sendable () -> Void)?
     /// Set by `abandonUnsent`: no transfer waits for a slot any more. Loop thread only.
-    private var abandoningUnsent = false
+    var abandoningUnsent = false
     /// Work put off until every job ready has run (`deferUntilIdle`). Loop thread only.
     private var idleWork: [@Sendable () -> Void] = []
     /// The batch being run by `runQueuedWork` and `runIdleWork`, swapped with the queue they drain so
@@ -200,20 +200,6 @@ public final class CurlLoop: TaskExecutor, @unchecked Sendable {
             for waiting in transfer.target.slots.admission.removeWaiting() { waiting.finish(.failure(Self.unsent)) }
         }
     }
-
-    /// From any thread: every transfer waiting for a slot ends cancelled, on the loop's thread, and so
-    /// does every one that would wait from then on; those libcurl has go on (shutdown's grace).
-    public func abandonUnsent() {
-        schedule {
-            self.abandoningUnsent = true
-            let origins = self.registry.withLock { Array($0.origins.values) }
-            for origin in origins {
-                for waiting in origin.admission.removeWaiting() { waiting.finish(.failure(Self.unsent)) }
-            }
-        }
-    }
-
-    private static let unsent = TransportError(.cancelled, "cancelled before it was sent: the bridge is stopping")
 
     /// From any thread: aborts `transfer` as cancelled, on the loop's thread (at once when called there);
     /// libcurl closes its connection if it was mid-exchange.

@@ -203,8 +203,7 @@ class BridgeUnreachableError(BridgeError):
 
 
 class BadResponseError(BridgeError):
-    """-32003: a bad answer: a 2xx body that is not the JSON expected or is longer than the bridge
-    reads, or an answer that broke HTTP's framing (then ``detail`` instead of ``status`` and ``body``)."""
+    """-32003: a 2xx body not the JSON expected or too long, or broken framing (then ``detail``)."""
 
     @property
     def status(self) -> Optional[int]:
