@@ -31,6 +31,12 @@ public struct CookieJar: Sendable, Equatable {
     private var cookies: [Cookie] = []
     private var counter: UInt64 = 0
 
+    /// The most cookies one session keeps (RFC 6265 §6.1 asks for at least 50 per domain; browsers keep
+    /// about 180): a backend setting more, by mistake or on purpose, cannot grow the bridge or every
+    /// request's `Cookie` header without end. Past it, expired cookies go first, then the oldest
+    /// (RFC 6265 §5.3 step 12).
+    static let maximumCookies = 180
+
     public init() {}
 
     /// No cookie kept, expired ones included.
@@ -56,8 +62,21 @@ public struct CookieJar: Sendable, Equatable {
             let cookie = Cookie(
                 name: setCookie.name, value: setCookie.value, origin: origin, path: path, secure: setCookie.secure,
                 expires: expires, created: existing.map { cookies[$0].created } ?? counter)
-            if let existing { cookies[existing] = cookie } else { cookies.append(cookie) }
+            if let existing {
+                cookies[existing] = cookie
+            } else {
+                cookies.append(cookie)
+                if cookies.count > Self.maximumCookies { evictOne(now: now) }
+            }
         }
+    }
+
+    private mutating func evictOne(now: Date) {
+        cookies.removeAll { $0.expires.map { $0 <= now } ?? false }
+        guard cookies.count > Self.maximumCookies,
+            let oldest = cookies.indices.min(by: { cookies[$0].created < cookies[$1].created })
+        else { return }
+        cookies.remove(at: oldest)
     }
 
     /// The `Cookie` header for a request to `url`, or nil when no cookie applies.

@@ -30,6 +30,21 @@ struct CookieJarTests {
         #expect(SetCookie("a=1; Path=/")?.value == "1")
     }
 
+    @Test("a session keeps at most 180 cookies: past that the expired go first, then the oldest")
+    func boundedJar() throws {
+        let url = try #require(URL(string: "http://shop.test/store/auth"))
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        var jar = CookieJar()
+        jar.store([try #require(SetCookie("stale=1; Path=/; Max-Age=10"))], from: url, now: now)
+        jar.store((1...CookieJar.maximumCookies).map { SetCookie("c\($0)=v; Path=/")! }, from: url, now: now.addingTimeInterval(60))
+        var sent = try #require(jar.header(for: url, now: now.addingTimeInterval(60)))
+        #expect(!sent.contains("stale=") && sent.contains("c1=v") && sent.split(separator: ";").count == CookieJar.maximumCookies)
+        jar.store([try #require(SetCookie("newest=v; Path=/"))], from: url, now: now.addingTimeInterval(60))
+        sent = try #require(jar.header(for: url, now: now.addingTimeInterval(60)))
+        #expect(!sent.contains("c1=v") && sent.contains("c2=v") && sent.contains("newest=v"))
+        #expect(sent.split(separator: ";").count == CookieJar.maximumCookies)
+    }
+
     @Test("a cookie whose name and value exceed 4096 bytes together is ignored (RFC 6265bis §5.7)")
     func oversizedCookieIgnored() {
         #expect(SetCookie("a=" + String(repeating: "v", count: 4095))?.value.count == 4095)
