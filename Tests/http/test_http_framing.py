@@ -331,17 +331,22 @@ def test_the_fake_medusa_answers_as_the_bridge_expects(start_bridge, raw_server)
     assert fake_medusa.COOKIE_NAME + "=alice-session" in server.requests[2].header("Cookie")
 
 
+def assert_a_bad_answer_sent_once(start_bridge, server, word):
+    """With retries on, the framed-wrong answer is -32003 naming ``word``, its request was sent once
+    (the server answered: retrying as after a network failure would only send it again), and both
+    sessions' next calls get their own answers."""
+    bridge = logged_in_bridge(start_bridge, server, "--max-retries", "2")
+    code, message, data = error_of(get_session(bridge, "alice"))
+    assert framing_error_mentions(code, message, data, word), (code, message, data)
+    assert len([r for r in server.requests if (r.method, r.path) == ("GET", "/store/auth")]) == 1
+    assert_later_calls_unaffected(bridge)
+
+
 def test_a_bad_answer_is_not_retried_as_a_network_failure(start_bridge, raw_server):
-    # The server answered: retrying as if the network had failed would only send the request again.
     def send(exchange):
         exchange.conn.send(head_only(200, ["Content-Type: application/json", "Content-Length: abc"]) + alice_body())
 
-    server = raw_server(on_request(UNDER_TEST, send))
-    bridge = logged_in_bridge(start_bridge, server, "--max-retries", "2")
-    code, message, data = error_of(get_session(bridge, "alice"))
-    assert framing_error_mentions(code, message, data, "Content-Length"), (code, message, data)
-    assert len([r for r in server.requests if (r.method, r.path) == ("GET", "/store/auth")]) == 1
-    assert_later_calls_unaffected(bridge)
+    assert_a_bad_answer_sent_once(start_bridge, raw_server(on_request(UNDER_TEST, send)), "Content-Length")
 
 
 # The bridge's cap on a body (README: "Bodies longer than 16 MiB are cut off and answered -32003"),

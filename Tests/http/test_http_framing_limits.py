@@ -1,13 +1,11 @@
 """Answers whose framing libcurl refuses in its chunked decoder or its header limits, driven through
 the real bridge against raw-socket servers: each is a bad answer (-32003) naming what was wrong, sent
-once even with retries on (the server answered; retrying as after a network failure would only send
-the request again), and later calls are unaffected.
+once even with retries on, and later calls are unaffected (``assert_a_bad_answer_sent_once``).
 """
 
 import pytest
 
-from test_http_framing import (UNDER_TEST, alice_body, assert_later_calls_unaffected, error_of,
-                               framing_error_mentions, get_session, logged_in_bridge, on_request)
+from test_http_framing import UNDER_TEST, alice_body, assert_a_bad_answer_sent_once, on_request
 from fake_medusa import head_only
 
 BROKEN_CHUNKS = {
@@ -24,12 +22,7 @@ def test_a_broken_chunked_body_is_a_bad_answer_sent_once(start_bridge, raw_serve
                            + BROKEN_CHUNKS[case])
         exchange.conn.close()
 
-    server = raw_server(on_request(UNDER_TEST, send))
-    bridge = logged_in_bridge(start_bridge, server, "--max-retries", "2")
-    code, message, data = error_of(get_session(bridge, "alice"))
-    assert framing_error_mentions(code, message, data, "chunked"), (code, message, data)
-    assert len([r for r in server.requests if (r.method, r.path) == ("GET", "/store/auth")]) == 1
-    assert_later_calls_unaffected(bridge)
+    assert_a_bad_answer_sent_once(start_bridge, raw_server(on_request(UNDER_TEST, send)), "chunked")
 
 
 @pytest.mark.parametrize("line_bytes, lines", [(102_400, 1), (4_000, 100)], ids=["one 100 KiB line", "400 KB in all"])
@@ -39,9 +32,5 @@ def test_answer_headers_longer_than_libcurl_reads_are_a_bad_answer_sent_once(sta
         fields = ["X-Padding-%d: %s" % (n, "p" * line_bytes) for n in range(lines)]
         exchange.conn.send(head_only(200, ["Content-Type: application/json", "Content-Length: %d" % len(body)] + fields) + body)
 
-    server = raw_server(on_request(UNDER_TEST, send))
-    bridge = logged_in_bridge(start_bridge, server, "--max-retries", "2")
-    code, message, data = error_of(get_session(bridge, "alice"))
-    assert framing_error_mentions(code, message, data, "headers longer than libcurl reads"), (code, message, data)
-    assert len([r for r in server.requests if (r.method, r.path) == ("GET", "/store/auth")]) == 1
-    assert_later_calls_unaffected(bridge)
+    assert_a_bad_answer_sent_once(start_bridge, raw_server(on_request(UNDER_TEST, send)),
+                                  "headers longer than libcurl reads")

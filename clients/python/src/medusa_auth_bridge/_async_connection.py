@@ -292,7 +292,9 @@ class AsyncConnection:
         call = None
         if response is not None and isinstance(response.id, int):
             call = self._pending.pop(response.id, None)
-        # A future already done was cancelled with its task a moment before this answer came.
+        # A pending call's future is never done (`_answer` shields it from its caller's cancellation,
+        # and whoever resolves a call pops it first); checked all the same, since setting a done
+        # future would raise here, in the reader.
         if call is None or response is None or call.future.done():
             self._tracer.unmatched(message)
             return
