@@ -16,7 +16,7 @@ static const char soname[] = "libcurl.so.4";
 #define CURLSHIM_FUNCTIONS(F)                                                                        \
     F(global_init) F(easy_init) F(easy_cleanup) F(easy_strerror) F(easy_setopt) F(easy_getinfo)      \
     F(slist_append) F(slist_free_all) F(multi_init) F(multi_setopt) F(multi_add_handle)               \
-    F(multi_remove_handle) F(multi_perform) F(multi_poll) F(multi_info_read)
+    F(multi_remove_handle) F(multi_perform) F(multi_poll) F(multi_info_read) F(version_info)
 
 // All set once `load` succeeded, all NULL otherwise; written only inside `once`.
 static struct {
@@ -100,6 +100,10 @@ struct curl_slist *curlshim_slist_append(struct curl_slist *list, const char *st
 
 void curlshim_slist_free_all(struct curl_slist *list) {
     if (list != NULL) curl.slist_free_all(list);
+}
+
+int curlshim_version_features(void) {
+    return curlshim_unavailable() ? 0 : curl.version_info(CURLVERSION_NOW)->features;
 }
 
 CURLM *curlshim_multi_init(void) {

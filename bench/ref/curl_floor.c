@@ -42,6 +42,17 @@ int main(int argc, char **argv) {
     struct curl_slist *headers = NULL;
     long http = strcmp(argv[7], "1.1") == 0 ? CURL_HTTP_VERSION_1_1 : CURL_HTTP_VERSION_2TLS;
     for (int i = 8; i < argc; i++) headers = curl_slist_append(headers, argv[i]);
+    /* Accept-Encoding as a header, listing what CURLOPT_ACCEPT_ENCODING "" offers, as the engine sends
+     * it (Sources/CurlEngine/HeaderList.swift): the same bytes, without libcurl formatting its own line. */
+    curl_version_info_data *info = curl_version_info(CURLVERSION_NOW);
+    char offered[64] = "Accept-Encoding: ";
+    if (info->features & CURL_VERSION_LIBZ) strcat(offered, "deflate, gzip, ");
+    if (info->features & CURL_VERSION_BROTLI) strcat(offered, "br, ");
+    if (info->features & CURL_VERSION_ZSTD) strcat(offered, "zstd, ");
+    size_t length = strlen(offered);
+    if (offered[length - 2] == ',') offered[length - 2] = 0;
+    else strcat(offered, "identity");
+    headers = curl_slist_append(headers, offered);
     double *started = calloc(inflight, sizeof *started);
     size_t capacity = 1 << 16, recorded = 0;
     double *latencies = malloc(capacity * sizeof *latencies);

@@ -32,6 +32,8 @@ void curlshim_easy_cleanup(CURL *handle);
 const char *curlshim_easy_strerror(CURLcode code);
 struct curl_slist *curlshim_slist_append(struct curl_slist *list, const char *string);
 void curlshim_slist_free_all(struct curl_slist *list);
+// `curl_version_info(CURLVERSION_NOW)->features` (CURL_VERSION_LIBZ, _BROTLI, _ZSTD, ...); 0 without libcurl.
+int curlshim_version_features(void);
 
 CURLM *curlshim_multi_init(void);
 CURLMcode curlshim_multi_add_handle(CURLM *multi, CURL *handle);
