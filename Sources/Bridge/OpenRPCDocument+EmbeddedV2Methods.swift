@@ -210,7 +210,7 @@ extension OpenRPCDocument {
             {
               "name": "auth.logout",
               "x-medusa-version": 2,
-              "summary": "Log out: DELETE /auth/session when the session holds a cookie, then forget its token and cookies.",
+              "summary": "Log out: DELETE /auth/session when the session logged in to Medusa's cookie session (session mode), then forget its token and cookies.",
               "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.logout(): in session mode Medusa's session is destroyed; in jwt mode there is nothing to end server-side (v2 tokens cannot be revoked) and no request is made. Either way the session forgets its token and cookies, whatever Medusa answered. Answers {}. Changes session state: waits for earlier requests of the session and holds later ones.",
               "paramStructure": "by-name",
               "params": [
