@@ -7,14 +7,14 @@ extension OpenRPCDocument {
               "customHeaders": {
                 "name": "customHeaders",
                 "required": false,
-                "description": "Headers for this call, merged case-insensitively over the configured ones; they override any header the bridge sets, except the fields the HTTP layer owns (Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Expect), which are -32602.",
-                "schema": { "type": "object", "additionalProperties": { "type": "string" } }
+                "description": "Headers for this call, merged case-insensitively over the configured ones; they override any header the bridge sets, except the fields the HTTP layer owns (Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Expect), which are -32602. null is the same as leaving it out.",
+                "schema": { "type": [ "object", "null" ], "additionalProperties": { "type": "string" } }
               },
               "session": {
                 "name": "session",
                 "required": false,
-                "description": "The session this call uses; created on first use. Default \"default\". By-position calls use the default session.",
-                "schema": { "type": "string", "minLength": 1, "default": "default" }
+                "description": "The session this call uses; created on first use. Default \"default\" (null is the same as leaving it out). By-position calls use the default session.",
+                "schema": { "type": [ "string", "null" ], "minLength": 1, "default": "default" }
               }
             },
             "schemas": {

@@ -11,8 +11,8 @@ extension OpenRPCDocument {
               "params": [
                 { "name": "email", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
                 { "name": "password", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
-                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
-                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login).", "schema": { "type": "object" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers. null is the same as leaving it out (emailpass).", "schema": { "type": [ "string", "null" ], "minLength": 1, "default": "emailpass" } },
+                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login). null is the same as leaving it out.", "schema": { "type": [ "object", "null" ] } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -33,8 +33,8 @@ extension OpenRPCDocument {
               "params": [
                 { "name": "email", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
                 { "name": "password", "required": false, "description": "emailpass: required unless payload is given.", "schema": { "type": "string" } },
-                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
-                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login).", "schema": { "type": "object" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers. null is the same as leaving it out (emailpass).", "schema": { "type": [ "string", "null" ], "minLength": 1, "default": "emailpass" } },
+                { "name": "payload", "required": false, "description": "The provider's own body, instead of email and password (e.g. {} or {callback_url} to start an OAuth login). null is the same as leaving it out.", "schema": { "type": [ "object", "null" ] } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -53,7 +53,7 @@ extension OpenRPCDocument {
               "paramStructure": "by-name",
               "params": [
                 { "name": "provider", "required": true, "schema": { "type": "string", "minLength": 1 } },
-                { "name": "query", "required": false, "description": "The callback's query parameters, passed through percent-encoded.", "schema": { "type": "object", "additionalProperties": { "type": "string" } } },
+                { "name": "query", "required": false, "description": "The callback's query parameters, passed through percent-encoded. null is the same as leaving it out.", "schema": { "type": [ "object", "null" ], "additionalProperties": { "type": "string" } } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -93,7 +93,7 @@ extension OpenRPCDocument {
                 { "name": "phone", "required": false, "schema": { "type": [ "string", "null" ] } },
                 { "name": "company_name", "required": false, "schema": { "type": [ "string", "null" ] } },
                 { "name": "metadata", "required": false, "schema": { "type": [ "object", "null" ] } },
-                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=). null is the same as leaving it out.", "schema": { "type": [ "string", "null" ] } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -111,7 +111,7 @@ extension OpenRPCDocument {
               "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's store.customer.retrieve(query). By Bearer token in jwt mode, by cookie in session mode. Needs a publishable key.",
               "paramStructure": "by-name",
               "params": [
-                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=). null is the same as leaving it out.", "schema": { "type": [ "string", "null" ] } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -134,7 +134,7 @@ extension OpenRPCDocument {
                 { "name": "phone", "required": false, "schema": { "type": [ "string", "null" ] } },
                 { "name": "company_name", "required": false, "schema": { "type": [ "string", "null" ] } },
                 { "name": "metadata", "required": false, "schema": { "type": [ "object", "null" ] } },
-                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=).", "schema": { "type": "string" } },
+                { "name": "fields", "required": false, "description": "Medusa's field selection for the returned customer, e.g. \"+metadata\" or \"*orders\" (sent as ?fields=). null is the same as leaving it out.", "schema": { "type": [ "string", "null" ] } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -152,7 +152,7 @@ extension OpenRPCDocument {
               "paramStructure": "by-name",
               "params": [
                 { "name": "identifier", "required": true, "description": "The email, for emailpass.", "schema": { "type": "string" } },
-                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers. null is the same as leaving it out (emailpass).", "schema": { "type": [ "string", "null" ], "minLength": 1, "default": "emailpass" } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -172,8 +172,8 @@ extension OpenRPCDocument {
               "params": [
                 { "name": "token", "required": true, "description": "The reset token.", "schema": { "type": "string" } },
                 { "name": "password", "required": false, "description": "The new password; required unless payload is given.", "schema": { "type": "string" } },
-                { "name": "payload", "required": false, "description": "The provider's own body instead of {password}.", "schema": { "type": "object" } },
-                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers.", "schema": { "type": "string", "minLength": 1, "default": "emailpass" } },
+                { "name": "payload", "required": false, "description": "The provider's own body instead of {password}. null is the same as leaving it out.", "schema": { "type": [ "object", "null" ] } },
+                { "name": "provider", "required": false, "description": "The auth provider (Medusa's auth module provider id): emailpass, google, github, or any other the backend registers. null is the same as leaving it out (emailpass).", "schema": { "type": [ "string", "null" ], "minLength": 1, "default": "emailpass" } },
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
                 { "$ref": "#/components/contentDescriptors/session" }
               ],
@@ -210,7 +210,7 @@ extension OpenRPCDocument {
             {
               "name": "auth.logout",
               "x-medusa-version": 2,
-              "summary": "Log out: DELETE /auth/session when the session holds a cookie, then forget its token and cookies.",
+              "summary": "Log out: DELETE /auth/session when the session logged in to Medusa's cookie session (session mode), then forget its token and cookies.",
               "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.logout(): in session mode Medusa's session is destroyed; in jwt mode there is nothing to end server-side (v2 tokens cannot be revoked) and no request is made. Either way the session forgets its token and cookies, whatever Medusa answered. Answers {}. Changes session state: waits for earlier requests of the session and holds later ones.",
               "paramStructure": "by-name",
               "params": [
@@ -241,10 +241,11 @@ extension OpenRPCDocument {
             {
               "name": "session.clear",
               "summary": "Forget a session's cookies and token (no HTTP request).",
+              "description": "Changes session state: waits for earlier requests of the session and holds later ones. Cancelled while it waits (by $/cancelRequest, or at shutdown), it is answered -32800 and the session is left as it was.",
               "paramStructure": "by-name",
               "params": [ { "name": "session", "required": true, "schema": { "type": "string", "minLength": 1 } } ],
               "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
-              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/Cancelled" } ],
               "examples": [
                 {
                   "name": "clear",
@@ -258,8 +259,8 @@ extension OpenRPCDocument {
               "summary": "Optional handshake: agree on the protocol version and learn the bridge's name and version.",
               "paramStructure": "by-name",
               "params": [
-                { "name": "protocolVersion", "required": false, "schema": { "type": "string" } },
-                { "name": "clientInfo", "required": false, "schema": { "type": "object", "properties": { "name": { "type": "string" }, "version": { "type": "string" } } } }
+                { "name": "protocolVersion", "required": false, "description": "The version the client speaks; the bridge's when left out or null.", "schema": { "type": [ "string", "null" ] } },
+                { "name": "clientInfo", "required": false, "description": "Who the client is (logged at info level); null is the same as leaving it out. A name or version that is not a string is -32602.", "schema": { "type": [ "object", "null" ], "properties": { "name": { "type": "string" }, "version": { "type": "string" } } } }
               ],
               "result": { "name": "InitializeResult", "schema": { "$ref": "#/components/schemas/InitializeResult" } },
               "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/UnsupportedProtocolVersion" } ],
@@ -291,12 +292,14 @@ extension OpenRPCDocument {
             },
             {
               "name": "$/cancelRequest",
-              "summary": "Notification (send it without an id): abandon the named request if it is still running; that request is answered with -32800.",
+              "summary": "Abandon the named request if it is still running; that request is answered with -32800 (a finished or unknown one is left alone).",
+              "description": "Meant as a notification (sent without an id, as LSP's): then it is never answered, not even when its params are wrong. Sent as a request (with an id), it is answered {}, or -32602 when id is missing or is neither a string nor an integer.",
               "paramStructure": "by-name",
-              "params": [ { "name": "id", "required": true, "schema": { "type": ["string", "integer"] } } ],
-              "result": { "name": "none", "schema": { "type": "null" } },
+              "params": [ { "name": "id", "required": true, "description": "The id of the request to cancel, as it was written: \"7\", 7 and 7.0 are three different ids.", "schema": { "type": ["string", "integer"] } } ],
+              "result": { "name": "Empty", "schema": { "$ref": "#/components/schemas/Empty" } },
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
               "x-notification": true,
-              "examples": [ { "name": "cancel", "params": [ { "name": "id", "value": 7 } ], "result": { "name": "none", "value": null } } ]
+              "examples": [ { "name": "cancel", "params": [ { "name": "id", "value": 7 } ], "result": { "name": "Empty", "value": {} } } ]
             }
           ],
         """###

@@ -4,13 +4,17 @@ import JSON
 /// `packages/core/js-sdk/src/store/index.ts`; routes in `packages/medusa/src/api/store/customers/`).
 /// Medusa v2 refuses every `/store/*` request without a publishable key, before looking at auth.
 extension MedusaClient {
-    static let publishableKeyHeader = "x-publishable-api-key"
+    public static let publishableKeyHeader = "x-publishable-api-key"
 
-    /// Whether a call with `options` would carry `x-publishable-api-key`: configured as such, among the
-    /// configured headers, or among the call's own.
+    /// Whether a call with `options` would carry a non-empty `x-publishable-api-key`: the value that
+    /// `headers(method:url:options:)` sends, the call's own over the configured headers over the configured
+    /// key. An empty value (or blanks) is no key: Medusa refuses it like a missing one, and after
+    /// `auth.signup`'s first step had already registered the identity.
     public func hasPublishableKey(options: CallOptions) -> Bool {
-        configuration.publishableAPIKey != nil || configuration.headers[Self.publishableKeyHeader] != nil
-            || options.customHeaders[Self.publishableKeyHeader] != nil
+        let key =
+            options.customHeaders[Self.publishableKeyHeader] ?? configuration.headers[Self.publishableKeyHeader]
+            ?? configuration.publishableAPIKey
+        return key.map { !$0.trimmingSpaces().isEmpty } ?? false
     }
 
     /// `POST /store/customers`: creates the customer of the identity whose token the session holds (a

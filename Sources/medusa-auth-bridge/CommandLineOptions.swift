@@ -114,7 +114,7 @@ struct CommandLineOptions: Equatable {
             case "--version": return .version
             case "--base-url": options.baseURL = try checkedURL(try value(), flag)
             case "--max-retries": options.maxRetries = try checkedInteger(try value(), flag, range: 0...100)
-            case "--publishable-api-key": options.publishableAPIKey = try value()
+            case "--publishable-api-key": options.publishableAPIKey = try checkedPublishableKey(try value())
             case "--header": options.headers.append(try checkedHeader(try value()))
             case "--auth-type": options.authType = try checkedAuthType(try value(), flag)
             case "--timeout": options.timeout = try checkedSeconds(try value(), flag)
@@ -279,6 +279,20 @@ extension CommandLineOptions {
         guard !HeaderSyntax.isTransportOwned(name) else {
             throw UsageError(description: "--header '\(name)' is set by the HTTP layer and cannot be given")
         }
+        if name.caseInsensitiveEquals(MedusaClient.publishableKeyHeader) && value.isEmpty {
+            throw UsageError(description: "--header '\(name)' needs a value: an empty publishable key is no key")
+        }
         return HeaderField(name: name, value: value)
+    }
+
+    /// `--publishable-api-key`: not empty. An empty flag (`--publishable-api-key "$KEY"` with `KEY`
+    /// unset) would otherwise override a key in the environment and pass the bridge's "has a publishable
+    /// key" check, so a v2 `/store/*` call would go out and fail at Medusa, after `auth.signup` had already
+    /// registered its identity. The value is never echoed.
+    static func checkedPublishableKey(_ text: String) throws(UsageError) -> String {
+        guard !text.trimmingSpaces().isEmpty else {
+            throw UsageError(description: "--publishable-api-key needs a value: an empty publishable key is no key")
+        }
+        return text
     }
 }

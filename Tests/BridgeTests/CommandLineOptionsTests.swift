@@ -187,9 +187,29 @@ struct CommandLineOptionsTests {
             (["--header", "no-colon-secret"], "--header must look like 'Name: value' with a valid header name"),
             (["--header", "Content-Length: 0"], "--header 'Content-Length' is set by the HTTP layer and cannot be given"),
             (["--header", "connection: close"], "--header 'connection' is set by the HTTP layer and cannot be given"),
+            (["--publishable-api-key", ""], "--publishable-api-key needs a value: an empty publishable key is no key"),
+            (
+                ["--publishable-api-key=", "--base-url", "http://x"],
+                "--publishable-api-key needs a value: an empty publishable key is no key"
+            ),
+            (["--publishable-api-key", " \t "], "--publishable-api-key needs a value: an empty publishable key is no key"),
+            (
+                ["--header", "x-publishable-api-key: "],
+                "--header 'x-publishable-api-key' needs a value: an empty publishable key is no key"
+            ),
+            (["--header", "X-Publishable-Api-Key:"], "--header 'X-Publishable-Api-Key' needs a value: an empty publishable key is no key"),
         ])
     func usageErrors(arguments: [String], message: String) {
         #expect(throws: CommandLineOptions.UsageError(description: message)) { try parse(arguments) }
+    }
+
+    @Test("an empty --publishable-api-key is refused even with a key in the environment, which it would otherwise override")
+    func emptyPublishableKeyFlagOverridesNothing() {
+        #expect(throws: CommandLineOptions.UsageError.self) {
+            try parse(["--publishable-api-key", ""], ["MEDUSA_PUBLISHABLE_API_KEY": "pk_env"])
+        }
+        #expect((try? options([], ["MEDUSA_PUBLISHABLE_API_KEY": "pk_env"]))?.publishableAPIKey == "pk_env")
+        #expect((try? options(["--header", "X-Other:"]))?.headers == [CommandLineOptions.HeaderField(name: "X-Other", value: "")])
     }
 
     @Test("a bad environment variable is a usage error naming the variable")

@@ -77,6 +77,20 @@ struct V2MethodsTests {
         #expect(transport.requests.first?.headers["x-publishable-api-key"] == "pk_call")
     }
 
+    @Test("an empty x-publishable-api-key in customHeaders is no key: -32602 before any request, even over a configured key")
+    func emptyPublishableKeyInCustomHeaders() async throws {
+        let (bridge, transport) = harness(key: "pk_test")
+        for value in ["", "  "] {
+            let headers = #""customHeaders":{"x-publishable-api-key":"\#(value)"}"#
+            let retrieve = try await call(bridge, "store.customer.retrieve", "{\(headers)}")
+            #expect(retrieve["error"]?["code"] == -32602)
+            #expect(retrieve["error"]?["data"]?["header"] == "x-publishable-api-key")
+            let signup = try await call(bridge, "auth.signup", #"{"email":"a@b.co","password":"p",\#(headers)}"#)
+            #expect(signup["error"]?["code"] == -32602)
+        }
+        #expect(transport.requests.isEmpty)
+    }
+
     @Test("v2 error bodies keep type and code in -32001 data, and the bare 401 keeps its message")
     func errorBodies() async throws {
         let (bridge, _) = harness([

@@ -229,6 +229,29 @@ struct MedusaClientV2Tests {
         }
     }
 
+    @Test(
+        "a publishable key counts only when the value a call would send is not empty: its own header over the configured ones over the key",
+        arguments: [
+            (nil, [:], [:], false),
+            ("pk", [:], [:], true),
+            ("", [:], [:], false),
+            (" ", [:], [:], false),
+            (nil, ["X-Publishable-Api-Key": "pk"], [:], true),
+            (nil, ["x-publishable-api-key": ""], [:], false),
+            ("pk", ["x-publishable-api-key": ""], [:], false),
+            (nil, [:], ["x-publishable-api-key": "pk"], true),
+            ("pk", [:], ["x-publishable-api-key": ""], false),
+            (nil, ["x-publishable-api-key": "pk"], ["X-PUBLISHABLE-API-KEY": "\t"], false),
+            ("", ["x-publishable-api-key": ""], ["x-publishable-api-key": "pk"], true),
+        ] as [(String?, HTTPHeaders, HTTPHeaders, Bool)])
+    func publishableKeyPresence(key: String?, configured: HTTPHeaders, custom: HTTPHeaders, expected: Bool) {
+        let medusa = MedusaClient(
+            configuration: MedusaConfiguration(
+                baseURL: URL(string: "http://127.0.0.1:9000")!, publishableAPIKey: key, headers: configured, userAgent: "test"),
+            transport: FakeTransport([]), sleep: { _ in })
+        #expect(medusa.hasPublishableKey(options: CallOptions(customHeaders: custom)) == expected)
+    }
+
     @Test("a v1 route's 404 without a publishable key names no version: v2 would have refused the missing key first")
     func notFoundWithoutKey() async throws {
         let missing = HTTPResponse.text(404, "Cannot POST /api/store/auth")

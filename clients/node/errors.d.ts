@@ -77,12 +77,14 @@ export declare class BridgeUnreachableError extends BridgeError {
   readonly detail: string | undefined;
 }
 
-/** -32003: Medusa answered 2xx with a body that is not the JSON expected or is longer than the bridge reads, or broke HTTP's framing (`data.detail`). */
+/** -32003: Medusa answered 2xx with a body that is not the JSON expected or is longer than the bridge reads, or broke HTTP's framing (then `detail` names the fault). */
 export declare class BadResponseError extends BridgeError {
   readonly code: number;
-  readonly data: { status: number; body: string };
+  readonly data: { status: number; body: string } | { detail: string };
   readonly status: number | undefined;
   readonly body: string | undefined;
+  /** Broken framing only: what broke it (e.g. several Content-Length values that differ). */
+  readonly detail: string | undefined;
 }
 
 /** -32800: the bridge abandoned the request, or close() cancelled it. */

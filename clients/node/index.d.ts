@@ -247,7 +247,7 @@ export interface AuthResource {
   callback(actor: AuthActor, method: string, query?: Record<string, string>, options?: CallOptions): Promise<string>;
   /** @rpc auth.refresh — v2 POST /auth/token/refresh: a new token in place of the session's. */
   refresh(headers?: CustomHeaders | CallOptions, options?: CallOptions): Promise<string>;
-  /** @rpc auth.logout — v2 DELETE /auth/session when the session holds a cookie; forgets its token and cookies. */
+  /** @rpc auth.logout — v2 DELETE /auth/session when the session logged in to Medusa's cookie session (session mode); forgets its token and cookies. */
   logout(options?: CallOptions): Promise<void>;
   /** @rpc auth.resetPassword — v2 POST /auth/customer/{provider}/reset-password: Medusa mails a reset token. */
   resetPassword(actor: AuthActor, provider: string, body: { identifier: string }, options?: CallOptions): Promise<void>;

@@ -2,8 +2,10 @@ import JSON
 import JSONRPC
 import MedusaStore
 
-/// `auth.logout` (Medusa v2): js-sdk `auth.logout()`. `DELETE /auth/session` when the session holds a
-/// cookie, then the session's token and cookies are forgotten whatever Medusa answered. Answers `{}`.
+/// `auth.logout` (Medusa v2): js-sdk `auth.logout()`. `DELETE /auth/session` when the session logged in
+/// to Medusa's cookie session (session mode); in jwt mode no request, whatever cookies the session holds
+/// (a load balancer's), as js-sdk. Then the session's token and cookies are forgotten whatever Medusa
+/// answered. Answers `{}`.
 struct AuthLogout: BridgeMethod {
     static let name = "auth.logout"
     let options: CallOptions

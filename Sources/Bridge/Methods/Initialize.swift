@@ -12,7 +12,15 @@ struct Initialize: ImmediateMethod {
         protocolVersion = try reader.optionalString("protocolVersion")
         switch reader.value("clientInfo") {
         case nil, .null?: clientName = nil
-        case .object(let info)?: clientName = info["name"]?.stringValue
+        case .object(let info)?:
+            // LSP's and MCP's clientInfo: {name, version?}, both strings. Other members are the
+            // client's business; these two are read as the schema types them, not guessed at.
+            for member in ["name", "version"] {
+                guard let value = info[member], value.stringValue == nil else { continue }
+                throw .invalidParams(
+                    "'clientInfo.\(member)' must be a string, not \(value.typeName)", field: "clientInfo.\(member)")
+            }
+            clientName = info["name"]?.stringValue
         case let other?:
             throw .invalidParams("'clientInfo' must be an object, not \(other.typeName)", field: "clientInfo")
         }

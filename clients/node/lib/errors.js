@@ -94,13 +94,15 @@ class BridgeUnreachableError extends BridgeError {
   }
 }
 
-/** -32003: a bad answer: a 2xx body that is not the JSON expected or is too long, or broken framing. */
+/** -32003: a bad answer: a 2xx body that is not the JSON expected or is too long, or broken framing (`detail` names the fault). */
 class BadResponseError extends BridgeError {
   constructor(message, options = {}) {
     super(message, options);
     const data = isObject(options.data) ? options.data : {};
     this.status = typeof data.status === 'number' ? data.status : undefined;
     this.body = typeof data.body === 'string' ? data.body : undefined;
+    /** Broken framing: what broke it (e.g. several Content-Length values that differ). */
+    this.detail = typeof data.detail === 'string' ? data.detail : undefined;
   }
 }
 
@@ -213,7 +215,7 @@ function errorFromWire(wire, method, session) {
   if (Class === MedusaError && isObject(data)) Class = MEDUSA_CLASS_BY_STATUS.get(data.status) ?? MedusaError;
   const text = typeof error.message === 'string' && error.message !== '' ? error.message : 'the bridge answered with an error';
   const step = isObject(data) && typeof data.step === 'string' ? data.step : undefined;
-  return new Class(`${callPrefix(method, session, step)}${describe(code, data) ?? text}`, { code, data, method, session });
+  return new Class(`${callPrefix(method, session, step)}${describe(code, data, text) ?? text}`, { code, data, method, session });
 }
 
 /**
@@ -226,8 +228,11 @@ function callPrefix(method, session, step) {
   return step === undefined ? `${where}: ` : `${where}, step ${step}: `;
 }
 
-/** What happened, from `data`, for the codes where it says more than the message; else undefined. */
-function describe(code, data) {
+/**
+ * What happened, from `data`, for the codes where it says more than the message; else undefined.
+ * @param {number|undefined} code @param {unknown} data @param {string} text the bridge's message
+ */
+function describe(code, data, text) {
   if (!isObject(data)) return undefined;
   switch (code) {
     case ErrorCode.MEDUSA_HTTP_ERROR: {
@@ -246,9 +251,11 @@ function describe(code, data) {
       const detail = typeof data.detail === 'string' && data.detail !== '' ? `: ${data.detail}` : '';
       return `No answer from Medusa (${data.reason})${attempts}${detail}`;
     }
+    case ErrorCode.MEDUSA_BAD_RESPONSE:
+      // The bridge's own words say which fault it was (a body that is not the JSON expected, one
+      // longer than the bridge reads, or broken framing); for broken framing, `detail` says how.
+      return typeof data.detail === 'string' && data.detail !== '' ? `${text}: ${data.detail}` : undefined;
     default:
-      // -32003 among them: the bridge's own words say which fault it was (a body that is not the
-      // JSON expected, one longer than the bridge reads, or broken framing).
       return undefined;
   }
 }

@@ -71,6 +71,26 @@ test('an unreachable backend error exposes reason, attempts and detail', () => {
   assert.deepEqual([error.method, error.session], ['auth.exists', 'default']);
 });
 
+test('a bad response that broke HTTP framing exposes detail and ends its message with it; a bad body keeps status and body', () => {
+  const framing = errorFromWire(
+    { code: -32003, message: "Medusa's answer broke HTTP's framing", data: { detail: 'the answer has several Content-Length values that differ' } },
+    'auth.getSession',
+    'default',
+  );
+  assert.ok(framing instanceof errors.BadResponseError);
+  assert.equal(framing.detail, 'the answer has several Content-Length values that differ');
+  assert.equal(
+    framing.message,
+    "auth.getSession in session 'default': Medusa's answer broke HTTP's framing: the answer has several Content-Length values that differ",
+  );
+  const body = errorFromWire(
+    { code: -32003, message: 'Medusa answered 200 with a body that is not the JSON expected', data: { status: 200, body: '<html>' } },
+    'ping',
+  );
+  assert.deepEqual([body.status, body.body, body.detail], [200, '<html>', undefined]);
+  assert.equal(body.message, 'ping: Medusa answered 200 with a body that is not the JSON expected');
+});
+
 test('messages say once what happened, led by the method and the session, without the wire message in parentheses', () => {
   const error = errorFromWire(
     { code: -32001, message: 'Medusa answered 400: email must be an email', data: { status: 400, type: 'invalid_data', message: 'email must be an email' } },

@@ -110,6 +110,21 @@ def test_a_bad_response_error_exposes_status_and_body() -> None:
     assert (error.status, error.body) == (200, "<html>")
 
 
+def test_a_bad_response_that_broke_framing_exposes_detail_and_ends_its_message_with_it() -> None:
+    detail = "the answer has several Content-Length values that differ"
+    error = error_from_wire(
+        {"code": -32003, "message": "Medusa's answer broke HTTP's framing", "data": {"detail": detail}},
+        "auth.getSession",
+        "default",
+    )
+    assert isinstance(error, mab.BadResponseError)
+    assert (error.detail, error.status, error.body) == (detail, None, None)
+    assert str(error) == f"auth.getSession in session 'default': Medusa's answer broke HTTP's framing: {detail}"
+    body = error_from_wire({"code": -32003, "message": "Medusa answered 200 with a body that is not the JSON expected",
+                            "data": {"status": 200, "body": "<html>"}}, "ping")
+    assert body.detail is None and str(body) == "ping: Medusa answered 200 with a body that is not the JSON expected"
+
+
 def test_invalid_params_expose_the_field() -> None:
     error = error_from_wire({"code": -32602, "message": "email must be a string", "data": {"field": "email"}}, "auth.exists", "default")
     assert isinstance(error, mab.InvalidParamsError) and error.field == "email"

@@ -162,7 +162,8 @@ class AsyncAuth:
         return cast(TokenResult, await self._client._call(_methods.REFRESH, self._session, headers, timeout, {}))
 
     async def logout(self, *, headers: Headers = None, timeout: Optional[float] = None) -> Empty:
-        """Medusa v2: log out (``DELETE /auth/session`` when the session holds a cookie).
+        """Medusa v2: log out (``DELETE /auth/session`` when the session logged in to Medusa's cookie
+        session, in session mode; nothing is sent in jwt mode, whatever cookies the session holds).
 
         The session forgets its token and cookies whatever Medusa answered.
         """

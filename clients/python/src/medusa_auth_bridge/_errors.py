@@ -79,8 +79,10 @@ class BridgeError(Exception):
         return self._str("step")
 
     def _summary(self) -> str:
-        """What happened, without the call's name: the part after ``method in session 'x': ``."""
-        return self.message
+        """What happened, without the call's name (the part after ``method in session 'x': ``),
+        ending with ``data.detail``, the bridge's words for the fault (-32002, -32003), when given."""
+        detail = self._str("detail")
+        return f"{self.message}: {detail}" if detail else self.message
 
 
 # -- JSON-RPC protocol errors (the request itself was wrong) --------------------------------------
@@ -198,9 +200,6 @@ class BridgeUnreachableError(BridgeError):
     def detail(self) -> Optional[str]:
         return self._str("detail")
 
-    def _summary(self) -> str:
-        return f"{self.message}: {self.detail}" if self.detail else self.message
-
 
 class BadResponseError(BridgeError):
     """-32003: a 2xx body not the JSON expected or too long, or broken framing (then ``detail``)."""
@@ -212,6 +211,10 @@ class BadResponseError(BridgeError):
     @property
     def body(self) -> Optional[str]:
         return self._str("body")
+
+    @property
+    def detail(self) -> Optional[str]:
+        return self._str("detail")
 
 
 class CancelledError(BridgeError):
@@ -349,10 +352,7 @@ _CLASS_FOR_CODE: Dict[int, Type[BridgeError]] = {
     -32800: CancelledError,
 }
 
-_MEDUSA_CLASS_FOR_STATUS: Dict[int, Type[MedusaError]] = {
-    401: UnauthorizedError,
-    404: NotFoundError,
-}
+_MEDUSA_CLASS_FOR_STATUS: Dict[int, Type[MedusaError]] = {401: UnauthorizedError, 404: NotFoundError}
 
 
 def call_prefix(method: Optional[str], session: Optional[str]) -> str:
