@@ -41,13 +41,13 @@ extension ResponseError {
             self.init(
                 code: .medusaBadResponse, message: "Medusa's answer broke HTTP's framing",
                 data: .object(JSONObject([(key: "detail", value: .string(detail))])))
-        case .noSessionCookie(let status, let secureOverHTTP):
+        case .noSessionCookie(let status, let overHTTP):
             let hint =
-                secureOverHTTP
-                ? "Medusa set its session cookie Secure (as it does with NODE_ENV=production), and a Secure cookie is never sent over"
-                    + " http: use an https base URL, or --auth-type jwt"
-                : "No Set-Cookie reached the bridge (a proxy may strip it, or Medusa's session is not configured): fix that, or use"
-                    + " --auth-type jwt"
+                overHTTP
+                ? "Medusa in production (NODE_ENV=production) sets its session cookie Secure and only over https, and a Secure"
+                    + " cookie is never sent over http (medusa#14550): use an https base URL, or --auth-type jwt"
+                : "No session cookie reached the bridge (a proxy may strip Set-Cookie, or Medusa's session is not set up): fix"
+                    + " that, or use --auth-type jwt"
             self.init(
                 code: .medusaBadResponse,
                 message: "Medusa answered \(status) to POST /auth/session without a session cookie the bridge can send back, so every"

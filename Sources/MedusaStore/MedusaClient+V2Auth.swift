@@ -143,13 +143,13 @@ extension MedusaClient {
         } catch {
             throw .sessionExchange(error)
         }
-        // A Secure cookie from a plain-http base URL is never kept (`CookieJar.store`), even when the
-        // session still holds an earlier one.
+        // A Secure cookie from a plain-http base URL is never kept (`CookieJar.store`): refused now, it
+        // is no login, even when the session still holds an earlier cookie.
         let url = configuration.url(for: "/store/customers/me")
-        let secureOverHTTP =
-            url?.scheme?.lowercased() != "https" && response.headers.values(for: "Set-Cookie").contains { SetCookie($0)?.secure == true }
-        guard !secureOverHTTP, let url, sessions.snapshot(options.session).cookies.header(for: url) != nil else {
-            throw .sessionExchange(.noSessionCookie(status: response.status, secureOverHTTP: secureOverHTTP))
+        let overHTTP = url?.scheme?.lowercased() != "https"
+        let secureRefused = overHTTP && response.headers.values(for: "Set-Cookie").contains { SetCookie($0)?.secure == true }
+        guard !secureRefused, let url, sessions.snapshot(options.session).cookies.header(for: url) != nil else {
+            throw .sessionExchange(.noSessionCookie(status: response.status, overHTTP: overHTTP))
         }
     }
 

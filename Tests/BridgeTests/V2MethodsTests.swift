@@ -133,7 +133,7 @@ struct V2MethodsTests {
         let secure = try await call(bridge, "auth.login", #"{"email":"a@b.co","password":"p"}"#)
         #expect(secure["error"]?["code"] == -32003)
         #expect(secure["error"]?["data"]?["step"] == "session" && secure["error"]?["data"]?["status"] == 200)
-        #expect(secure["error"]?["data"]?["hint"]?.stringValue?.contains("Secure") == true)
+        #expect(secure["error"]?["data"]?["hint"]?.stringValue?.contains("use an https base URL, or --auth-type jwt") == true)
         #expect(secure["error"]?["message"]?.stringValue?.contains("without a session cookie") == true)
     }
 

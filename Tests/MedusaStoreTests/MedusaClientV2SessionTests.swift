@@ -140,7 +140,7 @@ struct MedusaClientV2SessionTests {
             .success(.json(200, "{}", headers: ["Set-Cookie": "connect.sid=s%3Aabc.sig; Path=/; HttpOnly; Secure"])),
         ])
         let medusa = client(transport)
-        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, secureOverHTTP: true))) {
+        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, overHTTP: true))) {
             try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         }
         let state = medusa.sessions.snapshot("default")
@@ -151,7 +151,7 @@ struct MedusaClientV2SessionTests {
         "session mode: POST /auth/session answering without any cookie is an error, also when an earlier login's Secure cookie is refused")
     func noCookieAtAll() async throws {
         let transport = FakeTransport([.success(.json(200, #"{"token":"\#(Self.oli)"}"#)), .success(.json(200, "{}"))])
-        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, secureOverHTTP: false))) {
+        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, overHTTP: true))) {
             try await client(transport).login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         }
         // An earlier login's cookie still held does not hide a Secure one refused now.
@@ -159,14 +159,19 @@ struct MedusaClientV2SessionTests {
             .success(.json(200, #"{"token":"\#(Self.alice)"}"#)),
             .success(.json(200, "{}", headers: ["Set-Cookie": "connect.sid=s%3Anew.sig; Path=/; Secure"])),
         ])
-        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, secureOverHTTP: true))) {
+        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, overHTTP: true))) {
             try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         }
         #expect(isOli(medusa.sessions.snapshot("default")))
     }
 
-    @Test("session mode over https: a Secure cookie is kept and the login succeeds")
+    @Test("session mode over https: a Secure cookie is kept and the login succeeds; no cookie at all is still an error")
     func secureCookieOverHTTPS() async throws {
+        let none = FakeTransport([.success(.json(200, #"{"token":"\#(Self.oli)"}"#)), .success(.json(200, "{}"))])
+        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, overHTTP: false))) {
+            try await client(none, base: "https://shop.example").login(
+                provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        }
         let transport = FakeTransport([
             .success(.json(200, #"{"token":"\#(Self.oli)"}"#)),
             .success(.json(200, "{}", headers: ["Set-Cookie": "connect.sid=s%3Aabc.sig; Path=/; HttpOnly; Secure"])),
