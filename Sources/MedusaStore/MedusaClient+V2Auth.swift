@@ -63,9 +63,10 @@ extension MedusaClient {
 
     /// `DELETE /auth/session` when this session logged in to Medusa's cookie session (session mode, a
     /// token exchanged by `POST /auth/session`), then the session's tokens and cookies are forgotten
-    /// whatever Medusa answered, unless the call was cancelled first (`signingOut`). Otherwise no request, as js-sdk's jwt-mode logout (#10862): a bearer
-    /// session has nothing to end server-side (v2 JWTs cannot be revoked), and a cookie it holds (a load
-    /// balancer's, an uninitialised `connect.sid`) is no login, so Medusa would only answer 401.
+    /// whatever Medusa answered, unless the call was cancelled first (`signingOut`). Otherwise no
+    /// request, as js-sdk's jwt-mode logout (#10862): a bearer session has nothing to end server-side
+    /// (v2 JWTs cannot be revoked), and a cookie it holds (a load balancer's, an uninitialised
+    /// `connect.sid`) is no login, so Medusa would only answer 401.
     public func logout(options: CallOptions) async throws(MedusaFailure) {
         let state = sessions.snapshot(options.session)
         try await signingOut(options.session) { () async throws(MedusaFailure) in
