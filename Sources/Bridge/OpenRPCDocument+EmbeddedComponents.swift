@@ -139,7 +139,7 @@ extension OpenRPCDocument {
                     "body": { "type": "string", "description": "The body text when it is not Medusa's JSON error (e.g. \"Unauthorized\"), truncated" },
                     "location": { "type": "string", "description": "A redirect's Location (3xx), which the bridge never follows: where a store that moved (to https, to another host) says to go" },
                     "hint": { "type": "string", "description": "Present when the answer says the backend is the other Medusa version (a 404 for a route only one version has, v2's publishable-key refusal of a v1 route, v1's text 401 on /store/customers): which methods to use instead" },
-                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
+                    "step": { "enum": ["register", "create", "login", "session"], "description": "auth.signup: the step that failed (register, create or login). auth.login, auth.callback, auth.refresh in session mode: session, when Medusa issued the token but POST /auth/session, which exchanges it for the cookie, failed (the session is left as it was)" }
                   }
                 }
               },
@@ -153,7 +153,7 @@ extension OpenRPCDocument {
                     "reason": { "enum": ["refused", "timeout", "dns", "tls", "other"] },
                     "attempts": { "type": "integer", "minimum": 1 },
                     "detail": { "type": "string", "description": "What happened to the last attempt, naming the origin (and the proxy) tried: whether the connection failed, or Medusa received the request and sent no complete answer" },
-                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
+                    "step": { "enum": ["register", "create", "login", "session"], "description": "auth.signup: the step that failed (register, create or login). auth.login, auth.callback, auth.refresh in session mode: session, when Medusa issued the token but POST /auth/session, which exchanges it for the cookie, failed (the session is left as it was)" }
                   }
                 }
               },
@@ -161,13 +161,14 @@ extension OpenRPCDocument {
                 "code": -32003,
                 "message": "Medusa's answer is not the one expected",
                 "data": {
-                  "description": "A 2xx whose body is not the JSON the method expects: {status, body}, message \"Medusa answered <status> with a body that is not the JSON expected\"; a 2xx whose body is longer than the bridge reads (16 MiB): {status, body (its start)}, message \"Medusa answered <status> with a body longer than the 16 MiB the bridge reads\"; or an answer that broke HTTP's framing: {detail}, message \"Medusa's answer broke HTTP's framing\"",
+                  "description": "A 2xx whose body is not the JSON the method expects: {status, body}, message \"Medusa answered <status> with a body that is not the JSON expected\"; a 2xx whose body is longer than the bridge reads (16 MiB): {status, body (its start)}, message \"Medusa answered <status> with a body longer than the 16 MiB the bridge reads\"; or an answer that broke HTTP's framing: {detail}, message \"Medusa's answer broke HTTP's framing\". A token in Medusa's answer (login, register, callback, refresh, auth.getToken) that holds a control character (CR, LF, NUL...) is such a body: it is never stored or sent. Session mode: a POST /auth/session answered 2xx that leaves no cookie the bridge can send back (over an http base URL Medusa in production sets none, or a Secure one; or a proxy stripped it) is {status, hint, step: \"session\"}, message \"Medusa answered <status> to POST /auth/session without a session cookie the bridge can send back, ...\"",
                   "type": "object",
                   "properties": {
                     "status": { "type": "integer" },
                     "body": { "type": "string", "description": "truncated, the call's secrets redacted" },
                     "detail": { "type": "string", "description": "what broke HTTP's framing" },
-                    "step": { "enum": ["register", "create", "login"], "description": "auth.signup only: the step that failed" }
+                    "hint": { "type": "string", "description": "Session mode: why POST /auth/session left no cookie to send back (over http: Medusa in production sets none, or a Secure one, medusa#14550; over https: none arrived, e.g. a proxy stripped it) and what to do (an https base URL, or --auth-type jwt)" },
+                    "step": { "enum": ["register", "create", "login", "session"], "description": "auth.signup: the step that failed (register, create or login). auth.login, auth.callback, auth.refresh in session mode: session, when Medusa issued the token but POST /auth/session, which exchanges it for the cookie, failed (the session is left as it was)" }
                   }
                 }
               },

@@ -41,6 +41,29 @@ extension ResponseError {
             self.init(
                 code: .medusaBadResponse, message: "Medusa's answer broke HTTP's framing",
                 data: .object(JSONObject([(key: "detail", value: .string(detail))])))
+        case .noSessionCookie(let status, let overHTTP):
+            let hint =
+                overHTTP
+                ? "Medusa in production (NODE_ENV=production) sets its session cookie Secure and only over https, and a Secure"
+                    + " cookie is never sent over http (medusa#14550): use an https base URL, or --auth-type jwt"
+                : "No session cookie reached the bridge (a proxy may strip Set-Cookie, or Medusa's session is not set up): fix"
+                    + " that, or use --auth-type jwt"
+            self.init(
+                code: .medusaBadResponse,
+                message: "Medusa answered \(status) to POST /auth/session without a session cookie the bridge can send back, so every"
+                    + " later call would be answered 401",
+                data: .object(JSONObject([(key: "status", value: .number(JSONNumber(status))), (key: "hint", value: .string(hint))])))
+        case .sessionExchange(let exchange):
+            var error = ResponseError(exchange)
+            guard exchange != .cancelled else {
+                self = error
+                return
+            }
+            error.message = "The token was issued, but exchanging it for the session cookie (POST /auth/session) failed: \(error.message)"
+            var data = error.data?.objectValue ?? JSONObject()
+            data.append("step", .string("session"))
+            error.data = .object(data)
+            self = error
         case .cancelled:
             self = .requestCancelled
         }

@@ -14,7 +14,8 @@ extension ResponseError {
         }
         let step = failure.step
         error.message = "auth.signup failed at step \(step.number) of 3 (\(step.rawValue)): \(error.message)"
-        var data = error.data?.objectValue ?? JSONObject()
+        // The sign-up's step names what failed, also over the `session` of a step-3 exchange.
+        var data = JSONObject((error.data?.objectValue ?? JSONObject()).filter { $0.key != "step" })
         data.append("step", .string(step.rawValue))
         error.data = .object(data)
         self = error

@@ -62,7 +62,7 @@ public final class CurlTransport: HTTPTransport {
         if Task.isCancelled { throw TransportError(.cancelled, "cancelled before sending") }
         // libcurl is loaded at run time (CurlShim): without it no call can be sent, and the bridge says why.
         if let unavailable = curlshim_unavailable() { throw TransportError(.other, String(cString: unavailable)) }
-        guard let transfer = transfer(for: request) else { throw TransportError(.other, "the base URL and path do not form a URL") }
+        let transfer = try transfer(for: request)
         let loop = self.loop
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in
@@ -84,18 +84,19 @@ public final class CurlTransport: HTTPTransport {
     public func abandonUnsent() { loop.abandonUnsent() }
 
     public func start(_ request: HTTPRequest, completion: @escaping Completion) -> Cancel? {
-        guard curlshim_unavailable() == nil, let transfer = transfer(for: request) else { return nil }
+        guard curlshim_unavailable() == nil, let transfer = try? transfer(for: request) else { return nil }
         transfer.completion = completion
         let loop = self.loop
         loop.post { if transfer.finalOutcome == nil { loop.add(transfer) } }
         return { loop.cancel(transfer) }
     }
 
-    /// A transfer of `request`, with its target and its header list; nil when its URL text is not a URL.
-    private func transfer(for request: HTTPRequest) -> CurlTransfer? {
-        guard let target = target(of: request.url) else { return nil }
-        return CurlTransfer(
-            request: request, settings: settings, target: target, headerList: headerLists.withLock { $0.list(for: request.headers) })
+    /// A transfer of `request`, with its target and its header list. Fails, with nothing sent, when the
+    /// URL text is not a URL or a header field holds CR, LF or NUL.
+    private func transfer(for request: HTTPRequest) throws(TransportError) -> CurlTransfer {
+        guard let target = target(of: request.url) else { throw TransportError(.other, "the base URL and path do not form a URL") }
+        guard let headerList = headerLists.withLock({ $0.list(for: request.headers) }) else { throw HeaderList.unsendable(request.headers) }
+        return CurlTransfer(request: request, settings: settings, target: target, headerList: headerList)
     }
 
     /// The target of the URL `text`: the last one worked out while the `scheme://authority` stays the

@@ -8,7 +8,11 @@ import MedusaStore
 final class HeaderList: @unchecked Sendable {
     let list: UnsafeMutablePointer<curl_slist>?
 
-    init(_ headers: HTTPHeaders) {
+    /// nil when a field's name or value holds CR, LF or NUL (`isSendable`): libcurl writes each field
+    /// as given, so CR LF would end it early and start fields, or a whole request, of the value's making,
+    /// and NUL would cut it. Nothing of such a request is sent.
+    init?(_ headers: HTTPHeaders) {
+        guard headers.allSatisfy({ Self.isSendable($0.name) && Self.isSendable($0.value) }) else { return nil }
         var list: UnsafeMutablePointer<curl_slist>?
         for field in headers {
             // `Name;` is libcurl's spelling of a header with an empty value.
@@ -22,6 +26,20 @@ final class HeaderList: @unchecked Sendable {
     }
 
     deinit { curlshim_slist_free_all(list) }
+
+    /// The engine's own check, under the bridge's stricter ones (custom headers, cookies and tokens are
+    /// refused with any control character before they reach a request): no CR, LF or NUL.
+    static func isSendable(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+
+    /// The error of a request `HeaderList` refuses, naming no field's value.
+    static func unsendable(_ headers: HTTPHeaders) -> TransportError {
+        let field = headers.first { !isSendable($0.name) || !isSendable($0.value) }
+        let what =
+            field.map { isSendable($0.name) ? "the value of header field '\($0.name)'" : "a header field's name" } ?? "a header field"
+        return TransportError(.other, "the request was not sent: \(what) holds CR, LF or NUL, which would add header lines")
+    }
 
     /// Every coding the loaded libcurl decodes, in its order: what it offers itself for
     /// `CURLOPT_ACCEPT_ENCODING ""` (lib/content_encoding.c, `Curl_all_content_encodings`). Sent as a
@@ -68,7 +86,8 @@ final class HeaderList: @unchecked Sendable {
 
         var count: Int { lists.count }
 
-        mutating func list(for headers: HTTPHeaders) -> HeaderList {
+        /// nil when `HeaderList` refuses the fields; a kept list was checked when it was built.
+        mutating func list(for headers: HTTPHeaders) -> HeaderList? {
             // Equal to a kept set, so no credential among them either.
             if let last, last.key == Key(fields: headers.fields) { return last.list }
             guard !headers.contains(where: { field in Self.personal.contains { field.name.caseInsensitiveEquals($0) } }) else {
@@ -79,7 +98,8 @@ final class HeaderList: @unchecked Sendable {
             if let known = lists[key] {
                 list = known
             } else {
-                list = HeaderList(headers)
+                guard let built = HeaderList(headers) else { return nil }
+                list = built
                 if lists.count >= Self.capacity { lists.removeAll() }
                 lists[key] = list
             }

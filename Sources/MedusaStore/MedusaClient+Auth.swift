@@ -39,10 +39,27 @@ extension MedusaClient {
 
     /// `DELETE /store/auth` (delete-session.ts) with medusa-js's `{}` body, then forgets the session's
     /// cookies and token whatever Medusa answered: unlike medusa-js, the JWT does not outlive logout
-    /// (medusa#7236).
+    /// (medusa#7236). A call cancelled before its answer changes nothing, so that its -32800 is true.
     public func deleteSession(options: CallOptions) async throws(MedusaFailure) {
-        defer { sessions.signOut(options.session) }
-        _ = try await perform("DELETE", "/store/auth", body: .object(JSONObject()), options: options)
+        try await signingOut(options.session) { () async throws(MedusaFailure) in
+            _ = try await perform("DELETE", "/store/auth", body: .object(JSONObject()), options: options)
+        }
+    }
+
+    /// Runs a logout's request, then forgets what signs the session in, whatever the answer: a refusal
+    /// or no answer at all still ends the bridge's login. Only a cancelled call leaves the session as
+    /// it was: it is answered -32800, which says the call did nothing (the README's promise), as js-sdk's
+    /// `logout`, whose aborted `fetch` throws before `clearToken`, leaves it too.
+    func signingOut(_ session: String, _ request: () async throws(MedusaFailure) -> Void) async throws(MedusaFailure) {
+        do {
+            try await request()
+        } catch .cancelled {
+            throw .cancelled
+        } catch {
+            sessions.signOut(session)
+            throw error
+        }
+        sessions.signOut(session)
     }
 
     /// `GET /store/auth/{email}` (exists.ts), the email percent-encoded as one path segment (medusa-js
@@ -93,9 +110,14 @@ extension MedusaClient {
         throw response.badResponse()
     }
 
-    /// A token as Medusa issues it: a non-empty string. An empty one would be sent back as a bare
-    /// `Authorization: Bearer `, where medusa-js sends no header for a falsy token.
-    static func isUsableToken(_ value: JSONValue?) -> Bool { value?.stringValue?.isEmpty == false }
+    /// A token as Medusa issues it: a non-empty string that can be a header value. An empty one would
+    /// be sent back as a bare `Authorization: Bearer `, where medusa-js sends no header for a falsy
+    /// token; one holding CR or LF would end the `Authorization` field early and add fields, or a whole
+    /// request, of the answer's choosing to every later call. Such an answer is -32003, never stored.
+    static func isUsableToken(_ value: JSONValue?) -> Bool {
+        guard let token = value?.stringValue, !token.isEmpty else { return false }
+        return HTTPHeaders.isValidValue(token)
+    }
 
     /// A customer as the schema promises it: an object with a non-empty string `id` (what
     /// `session.list` reports). Its other members are Medusa's, passed through unchanged.

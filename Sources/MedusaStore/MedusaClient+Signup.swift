@@ -11,6 +11,11 @@ extension MedusaClient {
     /// already exists", `storefront-development/customers/register`): its token tells whether the
     /// customer was created (step 3 failed: the customer is read back) or not (step 2 is redone). Medusa
     /// ≥ 2.10.3 instead answers the second register of an identity without a customer with a token.
+    ///
+    /// In session mode the session's cookie, an earlier login that Medusa reads before any Bearer, is
+    /// not sent with the requests made for the new identity's token, so they speak for that identity;
+    /// it stays the session's until the new login replaces it, so a failed sign-up leaves the session
+    /// logged in as it was, as in jwt mode.
     public func signup(email: String, password: String, fields: JSONObject, options: CallOptions) async throws(SignupFailure)
         -> JSONValue
     {
@@ -33,14 +38,13 @@ extension MedusaClient {
             }
             registration = existing
         }
-        dropEarlierLogin(options.session)
         var customerFields = JSONObject([(key: "email", value: .string(email))])
         for member in fields where member.key != "email" { customerFields.append(member.key, member.value) }
         let created: JSONValue
         do {
             let response = try await perform(
                 "POST", "/store/customers", body: .object(customerFields),
-                options: options.overriding(["Authorization": "Bearer \(registration)"]))
+                options: asNewIdentity(options, token: registration))
             created = try expectObject(response) { Self.isCustomer($0["customer"]) }
         } catch {
             throw SignupFailure(step: .create, failure: error)
@@ -61,7 +65,7 @@ extension MedusaClient {
         do {
             if customer == nil {
                 let response = try await perform(
-                    "GET", "/store/customers/me", body: nil, options: options.overriding(["Authorization": "Bearer \(token)"]))
+                    "GET", "/store/customers/me", body: nil, options: asNewIdentity(options, token: token))
                 customer = try expectObject(response) { Self.isCustomer($0["customer"]) }["customer"]
             }
             try await adopt(token: token, options: options)
@@ -69,6 +73,13 @@ extension MedusaClient {
             throw SignupFailure(step: .login, failure: error)
         }
         return .object(JSONObject([(key: "customer", value: customer ?? .null), (key: "token", value: .string(token))]))
+    }
+
+    /// `options` for a request on behalf of `token`'s identity: the token as Bearer, and in session mode
+    /// without the session's cookies, which speak for an earlier login first.
+    private func asNewIdentity(_ options: CallOptions, token: String) -> CallOptions {
+        let call = options.overriding(["Authorization": "Bearer \(token)"])
+        return configuration.authType == .session ? call.withoutCookies() : call
     }
 
     private func token(of response: HTTPResponse) throws(MedusaFailure) -> String {

@@ -10,11 +10,17 @@ extension MedusaClient {
     static let actor = "customer"
 
     /// `POST /auth/customer/{provider}`: `{token}`, which the session adopts, or `{location}` (an OAuth
-    /// start), which changes nothing. Medusa's body is returned unchanged.
+    /// start), which changes nothing. An answer with a non-empty `location` is an OAuth start even when it
+    /// holds a token too: as js-sdk (`if (location) return { location }`, before `setToken_`), only
+    /// `{location}` is answered and nothing is stored. Otherwise Medusa's body is returned unchanged.
     public func login(provider: String, payload: JSONValue, options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let response = try await perform("POST", Self.authPath(provider), body: payload, options: options)
         let body = try expectObject(response) { Self.isUsableToken($0["token"]) || $0["location"]?.stringValue != nil }
-        if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
+        if let location = body["location"]?.stringValue, !location.isEmpty {
+            return .object(JSONObject([(key: "location", value: .string(location))]))
+        }
+        guard let token = body["token"]?.stringValue, Self.isUsableToken(body["token"]) else { throw response.badResponse() }
+        try await adopt(token: token, options: options)
         return body
     }
 
@@ -42,11 +48,13 @@ extension MedusaClient {
 
     /// `POST /auth/token/refresh` with the session's token (in session mode the one exchanged for the
     /// cookie: Medusa ≤ 2.12 accepts only a Bearer there); the new token replaces it, and in session
-    /// mode is exchanged again so the cookie's session carries a customer created since.
+    /// mode is exchanged again so the cookie's session carries a customer created since. A caller's
+    /// `customHeaders.Authorization` is sent instead, as on every call (js-sdk's `refresh(headers)`,
+    /// medusa#13689): it refreshes that token.
     public func refresh(options: CallOptions) async throws(MedusaFailure) -> JSONValue {
         let state = sessions.snapshot(options.session)
         var call = options
-        if let token = state.token ?? state.exchangedToken { call = options.overriding(["Authorization": "Bearer \(token)"]) }
+        if let token = state.token ?? state.exchangedToken { call = options.withDefaults(["Authorization": "Bearer \(token)"]) }
         let response = try await perform("POST", "/auth/token/refresh", body: nil, options: call)
         let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
@@ -55,16 +63,18 @@ extension MedusaClient {
 
     /// `DELETE /auth/session` when this session logged in to Medusa's cookie session (session mode, a
     /// token exchanged by `POST /auth/session`), then the session's tokens and cookies are forgotten
-    /// whatever Medusa answered. Otherwise no request, as js-sdk's jwt-mode logout (#10862): a bearer
-    /// session has nothing to end server-side (v2 JWTs cannot be revoked), and a cookie it holds (a load
-    /// balancer's, an uninitialised `connect.sid`) is no login, so Medusa would only answer 401.
+    /// whatever Medusa answered, unless the call was cancelled first (`signingOut`). Otherwise no
+    /// request, as js-sdk's jwt-mode logout (#10862): a bearer session has nothing to end server-side
+    /// (v2 JWTs cannot be revoked), and a cookie it holds (a load balancer's, an uninitialised
+    /// `connect.sid`) is no login, so Medusa would only answer 401.
     public func logout(options: CallOptions) async throws(MedusaFailure) {
-        defer { sessions.signOut(options.session) }
         let state = sessions.snapshot(options.session)
-        guard configuration.authType == .session, state.exchangedToken != nil,
-            let url = configuration.url(for: "/auth/session"), state.cookies.header(for: url) != nil
-        else { return }
-        _ = try await perform("DELETE", "/auth/session", body: nil, options: options)
+        try await signingOut(options.session) { () async throws(MedusaFailure) in
+            guard configuration.authType == .session, state.exchangedToken != nil,
+                let url = configuration.url(for: "/auth/session"), state.cookies.header(for: url) != nil
+            else { return }
+            _ = try await perform("DELETE", "/auth/session", body: nil, options: options)
+        }
     }
 
     /// `POST /auth/customer/{provider}/reset-password` `{identifier}`. Medusa answers 201 with the text
@@ -104,7 +114,7 @@ extension MedusaClient {
     func adopt(token: String, options: CallOptions) async throws(MedusaFailure) {
         let customerID = JWTClaims(token: token)?.actorID
         if configuration.authType == .session, customerID != nil {
-            _ = try await perform("POST", "/auth/session", body: nil, options: options.overriding(["Authorization": "Bearer \(token)"]))
+            try await exchangeForCookie(token: token, options: options)
             sessions.update(options.session) { state in
                 state.token = nil
                 state.exchangedToken = token
@@ -117,6 +127,30 @@ extension MedusaClient {
                 state.exchangedToken = nil
                 state.customerID = customerID
             }
+        }
+    }
+
+    /// `POST /auth/session` with `token` as Bearer: Medusa answers with the `connect.sid` cookie of a
+    /// session that carries the token's customer. A failure is `.sessionExchange` (the token was
+    /// issued: only the exchange failed). So is a 2xx that leaves the session no cookie to send back:
+    /// the login would look done and every later call would be answered 401 (medusa#14550).
+    private func exchangeForCookie(token: String, options: CallOptions) async throws(MedusaFailure) {
+        let response: HTTPResponse
+        do {
+            response = try await perform(
+                "POST", "/auth/session", body: nil, options: options.overriding(["Authorization": "Bearer \(token)"]))
+        } catch .cancelled {
+            throw .cancelled
+        } catch {
+            throw .sessionExchange(error)
+        }
+        // A Secure cookie from a plain-http base URL is never kept (`CookieJar.store`): refused now, it
+        // is no login, even when the session still holds an earlier cookie.
+        let url = configuration.url(for: "/store/customers/me")
+        let overHTTP = url?.scheme?.lowercased() != "https"
+        let secureRefused = overHTTP && response.headers.values(for: "Set-Cookie").contains { SetCookie($0)?.secure == true }
+        guard !secureRefused, let url, sessions.snapshot(options.session).cookies.header(for: url) != nil else {
+            throw .sessionExchange(.noSessionCookie(status: response.status, overHTTP: overHTTP))
         }
     }
 
@@ -150,6 +184,14 @@ extension MedusaClient {
 }
 
 extension CallOptions {
+    /// These options without the session's cookies: in session mode they are its login, which Medusa
+    /// reads before any Bearer, so a request made for another identity's token leaves them out.
+    func withoutCookies() -> CallOptions {
+        var options = self
+        options.sendsCookies = false
+        return options
+    }
+
     /// These options with `headers` over the caller's custom headers (a header the call itself needs).
     func overriding(_ headers: HTTPHeaders) -> CallOptions {
         var options = self

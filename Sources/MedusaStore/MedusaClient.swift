@@ -5,6 +5,8 @@ import JSON
 public struct CallOptions: Sendable {
     public var session: String
     public var customHeaders: HTTPHeaders
+    /// false: the session's cookies are not sent (`withoutCookies`); those the answer sets are still kept.
+    var sendsCookies = true
 
     public static let defaultSession = "default"
 
@@ -162,7 +164,7 @@ public final class MedusaClient: Sendable {
         if let key = configuration.publishableAPIKey { headers.append(name: "x-publishable-api-key", value: key) }
         if method == "POST" && configuration.maxRetries > 0 { headers.append(name: "Idempotency-Key", value: makeIdempotencyKey()) }
         headers.append(name: "User-Agent", value: configuration.userAgent)
-        if !state.cookies.isEmpty, let url = URL(string: url), let cookie = state.cookies.header(for: url) {
+        if options.sendsCookies, !state.cookies.isEmpty, let url = URL(string: url), let cookie = state.cookies.header(for: url) {
             headers.append(name: "Cookie", value: cookie)
         }
         return headers.merging(configuration.headers).merging(options.customHeaders)

@@ -13,6 +13,15 @@ public enum MedusaFailure: Error, Sendable, Equatable {
     case oversizedBody(status: Int, body: String, limit: Int)
     /// An answer that broke HTTP's framing (-32003); `detail` names what was wrong.
     case malformedResponse(detail: String)
+    /// Session mode: `POST /auth/session` answered 2xx, but left the session no cookie it can send
+    /// back (-32003), so every later call would be answered 401. `overHTTP`: the base URL is plain
+    /// http, where Medusa in production (`NODE_ENV=production`) sets no cookie, or a `Secure` one a
+    /// client never sends back (medusa#14550); otherwise the cookie went missing on the way (a proxy).
+    case noSessionCookie(status: Int, overHTTP: Bool)
+    /// Session mode: Medusa issued the token, but `POST /auth/session`, which exchanges it for the
+    /// session's cookie, failed with `failure` (never `.cancelled`, which stays itself). The error
+    /// says so (`data.step` "session"), so a caller can tell it from a refused password.
+    indirect case sessionExchange(MedusaFailure)
     /// The caller abandoned the call (-32800).
     case cancelled
 }

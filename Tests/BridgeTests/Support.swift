@@ -93,11 +93,12 @@ final class Harness: Sendable {
     let replies = Inbox<String>()
 
     init(
-        transport: any HTTPTransport, retries: Int = 0, publishableKey: String? = nil, limits: Dispatcher.Limits = Dispatcher.Limits()
+        transport: any HTTPTransport, retries: Int = 0, publishableKey: String? = nil, limits: Dispatcher.Limits = Dispatcher.Limits(),
+        authType: MedusaAuthType = .jwt
     ) {
         let configuration = MedusaConfiguration(
             baseURL: URL(string: "http://127.0.0.1:9000")!, maxRetries: retries, publishableAPIKey: publishableKey,
-            attemptTimeout: .seconds(5), userAgent: "test")
+            attemptTimeout: .seconds(5), userAgent: "test", authType: authType)
         let medusa = MedusaClient(configuration: configuration, transport: transport, sleep: { _ in })
         let replies = self.replies
         dispatcher = Dispatcher(context: MethodContext(medusa: medusa, logger: Logger(level: .error)), limits: limits) { bytes in

@@ -126,6 +126,46 @@ struct V2MethodsTests {
         #expect(reply["error"]?["data"] == ["reason": "refused", "attempts": 1, "detail": "connection refused", "step": "register"])
     }
 
+    @Test("session mode: a login whose POST /auth/session fails says so in its message and data.step 'session'")
+    func sessionStep() async throws {
+        let token = #"{"token":"eyJhbGciOiJIUzI1NiJ9.eyJhY3Rvcl9pZCI6ImN1c18xIn0.c2ln"}"#
+        let transport = ScriptedTransport([
+            .success(.json(200, token)), .success(.json(500, #"{"type":"unknown_error","message":"An unknown error occurred."}"#)),
+            .success(.json(200, token)), .success(.json(200, "{}", headers: ["Set-Cookie": "connect.sid=s%3Aa.b; Path=/; Secure"])),
+        ])
+        let bridge = Harness(transport: transport, authType: .session)
+        let failed = try await call(bridge, "auth.login", #"{"email":"a@b.co","password":"p"}"#)
+        #expect(failed["error"]?["code"] == -32001)
+        #expect(
+            failed["error"]?["message"]
+                == "The token was issued, but exchanging it for the session cookie (POST /auth/session) failed: Medusa answered 500: An unknown error occurred."
+        )
+        #expect(
+            failed["error"]?["data"] == [
+                "status": 500, "type": "unknown_error", "message": "An unknown error occurred.", "step": "session",
+            ])
+        let secure = try await call(bridge, "auth.login", #"{"email":"a@b.co","password":"p"}"#)
+        #expect(secure["error"]?["code"] == -32003)
+        #expect(secure["error"]?["data"]?["step"] == "session" && secure["error"]?["data"]?["status"] == 200)
+        #expect(secure["error"]?["data"]?["hint"]?.stringValue?.contains("use an https base URL, or --auth-type jwt") == true)
+        #expect(secure["error"]?["message"]?.stringValue?.contains("without a session cookie") == true)
+    }
+
+    @Test("signup's step 3 failing at POST /auth/session names step login once, not session")
+    func signupSessionStep() async throws {
+        let token = #"{"token":"eyJhbGciOiJIUzI1NiJ9.eyJhY3Rvcl9pZCI6ImN1c18xIn0.c2ln"}"#
+        let transport = ScriptedTransport([
+            .success(.json(200, #"{"token":"eyJhbGciOiJIUzI1NiJ9.eyJhY3Rvcl9pZCI6IiJ9.c2ln"}"#)),
+            .success(.json(200, #"{"customer":{"id":"cus_1"}}"#)), .success(.json(200, token)), .success(.json(200, "{}")),
+        ])
+        let bridge = Harness(transport: transport, publishableKey: "pk_test", authType: .session)
+        let reply = try await call(bridge, "auth.signup", #"{"email":"a@b.co","password":"p"}"#)
+        #expect(reply["error"]?["code"] == -32003)
+        #expect(reply["error"]?["message"]?.stringValue?.hasPrefix("auth.signup failed at step 3 of 3 (login): ") == true)
+        let data = try #require(reply["error"]?["data"]?.objectValue)
+        #expect(data.filter { $0.key == "step" }.map(\.value) == ["login"])
+    }
+
     @Test("a v1 method answered by a v2 backend's missing route carries data.hint")
     func hint() async throws {
         let (bridge, _) = harness([.success(.json(404, "<pre>Cannot POST /store/auth</pre>"))])

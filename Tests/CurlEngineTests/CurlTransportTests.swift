@@ -52,6 +52,21 @@ struct CurlTransportTests {
         }
     }
 
+    @Test("a header field holding CR or LF is refused with nothing sent, by send and by start alike")
+    func headerInjectionRefused() async throws {
+        let emulator = try await Emulator()
+        defer { emulator.stop() }
+        let injected = request(
+            "GET", emulator.url + "/store/auth",
+            headers: ["Authorization": "Bearer x\r\nContent-Length: 0\r\n\r\nDELETE /smuggled HTTP/1.1\r\nX-Injected: yes"])
+        await #expect(throws: HeaderList.unsendable(injected.headers)) { try await transport().send(injected) }
+        #expect(transport().start(injected) { _ in } == nil)
+        // The next request is the first the emulator sees: nothing of the refused one reached it.
+        let next = try await transport().send(request("GET", emulator.url + "/store/auth"))
+        #expect(next.status == 401)
+        #expect(try await emulator.requests().count == 1)
+    }
+
     @Test("a server that received the request but did not answer in time is a timeout that says so")
     func timeoutAfterSending() async throws {
         let emulator = try await Emulator()

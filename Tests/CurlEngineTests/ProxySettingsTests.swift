@@ -104,9 +104,10 @@ struct HeaderListCacheTests {
     private let engineLines = ["Accept-Encoding: \(HeaderList.acceptEncoding ?? "")", "Expect:"]
 
     /// The lines of a libcurl header list, in order.
-    private func lines(_ list: HeaderList) -> [String] {
+    /// The list's lines; none for no list (a set `HeaderList` refused).
+    private func lines(_ list: HeaderList?) -> [String] {
         var lines: [String] = []
-        var node = list.list
+        var node = list?.list
         while let current = node {
             lines.append(String(cString: current.pointee.data))
             node = current.pointee.next
@@ -174,5 +175,24 @@ struct HeaderListCacheTests {
             #expect(cache.count <= HeaderList.Cache.capacity)
         }
         #expect(lines(held) == ["X-N: held"] + engineLines)
+    }
+
+    @Test("a field whose name or value holds CR, LF or NUL gets no list, and nothing refused is kept")
+    func injectionRefused() {
+        var cache = HeaderList.Cache()
+        for bad: HTTPHeaders in [
+            ["Accept": "application/json", "Authorization": "Bearer abc\r\nX-Injected: yes"],
+            ["Accept": "application/json", "X-A": "1\nX-Injected: yes"],
+            ["Accept": "application/json", "X-A": "1\u{0}2"],
+            ["Accept": "application/json", "X-A\r\nX-Injected": "1"],
+        ] {
+            #expect(cache.list(for: bad) == nil)
+            #expect(HeaderList(bad) == nil)
+        }
+        #expect(cache.count == 0)
+        // A tab is a field value's own whitespace (RFC 9110 §5.5), not an injection.
+        #expect(lines(cache.list(for: ["X-A": "1\t2"])) == ["X-A: 1\t2"] + engineLines)
+        let detail = HeaderList.unsendable(["Authorization": "Bearer abc\r\nX-Injected: yes"]).detail
+        #expect(detail.contains("'Authorization'") && !detail.contains("abc") && !detail.contains("Injected"))
     }
 }

@@ -47,6 +47,37 @@ struct V2MethodsEndToEndTests {
         }
     }
 
+    @Test(
+        "session mode against a production Medusa over http: login is an error naming the missing cookie, not a login every call finds 401")
+    func productionCookieOverHTTP() async throws {
+        try await withV2Bridge(emulatorArguments: ["--production"], bridgeArguments: ["--auth-type", "session"]) { bridge, _ async throws in
+            let login = try await bridge.call("auth.login", id: 1, #"{"email":"oli@test.dk","password":"test"}"#)
+            #expect(login["error"]?["code"] == -32003)
+            #expect(login["error"]?["data"]?["step"] == "session" && login["error"]?["data"]?["status"] == 200)
+            #expect(login["error"]?["data"]?["hint"]?.stringValue?.contains("https base URL") == true)
+            let entry = try await Self.listed(bridge, "default", id: 2)
+            #expect(entry?["hasToken"] == false && entry?["hasCookie"] == false && entry?["customerId"] == .null)
+        }
+    }
+
+    @Test("session mode: signing up an existing account after another login answers that account, and a failed sign-up keeps the login")
+    func signupNextToALogin() async throws {
+        try await withV2Bridge(bridgeArguments: ["--auth-type", "session"]) { bridge, emulator async throws in
+            _ = try await bridge.call("auth.login", id: 1, #"{"email":"oli@test.dk","password":"test"}"#)
+            try await emulator.control("POST", "/__emulator/faults", #"{"method":"POST","path":"/store/customers","times":1,"status":503}"#)
+            let failed = try await bridge.call("auth.signup", id: 2, #"{"email":"new@example.com","password":"new-password"}"#)
+            #expect(failed["error"]?["data"]?["step"] == "create")
+            #expect(try await bridge.call("store.customer.retrieve", id: 3)["result"]?["customer"]?["id"] == .string(Self.oli))
+            // Another session logged in as oli, which no failed sign-up has touched.
+            _ = try await bridge.call("auth.login", id: 4, #"{"email":"oli@test.dk","password":"test","session":"s2"}"#)
+            let alice = try await bridge.call(
+                "auth.signup", id: 5, #"{"email":"alice@example.com","password":"alice-password","session":"s2"}"#)
+            #expect(alice["result"]?["customer"]?["email"] == "alice@example.com")
+            let me = try await bridge.call("store.customer.retrieve", id: 6, #"{"session":"s2"}"#)
+            #expect(me["result"]?["customer"]?["email"] == "alice@example.com")
+        }
+    }
+
     @Test("register, create the customer, then log in: the new customer reads back", arguments: authTypes)
     func registerCreateLogin(authType: String) async throws {
         try await withV2Bridge(bridgeArguments: ["--auth-type", authType]) { bridge, _ async throws in

@@ -76,6 +76,41 @@ def test_a_cookie_whose_name_or_value_holds_control_characters_is_never_sent_bac
     finish(bridge)
 
 
+INJECTING_TOKENS = ["abc\r\nX-Injected: yes", "x\r\nContent-Length: 0\r\n\r\nDELETE /smuggled HTTP/1.1\r\nHost: h\r\n\r\n",
+                    "abc\nX-Injected: yes"]
+
+
+@pytest.mark.parametrize("token", INJECTING_TOKENS)
+@pytest.mark.parametrize("method,params,member", [
+    ("auth.getToken", {"email": ALICE, "password": "pw"}, "access_token"),
+    ("auth.login", {"email": ALICE, "password": "pw"}, "token"),
+    ("auth.register", {"email": ALICE, "password": "pw"}, "token"),
+])
+def test_a_token_holding_cr_or_lf_is_a_bad_answer_and_never_reaches_a_request(start_bridge, raw_server, method, params,
+                                                                               member, token):
+    # Sent back as `Authorization: Bearer <token>`, CR LF would end the field and add lines, or a whole
+    # request, of the backend's choosing to every later call of the session.
+    def script(exchange):
+        if exchange.number == 1:
+            exchange.conn.send(response(200, json.dumps({member: token}).encode()))
+        else:
+            serve_normally(exchange)
+
+    server = raw_server(script)
+    bridge = start_bridge("--base-url", server.url)
+    code, message, data = error_of(bridge.call(method, params))
+    assert code == -32003 and data.get("status") == 200, (code, message, data)
+    bridge.call("auth.getSession")
+    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
+    for request in server.requests[1:]:
+        assert request.header("Authorization") is None, request.headers
+        assert request.header("X-Injected") is None, request.headers
+    assert [r.path for r in server.requests][1:] == ["/store/auth", "/store/auth/" + ALICE]
+    sessions = result_of(bridge.call("session.list"))["sessions"]
+    assert [s["hasToken"] for s in sessions] == [False], sessions
+    finish(bridge)
+
+
 # -- secrets echoed by the backend ---------------------------------------------------------------
 
 # The second password holds a quote and a backslash: the JSON body carries it escaped, and a JSON
