@@ -14,7 +14,8 @@ import MedusaStore
 /// - At most `Limits.maximumRunning` calls have a task; the others wait unstarted, costing only their
 ///   decoded params.
 /// - A call is in exactly one of: waiting in its session's line, `ready` (admitted, waiting for a
-///   slot), or running; it leaves `calls` exactly once, with its answer.
+///   slot), or running; it leaves `calls` exactly once, with its answer. (A `session.list` waits in
+///   several lines at once and never runs: it is answered when the last of them admits it.)
 /// - At most one thread writes to stdout at a time (`writing`); answers finished meanwhile wait in
 ///   `unwritten` and that thread writes them before it lets go.
 /// - A `session.list` (`listings`) waits in the line of each session with a state change running or
