@@ -205,9 +205,10 @@ struct RequestPathState {
             } else {
                 admitted = sessions.values[line].withdraw(serial).admitted
             }
+            // Listings only change the line's value, so `line` stays valid.
             if !listings.isEmpty { admitted = admittedBy(use.session, admitted) }
-            if let line = sessions.index(forKey: use.session), sessions.values[line].isIdle { sessions.remove(at: line) }
-        } else if let listing = listings.removeValue(forKey: serial) {
+            if sessions.values[line].isIdle { sessions.remove(at: line) }
+        } else if !listings.isEmpty, let listing = listings.removeValue(forKey: serial) {
             // Answered or cancelled before every session it waited in came to its turn.
             for name in listing.pending {
                 guard let line = sessions.index(forKey: name) else { continue }
