@@ -26,6 +26,7 @@ extension Dispatcher {
     /// Moves an admitted call to `ready`, or while stopping answers it -32800 and returns the calls its
     /// departure admits.
     private func readyLocked(_ state: inout RequestPathState, _ serial: UInt64) -> [UInt64] {
+        if state.listings[serial] != nil { return listLocked(&state, serial) }
         if state.phase == .stopping || state.phase == .exiting { return abandonLocked(&state, serial) }
         if let place = state.calls.index(forKey: serial) {
             state.calls.values[place].stage = .ready
@@ -103,6 +104,15 @@ extension Dispatcher {
         }
     }
 
+    /// Answers a `session.list` that has every session's summary (no task: there is nothing to wait for).
+    private func listLocked(_ state: inout RequestPathState, _ serial: UInt64) -> [UInt64] {
+        guard let call = state.calls[serial], let listing = state.listings[serial] else { return [] }
+        let result = SessionList.result(listing.summaries)
+        let (admitted, completion) = state.finish(serial, call.id.map { Response(id: $0, outcome: .success(result)) })
+        if let completion { completeLocked(&state, completion) }
+        return admitted
+    }
+
     /// Finishes a call that never started with -32800; returns the calls its departure admits.
     func abandonLocked(_ state: inout RequestPathState, _ serial: UInt64) -> [UInt64] {
         guard let call = state.calls[serial] else { return [] }
@@ -112,7 +122,7 @@ extension Dispatcher {
     }
 
     /// A finished frame's answer joins the answers to write (encoded under the lock: this path only
-    /// serves cancellations and notifications).
+    /// serves cancellations, notifications and `session.list`, whose answer is small).
     func completeLocked(_ state: inout RequestPathState, _ completion: RequestPathState.Completion) {
         switch completion {
         case .batch(let responses, let batch):

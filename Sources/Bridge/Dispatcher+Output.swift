@@ -38,77 +38,118 @@ extension Dispatcher {
                 defer { state.unwritten = [] }
                 return state.unwritten
             }
-            let (bytes, units) = self.joined(writes + more)
-            self.writeOut(bytes, from: 0, units: units, onLoop: true)
+            self.writeOut(self.joined(writes + more), from: 0, onLoop: true)
         }
-        if deferred != true {
-            let (bytes, units) = joined(writes)
-            writeOut(bytes, from: 0, units: units, onLoop: false)
-        }
+        if deferred != true { writeOut(joined(writes), from: 0, onLoop: false) }
     }
 
-    /// Writes `bytes` from `offset`, releases `units` once all are out, then writes what was queued
-    /// meanwhile, and lets go of stdout. On the loop's thread it never waits for the reader: when stdout
-    /// is full, the loop goes on with its transfers and finishes the write once the reader makes room,
-    /// keeping the writer's role meanwhile (answers finishing then queue behind it, counted in
-    /// `outstanding`, so reading stops at the usual limit).
-    private func writeOut(_ bytes: [UInt8], from offset: Int, units: Int, onLoop: Bool) {
-        var (bytes, units) = (bytes, units)
+    /// Writes `out` from `offset`, releases its units once all of it is out, then writes what was
+    /// queued meanwhile, and lets go of stdout. On the loop's thread it never waits for the reader: when
+    /// stdout is full, the loop goes on with its transfers and finishes the write once the reader makes
+    /// room, keeping the writer's role meanwhile (answers finishing then queue behind it, counted in
+    /// `outstanding`, so reading stops at the usual limit). Once the process is exiting it finishes the
+    /// message it is in the middle of and starts no other (`closeOutput`).
+    private func writeOut(_ out: Outgoing, from offset: Int, onLoop: Bool) {
+        var (out, written) = (out, offset)
         // Only a loop that watches stdout can finish a write later.
         let loop = onLoop ? stdioLoop : nil
-        var written = send(bytes, from: offset, waiting: loop == nil)
         while true {
-            if written < bytes.count, let loop, case .descriptor(let descriptor, _) = output {
-                loop.whenWritable(descriptor) { [bytes, written, units] in
-                    guard self.state.withLock({ $0.phase != .exiting }) else { return }
-                    self.writeOut(bytes, from: written, units: units, onLoop: true)
+            let end = exiting.load(ordering: .relaxed) ? out.endOfMessage(at: written) : out.bytes.count
+            if written < end { written = send(out, from: written, to: end, waiting: loop == nil) }
+            if written < end, let loop, case .descriptor(let descriptor, _) = output {
+                let between = out.isBoundary(written)
+                state.withLock { state in
+                    state.parkedBetweenMessages = between
+                    if between && state.phase == .exiting { self.state.wakeWaitersWhileLocked() }
+                }
+                loop.whenWritable(descriptor) { [out, written] in
+                    // Written on from here, the write may be inside a message again.
+                    self.state.withLock { $0.parkedBetweenMessages = false }
+                    self.writeOut(out, from: written, onLoop: true)
                 }
                 return
             }
             let next = state.withLock { state -> [RequestPathState.Write]? in
-                releaseLocked(&state, units)
+                if written == out.bytes.count { releaseLocked(&state, out.units) }
                 guard !state.unwritten.isEmpty, state.phase != .exiting else {
                     state.writing = false
+                    // `closeOutput` waits for the writer to stop between messages.
+                    if state.phase == .exiting { self.state.wakeWaitersWhileLocked() }
                     return nil
                 }
                 defer { state.unwritten = [] }
                 return state.unwritten
             }
             guard let next else { return }
-            (bytes, units) = joined(next)
-            written = send(bytes, from: 0, waiting: loop == nil)
+            (out, written) = (joined(next), 0)
         }
+    }
+
+    /// Answers to write as one, with where each message ends.
+    struct Outgoing: Sendable {
+        var bytes: [UInt8]
+        /// The end of every message but the last, which ends with `bytes` (empty for one message, the
+        /// usual case, so that it costs no allocation).
+        var ends: [Int]
+        /// The calls the answers release from `outstanding` once written.
+        var units: Int
+
+        /// Whether `offset` is between two messages.
+        func isBoundary(_ offset: Int) -> Bool { offset == 0 || offset == bytes.count || ends.contains(offset) }
+
+        /// The end of the message that goes on past `offset` (or begins there).
+        func nextEnd(after offset: Int) -> Int { ends.first { $0 > offset } ?? bytes.count }
+
+        /// Where the message being written at `offset` ends: `offset` itself when none has begun there.
+        func endOfMessage(at offset: Int) -> Int { isBoundary(offset) ? offset : nextEnd(after: offset) }
     }
 
     /// Answers as one write, and the units they release.
-    private func joined(_ batch: [RequestPathState.Write]) -> (bytes: [UInt8], units: Int) {
+    private func joined(_ batch: [RequestPathState.Write]) -> Outgoing {
         var bytes = batch[0].bytes
-        for write in batch.dropFirst() { bytes.append(contentsOf: write.bytes) }
+        var ends: [Int] = []
+        for write in batch.dropFirst() {
+            ends.append(bytes.count)
+            bytes.append(contentsOf: write.bytes)
+        }
         if context.logger.isEnabled(.trace) {
             for write in batch { context.logger.trace("-> \(Redaction.describe(Self.payload(of: write.bytes)))") }
         }
-        return (bytes, batch.reduce(0) { $0 + $1.units })
+        return Outgoing(bytes: bytes, ends: ends, units: batch.reduce(0) { $0 + $1.units })
     }
 
-    /// Writes `bytes` from `offset` and returns how far it got: to the end, unless `waiting` is false
-    /// and the output descriptor has no room for more now.
-    private func send(_ bytes: [UInt8], from offset: Int, waiting: Bool) -> Int {
+    /// Writes `out.bytes` from `offset` up to `end` and returns how far it got: to `end`, unless
+    /// `waiting` is false and the output descriptor has no room for more now, or the process began
+    /// exiting between two messages. Waiting, it goes a message at a time once the reader is full, so
+    /// that a decision to exit taken meanwhile starts no other message.
+    private func send(_ out: Outgoing, from offset: Int, to end: Int, waiting: Bool) -> Int {
         switch output {
         case .closure(let take):
-            take(offset == 0 ? bytes : Array(bytes[offset...]))
+            take(offset == 0 && end == out.bytes.count ? out.bytes : Array(out.bytes[offset..<end]))
         case .descriptor(let descriptor, let closed):
-            if !waiting, !outputWaits.load(ordering: .relaxed) {
-                switch FileDescriptorIO.writeWithoutWaiting(descriptor, bytes[offset...]) {
-                case .wrote(let count): return offset + count
+            var offset = offset
+            if !outputWaits.load(ordering: .relaxed) {
+                switch FileDescriptorIO.writeWithoutWaiting(descriptor, out.bytes[offset..<end]) {
+                case .wrote(let count):
+                    offset += count
+                    if !waiting || offset == end { return offset }
                 case .failed:
                     closed()
-                    return bytes.count
+                    return end
                 case .unsupported: outputWaits.store(true, ordering: .relaxed)
                 }
             }
-            if !FileDescriptorIO.writeAll(descriptor, bytes[offset...]) { closed() }
+            while offset < end {
+                if exiting.load(ordering: .relaxed) && out.isBoundary(offset) { return offset }
+                let stop = min(out.nextEnd(after: offset), end)
+                if !FileDescriptorIO.writeAll(descriptor, out.bytes[offset..<stop]) {
+                    closed()
+                    return end
+                }
+                offset = stop
+            }
         }
-        return bytes.count
+        return end
     }
 
     /// Calls answered: wakes the reader when this makes room below the limit, and the drain when

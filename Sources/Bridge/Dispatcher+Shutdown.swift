@@ -71,14 +71,30 @@ extension Dispatcher {
         state.wait(
             until: { $0.outstanding == 0 && !$0.readerHandling }, before: deadline,
             then: { state, done in
-                if done { state.phase = .exiting }
+                if done { exitLocked(&state) }
                 return done
             })
     }
 
-    /// The process is about to exit: nothing more is handled or written.
-    func close() {
-        state.withLock { $0.phase = .exiting }
+    /// The process is about to exit: nothing more is handled, and no answer starts being written.
+    /// Returns the answers left unwritten (counted as calls), which are dropped whole.
+    func close() -> Int {
+        state.withLock { state in
+            exitLocked(&state)
+            return state.outstanding
+        }
+    }
+
+    /// After `close`: waits until no message is half written on stdout, the writer having finished the
+    /// one it was in the middle of, or `deadline` (a reader that takes nothing). True when stdout ends
+    /// on a whole message.
+    func waitForWholeMessage(before deadline: Date) -> Bool {
+        state.wait(until: { !$0.writing || $0.parkedBetweenMessages }, before: deadline, then: { _, done in done })
+    }
+
+    private func exitLocked(_ state: inout RequestPathState) {
+        state.phase = .exiting
+        exiting.store(true, ordering: .relaxed)
     }
 
     /// The number of calls read and not yet answered (for the log).

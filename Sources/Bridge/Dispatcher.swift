@@ -57,7 +57,10 @@ public final class Dispatcher: Sendable {
     /// Set once the output descriptor proved that it cannot be written without waiting (a regular file,
     /// a terminal): it is then written with plain write(2).
     let outputWaits = Atomic(false)
-    let state = ConditionLock(RequestPathState())
+    let state: ConditionLock<RequestPathState>
+    /// Set with `RequestPathState.phase` `.exiting`, for the writer to read without the lock between
+    /// two messages (`Dispatcher+Output`).
+    let exiting = Atomic(false)
 
     public init(context: MethodContext, executor: (any TaskExecutor)? = nil, limits: Limits = Limits(), output: Output) {
         self.context = context
@@ -66,6 +69,7 @@ public final class Dispatcher: Sendable {
         self.stdioLoop = executor as? any StdioWatchingExecutor
         self.limits = limits
         self.output = output
+        self.state = ConditionLock(RequestPathState(store: context.medusa.sessions))
     }
 
     /// A dispatcher whose answers go to `output`, which takes each write whole.
@@ -173,10 +177,13 @@ public final class Dispatcher: Sendable {
                 let answer = batch.map { RequestPathState.Destination.batch($0, index: index) } ?? .single(framing)
                 state.calls[serial] = .init(method: method, id: id, answer: answer, stage: .waitingForSession)
                 state.index(id, serial)
-                let admitted =
-                    method.sessionUse.map { use in
-                        state.sessions[use.session, default: SessionLine()].arrive(serial, exclusive: use.exclusive)
-                    } ?? true
+                let admitted: Bool
+                if let use = method.sessionUse {
+                    admitted = state.sessions[use.session, default: SessionLine()].arrive(serial, exclusive: use.exclusive)
+                } else {
+                    // Cast only for the few calls that name no session.
+                    admitted = method is SessionList ? state.registerListing(serial) : true
+                }
                 if admitted { admitLocked(&state, serial) }
             }
             // While stopping, the calls were answered -32800 at once: their answer may be ready.

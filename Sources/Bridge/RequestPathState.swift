@@ -1,5 +1,6 @@
 import JSON
 import JSONRPC
+import MedusaStore
 
 /// Everything the request path knows between reading a frame and writing its answer: the calls and
 /// their stage, each session's line, the calls waiting for a slot, the answers not yet written, and
@@ -13,9 +14,13 @@ import JSONRPC
 /// - At most `Limits.maximumRunning` calls have a task; the others wait unstarted, costing only their
 ///   decoded params.
 /// - A call is in exactly one of: waiting in its session's line, `ready` (admitted, waiting for a
-///   slot), or running; it leaves `calls` exactly once, with its answer.
+///   slot), or running; it leaves `calls` exactly once, with its answer. (A `session.list` waits in
+///   several lines at once and never runs: it is answered when the last of them admits it.)
 /// - At most one thread writes to stdout at a time (`writing`); answers finished meanwhile wait in
 ///   `unwritten` and that thread writes them before it lets go.
+/// - A `session.list` (`listings`) waits in the line of each session with a state change running or
+///   waiting when it is read, as a shared call; it summarises that session when the line admits it and
+///   leaves at once, so it never holds a later call back nor makes sessions wait for each other.
 struct RequestPathState {
     enum Phase: Sendable, Equatable {
         /// Reading stdin and starting calls.
@@ -113,6 +118,23 @@ struct RequestPathState {
     var running = 0
     var writing = false
     var unwritten: [Write] = []
+    /// Set when the process is about to exit and a write stopped waiting for the reader between two
+    /// messages: nothing of a message is left half written (see `Dispatcher.closeOutput`).
+    var parkedBetweenMessages = false
+    /// Where `session.list` reads the sessions (nil: no listing is ever summarised, for tests of the
+    /// lines alone).
+    var store: SessionStore?
+    /// `session.list` calls not answered yet.
+    var listings: [UInt64: Listing] = [:]
+
+    /// A `session.list` gathering its summaries.
+    struct Listing {
+        var summaries: [SessionSummary]
+        /// Sessions whose earlier state changes it still waits for.
+        var pending: Set<String>
+    }
+
+    init(store: SessionStore? = nil) { self.store = store }
 
     mutating func serial() -> UInt64 {
         nextSerial += 1
@@ -183,7 +205,16 @@ struct RequestPathState {
             } else {
                 admitted = sessions.values[line].withdraw(serial).admitted
             }
+            // Listings only change the line's value, so `line` stays valid.
+            if !listings.isEmpty { admitted = admittedBy(use.session, admitted) }
             if sessions.values[line].isIdle { sessions.remove(at: line) }
+        } else if !listings.isEmpty, let listing = listings.removeValue(forKey: serial) {
+            // Answered or cancelled before every session it waited in came to its turn.
+            for name in listing.pending {
+                guard let line = sessions.index(forKey: name) else { continue }
+                admitted += admittedBy(name, sessions.values[line].withdraw(serial).admitted)
+                if let line = sessions.index(forKey: name), sessions.values[line].isIdle { sessions.remove(at: line) }
+            }
         }
         switch call.answer {
         case .single(let framing):
@@ -198,5 +229,41 @@ struct RequestPathState {
             if responses.isEmpty { return (admitted, .nothing(units: finished.units)) }
             return (admitted, .batch(responses, finished))
         }
+    }
+
+    /// A `session.list` read now: sessions with no state change running or waiting are summarised at
+    /// once; in each other session it waits, as a shared call, for the changes read before it. True
+    /// when it has every summary already.
+    mutating func registerListing(_ serial: UInt64) -> Bool {
+        var pending: Set<String> = []
+        for line in sessions.indices where !sessions.values[line].admitsSharedNow {
+            let name = sessions.keys[line]
+            _ = sessions.values[line].arrive(serial, exclusive: false)
+            pending.insert(name)
+        }
+        let now = store?.summaries() ?? []
+        listings[serial] = Listing(summaries: now.filter { !pending.contains($0.name) }, pending: pending)
+        return pending.isEmpty
+    }
+
+    /// The calls session `name`'s line admitted, less the listings among them: each of those takes its
+    /// summary of the session now, before any later call of the session can start, and leaves the line
+    /// at once (which may admit more). A listing with every summary is returned, to be answered.
+    private mutating func admittedBy(_ name: String, _ serials: [UInt64]) -> [UInt64] {
+        var ready: [UInt64] = []
+        var queue = serials[...]
+        while let serial = queue.popFirst() {
+            guard let place = listings.index(forKey: serial) else {
+                ready.append(serial)
+                continue
+            }
+            if let summary = store?.summaries().first(where: { $0.name == name }) {
+                listings.values[place].summaries.append(summary)
+            }
+            listings.values[place].pending.remove(name)
+            if listings.values[place].pending.isEmpty { ready.append(serial) }
+            if let line = sessions.index(forKey: name) { queue.append(contentsOf: sessions.values[line].leave(exclusive: false)) }
+        }
+        return ready
     }
 }

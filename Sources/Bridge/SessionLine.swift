@@ -21,6 +21,9 @@ struct SessionLine: Sendable {
 
     var isIdle: Bool { admitted == 0 && head == waiting.count }
     var waitingCount: Int { waiting.count - head }
+    /// Whether a shared call arriving now would be admitted at once: no state change is running or
+    /// waiting, so the session's state is what every earlier call left it.
+    var admitsSharedNow: Bool { head == waiting.count && !exclusiveAdmitted }
 
     private func mayStart(exclusive: Bool) -> Bool { exclusive ? admitted == 0 : !exclusiveAdmitted }
 

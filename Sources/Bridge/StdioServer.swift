@@ -36,6 +36,13 @@ public final class StdioServer: Sendable {
     /// the bound is for a batch's answer of a few MiB going to a client that reads it slowly (a
     /// 20,000-call batch is ~1.4 MB). Ending earlier would cut such an answer off mid-message.
     static let cancelGracePeriod: Duration = .seconds(5)
+    /// Then, how long the message the bridge is in the middle of writing may take to be finished
+    /// before the process exits (no other is started). A reader that is reading takes the rest of any
+    /// message in milliseconds (the largest, a batch's answer of a few MiB, crosses a pipe at hundreds
+    /// of MiB/s); 2 s more covers one paused meanwhile (a garbage collector, a loaded machine), and
+    /// keeps SIGTERM to exit within 10 s (3 + 5 + 2), the wait of `docker stop` and of most
+    /// supervisors before SIGKILL. A reader that takes nothing for that long gets the message cut off.
+    static let messageFinishPeriod: Duration = .seconds(2)
     static let readChunkBytes = 64 * 1024
 
     let dispatcher: Dispatcher
@@ -143,12 +150,26 @@ public final class StdioServer: Sendable {
             logger.warn("\(left) call(s) still unanswered after \(limit)\(whileAnswering ? " without an answer" : ""); cancelling them")
             dispatcher.cancelAll()
             if !dispatcher.waitUntilAnswered(before: Date().addingTimeInterval(Self.cancelGracePeriod.timeInterval)) {
-                dispatcher.close()
+                closeOutput()
             }
             break
         }
         // Every answer was written before its calls stopped counting.
         terminate(0)
+    }
+
+    /// The client has not taken every answer: exits without starting another, once the message being
+    /// written (if any) is finished or `messageFinishPeriod` has passed, so that stdout ends on a whole
+    /// message unless the reader takes nothing at all.
+    private func closeOutput() {
+        let unwritten = dispatcher.close()
+        logger.warn(
+            "exiting with the answers of \(unwritten) call(s) not all taken by the client: finishing the message "
+                + "being written (up to \(Self.messageFinishPeriod)); those not begun are dropped whole")
+        let deadline = Date().addingTimeInterval(Self.messageFinishPeriod.timeInterval)
+        if !dispatcher.waitForWholeMessage(before: deadline) {
+            logger.warn("the client took nothing for \(Self.messageFinishPeriod): the last message on stdout is cut off")
+        }
     }
 }
 

@@ -34,7 +34,7 @@ EMULATOR_START_SECONDS = 15.0
 # Shutdown in the order a well-behaved client uses (close stdin, wait, SIGTERM, wait, SIGKILL).
 # After EOF the bridge finishes the calls in flight: tests keep those short, so 20 s is generous.
 CLOSE_WAIT_SECONDS = 20.0
-# The bridge's SIGTERM grace is 3 s plus 0.5 s to write cancellations.
+# After SIGTERM the bridge exits within 3 s for a client that reads (stop() reads), 10 s at most.
 TERM_WAIT_SECONDS = 10.0
 KILL_WAIT_SECONDS = 5.0
 # Default bound for waiting on answers in tests: far above any call the tests make.

@@ -23,7 +23,7 @@ BIG_BODY_BYTES = 250_000_000
 # the body over in chunks and the bridge stops the transfer at the cap; URLSession, the HTTP stack before
 # libcurl, read ahead of its delegate and peaked at 43-60 MiB).
 BIG_BODY_PEAK_BYTES = 5 * BODY_CAP_BYTES
-# SIGTERM grace (3 s) + cancellation grace (0.5 s) + process start-up and scheduling slack.
+# SIGTERM grace (3 s) + answers' grace (5 s) + the message begun (2 s) + start-up and scheduling slack.
 SIGTERM_EXIT_BOUND_SECONDS = 15.0
 
 

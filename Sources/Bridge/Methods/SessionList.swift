@@ -1,16 +1,27 @@
 import JSON
 import JSONRPC
+import MedusaStore
 
 /// `session.list`: every session with whether it holds a cookie and a token, never their values.
-struct SessionList: ImmediateMethod {
+///
+/// Ordered like a call that reads every session: each session is summarised once the state changes
+/// read before the list have finished in that session, and before any read after it starts there
+/// (`RequestPathState.registerListing`). The dispatcher answers it from those summaries, without a
+/// task; `run` serves only a caller outside the request path.
+struct SessionList: BridgeMethod {
     static let name = "session.list"
 
     init(params: Params?) throws(ResponseError) {
         _ = try ParamReader(params, names: [], positions: nil)
     }
 
-    func respond(in context: MethodContext) throws(ResponseError) -> JSONValue {
-        let sessions = context.medusa.sessions.summaries().map { summary -> JSONValue in
+    var sessionUse: SessionUse? { nil }
+
+    func run(in context: MethodContext) async throws -> JSONValue { Self.result(context.medusa.sessions.summaries()) }
+
+    /// The answer for `summaries`, in name order.
+    static func result(_ summaries: [SessionSummary]) -> JSONValue {
+        let sessions = summaries.sorted { $0.name < $1.name }.map { summary -> JSONValue in
             .object(
                 JSONObject([
                     (key: "name", value: .string(summary.name)),
