@@ -76,7 +76,7 @@ extension OpenRPCDocument {
               "name": "auth.deleteSession",
               "x-medusa-version": 1,
               "summary": "Log out: DELETE /store/auth, then forget the session's cookies and token whatever Medusa answered.",
-              "description": "By position: [customHeaders?]. Medusa answers 200 text OK; the result is always the empty object. Unlike medusa-js, the JWT does not outlive logout. Changes session state.",
+              "description": "By position: [customHeaders?]. Medusa answers 200 text OK; the result is always the empty object. Unlike medusa-js, the JWT does not outlive logout. Cancelled before Medusa answers, it is -32800 and the session is left as it was (call it again to log out). Changes session state.",
               "paramStructure": "either",
               "params": [
                 { "$ref": "#/components/contentDescriptors/customHeaders" },

@@ -211,7 +211,7 @@ extension OpenRPCDocument {
               "name": "auth.logout",
               "x-medusa-version": 2,
               "summary": "Log out: DELETE /auth/session when the session logged in to Medusa's cookie session (session mode), then forget its token and cookies.",
-              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.logout(): in session mode Medusa's session is destroyed; in jwt mode there is nothing to end server-side (v2 tokens cannot be revoked) and no request is made. Either way the session forgets its token and cookies, whatever Medusa answered. Answers {}. Changes session state: waits for earlier requests of the session and holds later ones.",
+              "description": "Medusa v2 (js-sdk). Params by name only. As js-sdk's auth.logout(): in session mode Medusa's session is destroyed; in jwt mode there is nothing to end server-side (v2 tokens cannot be revoked) and no request is made. Either way the session forgets its token and cookies, whatever Medusa answered. Answers {}. Changes session state: waits for earlier requests of the session and holds later ones. Cancelled before Medusa answers, it is -32800 and the session is left as it was (call it again to log out).",
               "paramStructure": "by-name",
               "params": [
                 { "$ref": "#/components/contentDescriptors/customHeaders" },
@@ -226,10 +226,11 @@ extension OpenRPCDocument {
             {
               "name": "session.list",
               "summary": "Every session the bridge holds, without secrets.",
+              "description": "Sees every state change read before it, in every session, and none read after it: in a session with a state change running or queued it waits its turn, then holds nothing back. Cancelled while it waits (by $/cancelRequest, or at shutdown), it is answered -32800.",
               "paramStructure": "by-name",
               "params": [],
               "result": { "name": "SessionList", "schema": { "$ref": "#/components/schemas/SessionList" } },
-              "errors": [ { "$ref": "#/components/errors/InvalidParams" } ],
+              "errors": [ { "$ref": "#/components/errors/InvalidParams" }, { "$ref": "#/components/errors/Cancelled" } ],
               "examples": [
                 {
                   "name": "list",

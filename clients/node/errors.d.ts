@@ -24,8 +24,8 @@ export declare class BridgeError extends Error {
   readonly method: string | undefined;
   /** That call's session (`default` for `bridge.auth`), when the method has one. */
   readonly session: string | undefined;
-  /** `auth.signup` only: the step that failed. */
-  readonly step: 'register' | 'create' | 'login' | undefined;
+  /** The step that failed: `auth.signup`'s `register`, `create` or `login`, or `session` when a session-mode login, callback or refresh had its token but exchanging it for Medusa's session cookie failed. */
+  readonly step: 'register' | 'create' | 'login' | 'session' | undefined;
 }
 
 /** Wire codes -32700..-32603: the bridge rejected the message itself. */

@@ -38,7 +38,8 @@ class BridgeError extends Error {
     this.method = options.method;
     /** The session of that call (`default` for `bridge.auth`), when the method has one. */
     this.session = options.session;
-    /** `auth.signup` only: the step that failed (`register`, `create` or `login`), from the bridge's data. */
+    /** The step that failed, from the bridge's data: `auth.signup`'s `register`, `create` or `login`, or `session` (a
+     * session-mode login, callback or refresh whose token could not be exchanged for Medusa's session cookie). */
     this.step = options.step ?? (isObject(options.data) && typeof options.data.step === 'string' ? options.data.step : undefined);
   }
 }

@@ -75,7 +75,7 @@ class BridgeError(Exception):
 
     @property
     def step(self) -> Optional[str]:
-        """For ``auth.signup``: the step that failed (``register``, ``create`` or ``login``)."""
+        """The failed step: ``auth.signup``'s ``register``/``create``/``login``; ``session``: cookie exchange."""
         return self._str("step")
 
     def _summary(self) -> str:
