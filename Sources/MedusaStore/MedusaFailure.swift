@@ -84,9 +84,14 @@ func truncatedText(_ body: [UInt8], limit: Int, redactor: SecretRedactor) -> Str
             dropped += UTF8.width(last)
             scalars.removeLast()
         }
-        while let last = scalars.last, last.isASCII, SecretRedactor.isBase64URL(Character(last)) || last == "." {
-            scalars.removeLast()
+        // A JWT the cut ends inside of: from its `eyJ` on, in the word the text ends with.
+        var word = scalars.endIndex
+        while word > scalars.startIndex, case let previous = scalars[scalars.index(before: word)],
+            previous.isASCII, SecretRedactor.isBase64URL(Character(previous)) || previous == "."
+        {
+            word = scalars.index(before: word)
         }
+        if let jwt = Substring(scalars[word...]).firstRange(of: "eyJ") { scalars = scalars[..<jwt.lowerBound] }
     }
     if scalars.count > limit {
         scalars = scalars.prefix(limit)
