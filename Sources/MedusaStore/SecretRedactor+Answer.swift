@@ -2,8 +2,8 @@
 /// `client_secret` in an error page, are not the call's, so they are found by the name they are under.
 extension SecretRedactor {
     /// `text` with the string value of every member named for a password, token or secret
-    /// (`isSecretName`) replaced by `[redacted]`, read the way JSON is written, so that it works on the
-    /// start of a body too long to parse; a value that the text cuts off is masked to its end.
+    /// (`isSecretName`) replaced by `[redacted]` (an empty one is kept), read the way JSON is written, so
+    /// that it works on the start of a body too long to parse; a value the text cuts off is masked to its end.
     static func maskingSecretFields(in text: String) -> String {
         let quote = UInt8(ascii: "\"")
         guard text.utf8.contains(quote) else { return text }
@@ -45,6 +45,8 @@ extension SecretRedactor {
             next = skippingSpace(from: next + 1)
             guard next < bytes.count, bytes[next] == quote, isSecretName(name) else { continue }
             let value = stringEnd(from: next)
+            // An empty value hides nothing and says why an answer was refused.
+            guard value.end > next + 2 || !value.closed else { continue }
             result += bytes[index..<next]
             result += Array("\"\(replacement)".utf8) + (value.closed ? [quote] : [])
             index = value.end
