@@ -15,7 +15,10 @@ extension ResponseError {
             if let body = error.body { data.append("body", .string(body)) }
             if let location = error.location { data.append("location", .string(location)) }
             if let version = error.backendLooksLike { data.append("hint", .string(MedusaVersionHint.text(backendLooksLike: version))) }
-            let summary = error.message.map { ": \($0)" } ?? error.body.flatMap { $0.isEmpty ? nil : ": \($0.prefix(80))" } ?? ""
+            let summary =
+                error.message.map { ": \($0)" } ?? error.body.flatMap {
+                    $0.isEmpty ? nil : ": \(String(String.UnicodeScalarView($0.unicodeScalars.prefix(80))))"
+                } ?? ""
             // RFC 9110 §15.5.8: a 407 comes from a proxy on the way (HTTP_PROXY, --proxy), never from Medusa.
             let who = error.status == 407 ? "A proxy between the bridge and Medusa" : "Medusa"
             self.init(code: .medusaHTTPError, message: "\(who) answered \(error.status)\(summary)", data: .object(data))

@@ -33,6 +33,25 @@ public struct ProxySettings: Sendable, Equatable {
             noProxy: variable("no_proxy"))
     }
 
+    /// The user, the password and the Basic credentials (`base64(user:password)`, RFC 7617) of every
+    /// proxy URL that carries them, as written and percent-decoded (libcurl decodes them before it
+    /// sends `Proxy-Authorization`): secrets a proxy's error page may echo.
+    public var credentials: [String] {
+        var found: [String] = []
+        for proxy in [httpProxy, httpsProxy].compactMap(\.self) {
+            // curl reads a proxy without a scheme as http.
+            guard let url = URL(string: proxy.contains("://") ? proxy : "http://" + proxy) else { continue }
+            let user = (url.user(percentEncoded: true) ?? "", url.user(percentEncoded: false) ?? "")
+            let password = (url.password(percentEncoded: true) ?? "", url.password(percentEncoded: false) ?? "")
+            guard !user.0.isEmpty || !password.0.isEmpty else { continue }
+            found += [user.0, user.1, password.0, password.1]
+            for basic in Set(["\(user.0):\(password.0)", "\(user.1):\(password.1)"]) {
+                found.append(Data(basic.utf8).base64EncodedString())
+            }
+        }
+        return Array(Set(found.filter { !$0.isEmpty }))
+    }
+
     /// The proxy for `url`, or nil for a direct connection (`NO_PROXY` is matched by libcurl).
     func proxy(for url: URL) -> String? {
         url.scheme?.lowercased() == "https" ? httpsProxy : httpProxy

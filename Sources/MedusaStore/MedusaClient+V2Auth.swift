@@ -40,7 +40,9 @@ extension MedusaClient {
         -> JSONValue
     {
         let path = Self.authPath(provider) + "/callback" + Self.queryString(query)
-        let response = try await perform("GET", path, body: nil, options: options)
+        var call = options
+        call.secretQuery = query
+        let response = try await perform("GET", path, body: nil, options: call)
         let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }
         return body

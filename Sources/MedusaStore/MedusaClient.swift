@@ -7,6 +7,9 @@ public struct CallOptions: Sendable {
     public var customHeaders: HTTPHeaders
     /// false: the session's cookies are not sent (`withoutCookies`); those the answer sets are still kept.
     var sendsCookies = true
+    /// Query pairs the call sends that are secrets (an OAuth callback's code and state): error data
+    /// redacts their values.
+    var secretQuery: [(name: String, value: String)] = []
 
     public static let defaultSession = "default"
 
@@ -128,7 +131,9 @@ public final class MedusaClient: Sendable {
             if !setCookies.isEmpty, let url = request.parsedURL {
                 sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
             }
-            response.redactor = SecretRedactor(request: request, setCookies: setCookies)
+            response.redactor = SecretRedactor(
+                request: request, setCookies: setCookies, configuredHeaders: configuration.headers, customHeaders: options.customHeaders,
+                configuredSecrets: configuration.secretValues, callSecrets: options.secretQuery)
             if (200..<300).contains(response.status) {
                 guard !response.bodyTruncated else {
                     let start = truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters, redactor: response.redactor)

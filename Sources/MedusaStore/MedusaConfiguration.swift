@@ -23,6 +23,9 @@ public struct MedusaConfiguration: Sendable {
     public var attemptTimeout: Duration
     public var userAgent: String
     public var maximumBodyBytes: Int
+    /// Values that are secrets wherever an answer echoes them, besides the call's own (the proxy's user,
+    /// password and Basic credentials, `ProxySettings.credentials`): error data redacts them.
+    public var secretValues: [String] = []
     /// How the Medusa v2 methods authenticate a session (js-sdk's `auth.type`); v1 methods ignore it.
     public var authType: MedusaAuthType
 

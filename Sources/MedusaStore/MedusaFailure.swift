@@ -61,9 +61,41 @@ public struct MedusaHTTPError: Sendable, Equatable {
     }
 }
 
-/// The body as text for an error's `data.body`, the call's secrets removed, cut to `limit` characters
-/// (invalid UTF-8 replaced). Secrets are removed before the cut, so none survives in part.
+/// The body as text for an error's `data.body`: the string values of its password, token and secret
+/// members masked, the call's secrets removed, then cut to `limit` Unicode scalars (invalid UTF-8
+/// replaced). Only the first `limit * 4 + 4096` bytes can appear, and all of them are redacted before
+/// the cut; when the body goes on past them, a secret or JWT those bytes end inside of is not
+/// recognised, so their last bytes that could hold part of one are dropped too. Scalars, not
+/// `Character`s: a grapheme cluster (a letter and thousands of combining marks) has no bound in bytes.
 func truncatedText(_ body: [UInt8], limit: Int, redactor: SecretRedactor) -> String {
-    let text = redactor.redact(String(decoding: body.prefix(limit * 4 + 4096), as: UTF8.self))
-    return text.count > limit ? String(text.prefix(limit)) + "…" : text
+    let window = limit * 4 + 4096
+    var fields: [String] = []
+    if let json = try? JSONParser.parse(body) { SecretRedactor.collectSecretFields(json, into: &fields) }
+    let start = SecretRedactor.maskingSecretFields(in: String(decoding: body.prefix(window), as: UTF8.self))
+    let text = redactor.redact(start, also: fields)
+    if text == SecretRedactor.withheld { return text }
+    var scalars = Substring(text).unicodeScalars
+    var isCut = false
+    if body.count > window {
+        isCut = true
+        var dropped = 0
+        let unsafe = max(redactor.longestForm(also: fields) - 1, 0)
+        while dropped < unsafe, let last = scalars.last {
+            dropped += UTF8.width(last)
+            scalars.removeLast()
+        }
+        // A JWT the cut ends inside of: from its `eyJ` on, in the word the text ends with.
+        var word = scalars.endIndex
+        while word > scalars.startIndex, case let previous = scalars[scalars.index(before: word)],
+            previous.isASCII, SecretRedactor.isBase64URL(Character(previous)) || previous == "."
+        {
+            word = scalars.index(before: word)
+        }
+        if let jwt = Substring(scalars[word...]).firstRange(of: "eyJ") { scalars = scalars[..<jwt.lowerBound] }
+    }
+    if scalars.count > limit {
+        scalars = scalars.prefix(limit)
+        isCut = true
+    }
+    return String(String.UnicodeScalarView(scalars)) + (isCut ? "…" : "")
 }

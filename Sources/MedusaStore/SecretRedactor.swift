@@ -6,33 +6,63 @@ import JSON
 ///
 /// What counts as a secret of the call: the `Authorization` credentials and every cookie value sent,
 /// the `x-publishable-api-key`, every string of the JSON body under a key naming a password, token or
-/// secret, every cookie value the answer set, and anything shaped like a JWT. Each is looked for as it
-/// was sent and as JSON writes it inside a string, once and twice: a password holding `"` or `\` goes
-/// out escaped in the JSON body, and an error page quoting that body in its own JSON escapes it again.
-/// A password (or other secret field of the body) shorter than `minimumLength` cannot be replaced
-/// without garbling the text (every `ab`), so a text that holds one is withheld whole; cookies and
-/// keys that short are no credentials and are not looked for.
+/// secret, every cookie value the answer set, every value the caller supplied as a header (`--header`,
+/// `customHeaders`) or as an OAuth callback's query, the proxy's credentials, and anything shaped like
+/// a JWT. Each is looked for in every spelling an echo gives it (`SecretRedactor+Forms.swift`): as
+/// sent, JSON-escaped once and twice, and percent-encoded; a text that still holds one once those
+/// spellings are decoded is withheld whole.
+///
+/// Short values: a password (or other secret field of the body) shorter than `minimumLength` cannot be
+/// replaced without garbling the text (every `ab`), so a text that holds one is withheld whole; cookies
+/// and keys that short are no credentials and are not looked for. A value the caller supplied follows
+/// the cookies' rule, with a longer minimum (`minimumSuppliedLength`) unless its name says it is a
+/// credential: a header such as `X-Channel: mobile` or a query `lang=en` would otherwise blank every
+/// `mobile` and `en` of an error message.
 ///
 /// Built for every answer but used only when an error is, so it keeps the call and gathers the secrets
 /// when asked.
 public struct SecretRedactor: Sendable, Equatable {
     public static let replacement = "[redacted]"
-    /// What stands for a whole text that holds a secret shorter than `minimumLength`.
+    /// What stands for a whole text that holds a secret shorter than `minimumLength`, or a secret in a
+    /// spelling not replaced in place.
     public static let withheld = "[redacted: the text held a secret of the call]"
     static let minimumLength = 4
+    /// The shortest supplied value under a name that does not say it is a credential that is looked for.
+    static let minimumSuppliedLength = 8
     private var request: HTTPRequest?
     private var setCookieValues: [String] = []
+    /// The configured headers (`--header`) and the call's `customHeaders`, kept as they are (no copy)
+    /// until an error asks for their values.
+    private var configuredHeaders = HTTPHeaders()
+    private var customHeaders = HTTPHeaders()
+    /// Values the configuration (the proxy's credentials) and the call (a callback's query) mark secret.
+    private var configuredSecrets: [String] = []
+    private var callSecrets: [(name: String, value: String)] = []
 
     public init() {}
 
-    init(request: HTTPRequest, setCookies: [SetCookie]) {
+    init(
+        request: HTTPRequest, setCookies: [SetCookie], configuredHeaders: HTTPHeaders = HTTPHeaders(),
+        customHeaders: HTTPHeaders = HTTPHeaders(), configuredSecrets: [String] = [],
+        callSecrets: [(name: String, value: String)] = []
+    ) {
         self.request = request
         setCookieValues = setCookies.map(\.value)
+        self.configuredHeaders = configuredHeaders
+        self.customHeaders = customHeaders
+        self.configuredSecrets = configuredSecrets
+        self.callSecrets = callSecrets
+    }
+
+    public static func == (lhs: SecretRedactor, rhs: SecretRedactor) -> Bool {
+        lhs.request == rhs.request && lhs.setCookieValues == rhs.setCookieValues && lhs.configuredHeaders == rhs.configuredHeaders
+            && lhs.customHeaders == rhs.customHeaders
+            && lhs.configuredSecrets == rhs.configuredSecrets && lhs.callSecrets.elementsEqual(rhs.callSecrets, by: ==)
     }
 
     /// The call's secrets, as sent.
     var secrets: Set<String> {
-        var found = setCookieValues
+        var found = setCookieValues + configuredSecrets
         if let request {
             if let authorization = request.headers["Authorization"] {
                 found.append(authorization)
@@ -49,13 +79,24 @@ public struct SecretRedactor: Sendable, Equatable {
         }
         // A cookie or key that short is no credential (a locale, a flag): it is not looked for.
         found.removeAll { $0.utf8.count < Self.minimumLength }
+        for headers in [configuredHeaders, customHeaders] {
+            for field in headers.fields where !Self.describesContent(field.name) { Self.appendSupplied(field, to: &found) }
+        }
+        for pair in callSecrets { Self.appendSupplied(pair, to: &found) }
         if let body = request?.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
         return Set(found.filter { !$0.isEmpty })
     }
 
     /// `text` with every secret, and every JWT-shaped word, replaced by `[redacted]`; `withheld` when it
-    /// holds a secret too short to replace.
+    /// holds a secret too short to replace, or one in a spelling only decoding reveals.
     public func redact(_ text: String) -> String {
+        redact(text, also: [])
+    }
+
+    /// `redact(_:)` with `extra` secrets besides the call's (the secret fields of the answer itself).
+    func redact(_ text: String, also extra: [String]) -> String {
+        let secrets = secrets.union(extra.filter { !$0.isEmpty })
+        guard !secrets.isEmpty else { return Self.redactJWTs(text) }
         let forms = Set(secrets.flatMap(Self.forms(of:)))
         if forms.contains(where: { $0.utf8.count < Self.minimumLength && text.contains($0) }) { return Self.withheld }
         var result = text
@@ -63,41 +104,51 @@ public struct SecretRedactor: Sendable, Equatable {
         for form in forms.sorted(by: { $0.utf8.count > $1.utf8.count }) where result.contains(form) {
             result = result.replacing(form, with: Self.replacement)
         }
+        // Any other mix of spellings (a JSON writer escaping some punctuation, then percent-encoding).
+        if Self.decodedSpellings(of: result).contains(where: { decoded in secrets.contains(where: decoded.contains) }) {
+            return Self.withheld
+        }
         return Self.redactJWTs(result)
     }
 
-    /// `secret` as sent, and as the inside of a JSON string once and twice: as this bridge escapes it,
-    /// with non-ASCII characters as `\u00e4` or `\u00E4` (Python's `json.dumps`, Flask), and with `/` as
-    /// `\/` (PHP).
-    static func forms(of secret: String) -> [String] {
-        func escaped(_ text: String) -> String { String(JSONValue.string(text).jsonText.dropFirst().dropLast()) }
-        func asciiOnly(_ text: String, uppercase: Bool) -> String {
-            var result = ""
-            for unit in text.utf16 {
-                if unit < 0x80, let scalar = Unicode.Scalar(unit) {
-                    result.unicodeScalars.append(scalar)
-                } else {
-                    let hex = String(unit, radix: 16, uppercase: uppercase)
-                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-            }
-            return result
-        }
-        var once = [escaped(secret), asciiOnly(escaped(secret), uppercase: false), asciiOnly(escaped(secret), uppercase: true)]
-        once += once.map { $0.replacing("/", with: "\\/") }
-        return Array(Set([secret] + once + once.map(escaped)))
+    /// The longest spelling of any secret, in UTF-8 bytes: a text cut anywhere may end with at most
+    /// this many bytes minus one of a secret that was not recognised.
+    func longestForm(also extra: [String]) -> Int {
+        secrets.union(extra).flatMap(Self.forms(of:)).map(\.utf8.count).max() ?? 0
     }
 
-    private static func collectSecretFields(_ value: JSONValue, into found: inout [String]) {
+    /// Header names whose values describe the content, not who sends it (the bridge sets them itself,
+    /// e.g. `Accept: text/plain`): not looked for, so that an error naming a media type keeps it.
+    private static func describesContent(_ name: String) -> Bool {
+        ["accept", "content-type"].contains(name.lowercased())
+    }
+
+    private static func appendSupplied(_ pair: (name: String, value: String), to found: inout [String]) {
+        let name = pair.name.lowercased()
+        let credential = ["auth", "key", "token", "secret", "password", "cookie", "session", "code", "state", "signature", "credential"]
+            .contains(where: name.contains)
+        if pair.value.utf8.count >= (credential ? minimumLength : minimumSuppliedLength) { found.append(pair.value) }
+    }
+
+    static func collectSecretFields(_ value: JSONValue, into found: inout [String]) {
+        if let elements = value.arrayValue {
+            for element in elements { collectSecretFields(element, into: &found) }
+            return
+        }
         guard let object = value.objectValue else { return }
         for (key, member) in object {
-            let name = key.lowercased()
-            if let text = member.stringValue, ["password", "token", "secret"].contains(where: name.contains) {
+            if let text = member.stringValue, isSecretName(key) {
                 found.append(text)
             } else {
                 collectSecretFields(member, into: &found)
             }
         }
+    }
+
+    /// A member name naming a password, token or secret (`access_token`, `refreshToken`, `client_secret`).
+    static func isSecretName(_ key: some StringProtocol) -> Bool {
+        let name = key.lowercased()
+        return ["password", "token", "secret"].contains(where: name.contains)
     }
 
     /// A JWT is three base64url parts joined by dots whose first part is a JSON object (`eyJ`).
@@ -119,7 +170,7 @@ public struct SecretRedactor: Sendable, Equatable {
         return result + rest
     }
 
-    private static func isBase64URL(_ character: Character) -> Bool {
+    static func isBase64URL(_ character: Character) -> Bool {
         character.isASCII && (character.isLetter || character.isNumber || character == "-" || character == "_")
     }
 }

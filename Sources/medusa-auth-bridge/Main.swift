@@ -52,17 +52,20 @@ enum Main {
         dup2(STDERR_FILENO, STDOUT_FILENO)
         let logger = Logger(level: options.logLevel)
         for warning in options.warnings { logger.warn(warning) }
-        let configuration = MedusaConfiguration(
+        let proxy = ProxySettings(explicit: options.proxy?.absoluteString, environment: ProcessInfo.processInfo.environment)
+        var configuration = MedusaConfiguration(
             baseURL: options.baseURL, maxRetries: options.maxRetries, publishableAPIKey: options.publishableAPIKey,
             headers: options.headerFields, attemptTimeout: options.timeout, userAgent: BridgeInfo.userAgent,
             authType: options.authType)
+        // A proxy that refuses (407) may echo its Proxy-Authorization.
+        configuration.secretValues = proxy.credentials
         // Reading stdin, every call's task and every HTTP transfer run on the libcurl loop's thread.
         let loop = CurlLoop(maximumConnectionsPerOrigin: options.connectionsPerOrigin)
         let transport = CurlTransport(
             loop: loop,
             settings: .init(
                 maximumBodyBytes: configuration.maximumBodyBytes, caFile: options.caFile?.path,
-                proxy: ProxySettings(explicit: options.proxy?.absoluteString, environment: ProcessInfo.processInfo.environment)))
+                proxy: proxy))
         let medusa = MedusaClient(configuration: configuration, transport: transport)
         let server = StdioServer(
             context: MethodContext(medusa: medusa, logger: logger), executor: loop,

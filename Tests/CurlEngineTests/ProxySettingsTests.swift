@@ -196,3 +196,18 @@ struct HeaderListCacheTests {
         #expect(detail.contains("'Authorization'") && !detail.contains("abc") && !detail.contains("Injected"))
     }
 }
+
+@Suite("Proxy credentials")
+struct ProxyCredentialsTests {
+    @Test("a proxy's user, password and Basic credentials are listed, as written and percent-decoded")
+    func credentials() {
+        let settings = ProxySettings(explicit: nil, environment: ["http_proxy": "http://proxy%40user:pa%3Ass@127.0.0.1:1"])
+        let credentials = Set(settings.credentials)
+        for expected in [
+            "proxy%40user", "proxy@user", "pa%3Ass", "pa:ss", Data("proxy@user:pa:ss".utf8).base64EncodedString(),
+        ] {
+            #expect(credentials.contains(expected))
+        }
+        #expect(ProxySettings(explicit: "http://127.0.0.1:1", environment: [:]).credentials.isEmpty)
+    }
+}

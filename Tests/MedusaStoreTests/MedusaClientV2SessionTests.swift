@@ -125,10 +125,11 @@ struct MedusaClientV2SessionTests {
         #expect(medusa.sessions.snapshot("default").token == nil)
     }
 
-    @Test("the refused token's error is -32003 badResponse, the body Medusa sent as its data")
+    @Test("the refused token's error is -32003 badResponse, the body Medusa sent as its data with the token masked")
     func injectedTokenIsBadResponse() async throws {
-        let transport = FakeTransport([.success(.json(200, #"{"token":"abc\r\nX-Injected: yes"}"#))])
-        await #expect(throws: MedusaFailure.badResponse(status: 200, body: #"{"token":"abc\r\nX-Injected: yes"}"#)) {
+        // A token the bridge refuses is still the backend's credential: it is masked like any other.
+        let transport = FakeTransport([.success(.json(200, #"{"token":"abc\r\nX-Injected: yes","x":1}"#))])
+        await #expect(throws: MedusaFailure.badResponse(status: 200, body: #"{"token":"[redacted]","x":1}"#)) {
             try await client(transport, authType: .jwt).login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
         }
     }

@@ -36,7 +36,7 @@ struct Initialize: ImmediateMethod {
                         (key: "requested", value: .string(protocolVersion)),
                     ])))
         }
-        if let clientName { context.logger.info("client \(clientName) initialized") }
+        if let clientName { context.logger.info("client \(JSONValue.string(clientName).jsonText) initialized") }
         return .object(
             JSONObject([
                 (key: "protocolVersion", value: .string(protocolVersion ?? BridgeInfo.protocolVersion)),
