@@ -41,7 +41,7 @@ extension MedusaClient {
     {
         let path = Self.authPath(provider) + "/callback" + Self.queryString(query)
         var call = options
-        call.secretQuery = query
+        call.queryIsSecret = true
         let response = try await perform("GET", path, body: nil, options: call)
         let body = try expectObject(response) { Self.isUsableToken($0["token"]) }
         if let token = body["token"]?.stringValue { try await adopt(token: token, options: options) }

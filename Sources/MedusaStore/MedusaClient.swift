@@ -7,9 +7,9 @@ public struct CallOptions: Sendable {
     public var customHeaders: HTTPHeaders
     /// false: the session's cookies are not sent (`withoutCookies`); those the answer sets are still kept.
     var sendsCookies = true
-    /// Query pairs the call sends that are secrets (an OAuth callback's code and state): error data
-    /// redacts their values.
-    var secretQuery: [(name: String, value: String)] = []
+    /// Whether the query the call sends is secret (an OAuth callback's code and state): error data
+    /// redacts its values.
+    var queryIsSecret = false
 
     public static let defaultSession = "default"
 
@@ -132,8 +132,8 @@ public final class MedusaClient: Sendable {
                 sessions.update(options.session) { $0.cookies.store(setCookies, from: url) }
             }
             response.redactor = SecretRedactor(
-                request: request, setCookies: setCookies, configuredHeaders: configuration.headers, customHeaders: options.customHeaders,
-                configuredSecrets: configuration.secretValues, callSecrets: options.secretQuery)
+                request: request, setCookies: setCookies, configuredSecrets: configuration.secretValues,
+                queryIsSecret: options.queryIsSecret)
             if (200..<300).contains(response.status) {
                 guard !response.bodyTruncated else {
                     let start = truncatedText(response.body, limit: MedusaHTTPError.maximumBodyCharacters, redactor: response.redactor)

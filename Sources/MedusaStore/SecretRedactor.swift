@@ -29,35 +29,23 @@ public struct SecretRedactor: Sendable, Equatable {
     static let minimumLength = 4
     /// The shortest supplied value under a name that does not say it is a credential that is looked for.
     static let minimumSuppliedLength = 8
+    /// Every answer carries one, copied with it along the path of a call, so it holds as few references
+    /// as it can: the request (whose headers include every `--header` and `customHeaders` value, and
+    /// whose URL holds the query) and what the answer set; the rest is worked out when an error asks.
     private var request: HTTPRequest?
     private var setCookieValues: [String] = []
-    /// The configured headers (`--header`) and the call's `customHeaders`, kept as they are (no copy)
-    /// until an error asks for their values.
-    private var configuredHeaders = HTTPHeaders()
-    private var customHeaders = HTTPHeaders()
-    /// Values the configuration (the proxy's credentials) and the call (a callback's query) mark secret.
+    /// Values the configuration marks secret (the proxy's credentials).
     private var configuredSecrets: [String] = []
-    private var callSecrets: [(name: String, value: String)] = []
+    /// Whether the values of the request's query are secrets (an OAuth callback's code and state).
+    private var queryIsSecret = false
 
     public init() {}
 
-    init(
-        request: HTTPRequest, setCookies: [SetCookie], configuredHeaders: HTTPHeaders = HTTPHeaders(),
-        customHeaders: HTTPHeaders = HTTPHeaders(), configuredSecrets: [String] = [],
-        callSecrets: [(name: String, value: String)] = []
-    ) {
+    init(request: HTTPRequest, setCookies: [SetCookie], configuredSecrets: [String] = [], queryIsSecret: Bool = false) {
         self.request = request
         setCookieValues = setCookies.map(\.value)
-        self.configuredHeaders = configuredHeaders
-        self.customHeaders = customHeaders
         self.configuredSecrets = configuredSecrets
-        self.callSecrets = callSecrets
-    }
-
-    public static func == (lhs: SecretRedactor, rhs: SecretRedactor) -> Bool {
-        lhs.request == rhs.request && lhs.setCookieValues == rhs.setCookieValues && lhs.configuredHeaders == rhs.configuredHeaders
-            && lhs.customHeaders == rhs.customHeaders
-            && lhs.configuredSecrets == rhs.configuredSecrets && lhs.callSecrets.elementsEqual(rhs.callSecrets, by: ==)
+        self.queryIsSecret = queryIsSecret
     }
 
     /// The call's secrets, as sent.
@@ -79,10 +67,16 @@ public struct SecretRedactor: Sendable, Equatable {
         }
         // A cookie or key that short is no credential (a locale, a flag): it is not looked for.
         found.removeAll { $0.utf8.count < Self.minimumLength }
-        for headers in [configuredHeaders, customHeaders] {
-            for field in headers.fields where !Self.describesContent(field.name) { Self.appendSupplied(field, to: &found) }
+        if let request {
+            // The configured and the call's own headers, with the few the bridge writes itself.
+            for field in request.headers where !Self.isBridgesOwn(field.name) { Self.appendSupplied(field, to: &found) }
+            if queryIsSecret, let query = request.parsedURL?.query(percentEncoded: false) {
+                for item in query.split(separator: "&") {
+                    let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    Self.appendSupplied((String(pair[0]), pair.count > 1 ? String(pair[1]) : ""), to: &found)
+                }
+            }
         }
-        for pair in callSecrets { Self.appendSupplied(pair, to: &found) }
         if let body = request?.body, let json = try? JSONParser.parse(body) { Self.collectSecretFields(json, into: &found) }
         return Set(found.filter { !$0.isEmpty })
     }
@@ -117,10 +111,11 @@ public struct SecretRedactor: Sendable, Equatable {
         secrets.union(extra).flatMap(Self.forms(of:)).map(\.utf8.count).max() ?? 0
     }
 
-    /// Header names whose values describe the content, not who sends it (the bridge sets them itself,
-    /// e.g. `Accept: text/plain`): not looked for, so that an error naming a media type keeps it.
-    private static func describesContent(_ name: String) -> Bool {
-        ["accept", "content-type"].contains(name.lowercased())
+    /// Fields the bridge writes itself, whose values are no secret: those that describe the content (e.g.
+    /// `Accept: text/plain`), not looked for so that an error naming a media type keeps it, and its
+    /// `User-Agent`.
+    private static func isBridgesOwn(_ name: String) -> Bool {
+        ["accept", "content-type", "user-agent"].contains(name.lowercased())
     }
 
     private static func appendSupplied(_ pair: (name: String, value: String), to found: inout [String]) {

@@ -10,12 +10,13 @@ struct HostileEchoRedactionTests {
         password: String = "long-enough-pw", configured: HTTPHeaders = [:], custom: HTTPHeaders = [:],
         configuredSecrets: [String] = [], query: [(name: String, value: String)] = []
     ) -> SecretRedactor {
+        // The request as MedusaClient makes it: its headers hold the configured ones and the call's own.
         SecretRedactor(
             request: HTTPRequest(
-                method: "POST", url: "http://h/", headers: [:],
+                method: "POST", url: "http://h/" + MedusaClient.queryString(query), headers: configured.merging(custom),
                 body: JSONValue.object(JSONObject([(key: "password", value: .string(password))])).serialized(),
-                timeout: .seconds(1)), setCookies: [], configuredHeaders: configured, customHeaders: custom,
-            configuredSecrets: configuredSecrets, callSecrets: query)
+                timeout: .seconds(1)), setCookies: [],
+            configuredSecrets: configuredSecrets, queryIsSecret: !query.isEmpty)
     }
 
     @Test("header values the caller supplied are secrets; short values under names that are no credential, and media types, are kept")
