@@ -92,10 +92,17 @@ function glibcNeeded(file) {
   return newest >= 0 ? `2.${newest}` : null;
 }
 
-/** This process's glibc version (`2.39`), or null when the C library is not glibc. */
+let glibcRuntime;
+/**
+ * This process's glibc version (`2.39`), or null when the C library is not glibc. Node gives it
+ * only in a diagnostic report, which takes a few milliseconds to build: read once per process.
+ */
 function runningGlibc() {
-  const version = process.report?.getReport?.()?.header?.glibcVersionRuntime;
-  return typeof version === 'string' && version ? version : null;
+  if (glibcRuntime === undefined) {
+    const version = process.report?.getReport?.()?.header?.glibcVersionRuntime;
+    glibcRuntime = typeof version === 'string' && version ? version : null;
+  }
+  return glibcRuntime;
 }
 
 function versionTuple(version) {
