@@ -19,6 +19,8 @@ const { PLATFORM_BINARY, platformKey, platformPackageName } = require('./platfor
 const EXECUTABLE = 'medusa-auth-bridge';
 const ENV_VAR = 'MEDUSA_AUTH_BRIDGE';
 const PACKAGE_DIR = path.resolve(__dirname, '..');
+/** What the search says of a packaged binary that is there but cannot be run (same in Python). */
+const NOT_EXECUTABLE = 'exists but is not executable (chmod +x it or reinstall)';
 
 /**
  * @param {{binary?: string, env?: NodeJS.ProcessEnv, from?: string, platform?: string,
@@ -42,11 +44,15 @@ function findBinary(options = {}) {
   const key = options.platform ?? platformKey();
   const packageName = platformPackageName(key);
   const packageDir = (options.resolvePackage ?? resolveInstalled)(packageName);
+  // The platform package installed, with its binary there but not executable: the install is
+  // damaged, and the advice is to repair it, not to install what is installed.
+  let notExecutable = null;
   if (packageDir) {
     const candidate = path.join(packageDir, PLATFORM_BINARY);
     const why = whyNot(candidate);
     if (!why) return candidate;
-    searched.push(`${packageName}: installed at ${packageDir}, but ${candidate} ${why}`);
+    if (why === 'is not executable') notExecutable = candidate;
+    searched.push(`${packageName}: installed at ${packageDir}, but ${candidate} ${notExecutable ? NOT_EXECUTABLE : why}`);
   } else {
     searched.push(`${packageName}: not installed`);
   }
@@ -71,7 +77,9 @@ function findBinary(options = {}) {
   }
   searched.push(`PATH: no executable ${EXECUTABLE} in ${dirs.length ? dirs.join(path.delimiter) : '(empty)'}`);
 
-  const fix = checkout
+  const fix = notExecutable
+    ? `make ${notExecutable} executable (chmod +x) or reinstall ${packageName}`
+    : checkout
     ? `build it with \`swift build -c release\` in ${checkout}`
     : `install ${packageName}, which npm installs with medusa-auth-bridge unless optional dependencies ` +
       `are left out (--omit=optional, --no-optional); if none is published for ${key}, build the bridge from its source repository`;

@@ -10,7 +10,8 @@
 const { spawn } = require('node:child_process');
 const { LineSplitter } = require('./line-splitter');
 const { StderrTail } = require('./stderr-tail');
-const { BridgeClosedError, CancelledError, ErrorCode, errorFromWire } = require('./errors');
+const { BridgeClosedError, BridgeStartError, CancelledError, ErrorCode, errorFromWire } = require('./errors');
+const { whyItCannotRun } = require('./elf');
 const { abortError, timeoutError, callPrefix } = require('./call-options');
 const { traceEnabled, trace } = require('./trace');
 const { Method } = require('./methods');
@@ -53,6 +54,10 @@ class Connection {
     // detached: the bridge gets its own process group, so a terminal's Ctrl-C (SIGINT to the
     // foreground group) reaches only Node; the bridge then ends when its stdin closes, after
     // reading every $/cancelRequest the client sent on the way out.
+    // A binary that cannot run here (another architecture, no loader, too old a glibc) is refused
+    // with the reason, before spawn turns it into a shell syntax error or an ENOENT (lib/elf.js).
+    const reason = whyItCannotRun(binary);
+    if (reason !== null) throw new BridgeStartError(`${binary} ${reason}`, { binary });
     const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env, detached: true, windowsHide: true });
     this.#child = child;
     const splitter = new LineSplitter((line) => this.#onLine(line));

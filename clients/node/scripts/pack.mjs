@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Builds the two npm tarballs of a release, in esbuild's arrangement:
 //
-//   node clients/node/scripts/pack.mjs --binary <path> --out <dir> [--platform linux-x64]
+//   node clients/node/scripts/pack.mjs --binary <path> --out <dir> [--glibc 2.35] [--platform linux-x64]
 //
 // writes into <dir> exactly two tarballs and prints their paths, one a line:
 // - the main package `medusa-auth-bridge`, whose `optionalDependencies` name the platform package
 //   at the same version, so `npm install medusa-auth-bridge` brings the binary along;
 // - the platform package (`@medusa-auth-bridge/linux-x64`), holding the binary with its exec bit,
-//   with `os` and `cpu` fields so npm installs it only where it runs.
+//   with `os`, `cpu` and `libc: ["glibc"]` fields so npm installs it only where it runs (npm skips it
+//   on musl), and, with --glibc, the glibc version it needs in bin/GLIBC beside it, which the client
+//   compares with the running glibc before spawning (lib/elf.js).
+// Both carry the MIT licence text, clients/LICENSE.
 // The client finds the platform package's binary by itself (lib/binary.js); MEDUSA_AUTH_BRIDGE and
 // the `binary` option still override it. `npm pack` does the packing (it needs no registry).
 
@@ -20,9 +23,11 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const { PLATFORM_BINARY, platformKey, platformPackageName } = require('../lib/platform.js');
+const { GLIBC_FILE } = require('../lib/elf.js');
 
 const PACKAGE_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const USAGE = 'usage: node clients/node/scripts/pack.mjs --binary <path> --out <dir> [--platform <os>-<cpu>]';
+const LICENSE = path.resolve(PACKAGE_DIR, '..', 'LICENSE');
+const USAGE = 'usage: node clients/node/scripts/pack.mjs --binary <path> --out <dir> [--glibc <2.35>] [--platform <os>-<cpu>]';
 /** npm pack of a 70 MB binary takes a few seconds; two minutes means something is stuck. */
 const NPM_TIMEOUT_MS = 120_000;
 
@@ -39,12 +44,13 @@ function parseArgs(argv) {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
     }
-    const name = { '--binary': 'binary', '--out': 'out', '--platform': 'platform' }[flag];
+    const name = { '--binary': 'binary', '--out': 'out', '--glibc': 'glibc', '--platform': 'platform' }[flag];
     if (!name) fail(`unknown argument ${JSON.stringify(flag)}\n${USAGE}`);
     if (i + 1 >= argv.length) fail(`${flag} needs a value\n${USAGE}`);
     args[name] = argv[++i];
   }
   if (!args.binary || !args.out) fail(`--binary and --out are required\n${USAGE}`);
+  if (args.glibc !== undefined && !/^\d+\.\d+$/.test(args.glibc)) fail(`--glibc must look like 2.35, not ${JSON.stringify(args.glibc)}`);
   if (!/^[a-z0-9]+-[a-z0-9]+$/.test(args.platform)) fail(`--platform must look like linux-x64, not ${JSON.stringify(args.platform)}`);
   return args;
 }
@@ -86,6 +92,9 @@ function main() {
     fs.mkdirSync(path.join(platformDir, path.dirname(PLATFORM_BINARY)), { recursive: true });
     fs.copyFileSync(binary, path.join(platformDir, PLATFORM_BINARY));
     fs.chmodSync(path.join(platformDir, PLATFORM_BINARY), 0o755);
+    const glibcFile = path.posix.join(path.posix.dirname(PLATFORM_BINARY), GLIBC_FILE);
+    if (args.glibc) fs.writeFileSync(path.join(platformDir, glibcFile), `${args.glibc}\n`);
+    fs.copyFileSync(LICENSE, path.join(platformDir, 'LICENSE'));
     const platformManifest = {
       name: platformName,
       version: manifest.version,
@@ -93,7 +102,9 @@ function main() {
       license: manifest.license,
       os: [platformOs],
       cpu: [platformCpu],
-      files: [PLATFORM_BINARY, 'README.md'],
+      // The binary runs on glibc only; npm leaves the package out on musl (Alpine).
+      ...(platformOs === 'linux' ? { libc: ['glibc'] } : {}),
+      files: [PLATFORM_BINARY, ...(args.glibc ? [glibcFile] : []), 'README.md', 'LICENSE'],
       preferUnplugged: true,
     };
     fs.writeFileSync(path.join(platformDir, 'package.json'), `${JSON.stringify(platformManifest, null, 2)}\n`);
@@ -109,8 +120,13 @@ function main() {
     for (const entry of manifest.files) {
       fs.cpSync(path.join(PACKAGE_DIR, entry), path.join(mainDir, entry), { recursive: true });
     }
+    fs.copyFileSync(LICENSE, path.join(mainDir, 'LICENSE'));
     const { scripts, ...published } = manifest;
-    const mainManifest = { ...published, optionalDependencies: { [platformName]: manifest.version } };
+    const mainManifest = {
+      ...published,
+      files: [...published.files, 'LICENSE'],
+      optionalDependencies: { [platformName]: manifest.version },
+    };
     fs.writeFileSync(path.join(mainDir, 'package.json'), `${JSON.stringify(mainManifest, null, 2)}\n`);
 
     const tarballs = [npmPack(mainDir, out), npmPack(platformDir, out)];

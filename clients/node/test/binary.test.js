@@ -87,7 +87,15 @@ test('the platform package wins over the checkout and PATH, and a broken one is 
   fs.rmSync(release);
   assert.throws(
     () => findBinary(options),
-    (error) => error.searched.includes(`@medusa-auth-bridge/linux-x64: installed at ${installed}, but ${packaged} is not executable`),
+    (error) => {
+      assert.ok(error.searched.includes(
+        `@medusa-auth-bridge/linux-x64: installed at ${installed}, but ${packaged} exists but is not executable (chmod +x it or reinstall)`,
+      ));
+      // Installed already: the advice is to repair it, not to install it or build one.
+      assert.match(error.message, new RegExp(`To get one, make ${packaged.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} executable \\(chmod \\+x\\) or reinstall @medusa-auth-bridge/linux-x64;`));
+      assert.doesNotMatch(error.message, /install @medusa-auth-bridge\/linux-x64, which npm installs|swift build/);
+      return true;
+    },
   );
 });
 

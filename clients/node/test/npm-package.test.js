@@ -103,6 +103,24 @@ test('pack.mjs writes exactly the main and the platform tarball, the main one de
   assert.deepEqual(binary.content, fs.readFileSync(FAKE_BRIDGE));
 });
 
+test('the platform package is for glibc only, records the glibc it needs, and both packages carry the MIT licence', { skip }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mab-npm-'));
+  roots.push(root);
+  const dist = path.join(root, 'dist');
+  const { stdout } = await run(process.execPath, [PACK, '--binary', FAKE_BRIDGE, '--out', dist, '--glibc', '2.35'], {
+    env: userEnv(root),
+    timeout: COMMAND_TIMEOUT_MS,
+  });
+  const [main, platform] = stdout.trim().split('\n').map(readTarball);
+  const platformManifest = JSON.parse(platform.get('package/package.json').content);
+  // npm leaves out a package whose libc does not match the machine's (musl: EBADPLATFORM).
+  assert.deepEqual(platformManifest.libc, ['glibc']);
+  assert.equal(platform.get('package/bin/GLIBC').content.toString(), '2.35\n');
+  const licence = fs.readFileSync(path.join(PACKAGE_DIR, '..', 'LICENSE'));
+  assert.match(licence.toString(), /^MIT License\n\nCopyright \(c\) the medusa-auth-bridge authors\n/);
+  for (const tarball of [main, platform]) assert.deepEqual(tarball.get('package/LICENSE')?.content, licence);
+});
+
 test('pack.mjs refuses a missing binary and missing arguments with a usage line and status 64', async () => {
   for (const args of [[], ['--binary', path.join(PACKAGE_DIR, 'no-such-file'), '--out', os.tmpdir()], ['--bogus']]) {
     const failed = await run(process.execPath, [PACK, ...args], { timeout: COMMAND_TIMEOUT_MS }).then(

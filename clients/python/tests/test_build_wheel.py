@@ -81,3 +81,59 @@ def test_record_lists_every_file_with_its_hash_and_size(wheel: Path) -> None:
             data = archive.read(name)
             expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
             assert (digest, size) == (f"sha256={expected}", str(len(data))), name
+
+
+def test_the_glibc_the_binary_needs_makes_the_tag_manylinux_and_goes_beside_the_binary(tmp_path: Path) -> None:
+    binary = tmp_path / "medusa-auth-bridge"
+    binary.write_bytes(b"\x7fELF stand-in")
+    binary.chmod(0o755)
+    built = load().build(binary, tmp_path / "dist", None, None, "2.35")
+    arch = load().platform_tag().split("_", 1)[1]
+    # pip installs a manylinux_2_35 wheel only on glibc 2.35 or newer, and never on musl (PEP 600).
+    assert built.name == f"medusa_auth_bridge-0.1.0-py3-none-manylinux_2_35_{arch}.whl"
+    with zipfile.ZipFile(built) as archive:
+        assert f"Tag: py3-none-manylinux_2_35_{arch}" in archive.read("medusa_auth_bridge-0.1.0.dist-info/WHEEL").decode()
+        assert archive.read("medusa_auth_bridge/bin/GLIBC") == b"2.35\n"
+
+
+def test_the_mit_licence_text_is_in_the_wheel_and_named_by_its_metadata(wheel: Path) -> None:
+    licence = (support.PACKAGE_ROOT.parent / "LICENSE").read_text()
+    assert licence.startswith("MIT License") and "the medusa-auth-bridge authors" in licence
+    with zipfile.ZipFile(wheel) as archive:
+        assert archive.read("medusa_auth_bridge-0.1.0.dist-info/licenses/LICENSE").decode() == licence
+        metadata = archive.read("medusa_auth_bridge-0.1.0.dist-info/METADATA").decode()
+    assert "Metadata-Version: 2.4\n" in metadata
+    assert "License-Expression: MIT\n" in metadata and "License-File: LICENSE\n" in metadata
+
+
+def test_scripts_package_refuses_versions_that_disagree_naming_all_three(tmp_path: Path) -> None:
+    """A copy of scripts/package in a tree whose _version.py says 0.2.0 while the bridge and
+    package.json say their own: it stops before writing anything, naming each version."""
+    import shutil
+    import subprocess
+
+    binary = support.real_binary()
+    if binary is None:
+        pytest.skip("no bridge build to package (swift build)")
+    repo = support.PACKAGE_ROOT.parent.parent
+    tree = tmp_path / "repo"
+    (tree / "scripts").mkdir(parents=True)
+    shutil.copy2(repo / "scripts" / "package", tree / "scripts" / "package")
+    version_file = tree / "clients" / "python" / "src" / "medusa_auth_bridge" / "_version.py"
+    version_file.parent.mkdir(parents=True)
+    version_file.write_text('__version__ = "0.2.0"\n')
+    (tree / "clients" / "node").mkdir(parents=True)
+    (tree / "clients" / "node" / "package.json").write_text('{"name": "medusa-auth-bridge", "version": "0.3.0"}\n')
+    bridge_version = subprocess.run(
+        [str(binary), "--version"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()[1]
+    done = subprocess.run(
+        [str(tree / "scripts" / "package"), "--binary", str(binary)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert (
+        f"versions disagree: the bridge's --version says '{bridge_version}', "
+        "clients/python/src/medusa_auth_bridge/_version.py '0.2.0', clients/node/package.json '0.3.0'"
+    ) in done.stderr
+    assert not (tree / "dist").exists()

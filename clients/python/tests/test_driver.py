@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 from medusa_auth_bridge import BridgeNotFoundError, BridgeStartError, _driver as driver, find_binary
+from medusa_auth_bridge import _elf
 from medusa_auth_bridge._driver import _pip_source, check_runtime_libraries, find_checkout
 
 NO_PACKAGE = Path("/nonexistent/medusa_auth_bridge/bin/medusa-auth-bridge")
@@ -191,10 +193,124 @@ def test_the_pip_source_is_read_from_pep_610_direct_url(monkeypatch: pytest.Monk
             assert name == "direct_url.json"
             return json.dumps({"url": (tmp_path / "src dir").as_uri(), "dir_info": {}})
 
+    (tmp_path / "src dir").mkdir()
     monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Dist())
     assert _pip_source() == [tmp_path / "src dir"]
+
+
+def test_a_wheel_file_pip_installed_from_is_not_a_source_to_walk_up_from(
+        monkeypatch: pytest.MonkeyPatch, checkout: Path) -> None:
+    import importlib.metadata
+
+    wheel = checkout / "dist" / "medusa_auth_bridge-0.1.0-py3-none-manylinux_2_35_x86_64.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"PK")
+
+    class Dist:
+        def read_text(self, name: str) -> str:
+            return json.dumps({"url": wheel.as_uri(), "archive_info": {}})
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Dist())
+    assert _pip_source() == []
 
 
 def test_the_checkout_is_the_nearest_folder_with_package_swift(checkout: Path) -> None:
     assert find_checkout(package_dir(checkout)) == checkout
     assert find_checkout(checkout) == checkout
+
+
+def test_a_packaged_binary_without_its_exec_bit_is_named_as_such_with_repair_advice(tmp_path: Path) -> None:
+    packaged = executable(tmp_path / "site" / "medusa_auth_bridge" / "bin" / "medusa-auth-bridge")
+    packaged.chmod(0o644)
+    with pytest.raises(BridgeNotFoundError) as caught:
+        find_binary(environ={}, packaged=packaged, search_from=[tmp_path / "site"], path="")
+    assert (
+        f"the packaged binary {packaged}: exists but is not executable (chmod +x it or reinstall)"
+        in caught.value.searched
+    )
+    assert f"make {packaged} executable (chmod +x) or reinstall the medusa-auth-bridge wheel" in str(caught.value)
+    assert "not a platform wheel" not in str(caught.value)
+
+
+def elf(path: Path, machine: int = 0, loader: Optional[str] = None) -> str:
+    """A minimal 64-bit little-endian ELF header (and a PT_INTERP naming ``loader``): enough for the
+    checks that read it, never meant to run. ``machine`` 0 means this machine's."""
+    import os
+    import struct
+
+    machine = machine or {"x86_64": 62, "aarch64": 183}.get(os.uname().machine, 62)
+    interp = (loader + "\0").encode() if loader else b""
+    header = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9)
+    header += struct.pack("<HHIQQQIHHHHHH", 2, machine, 1, 0, 64, 0, 0, 64, 56, 1 if loader else 0, 0, 0, 0)
+    if loader:
+        header += struct.pack("<IIQQQQQQ", 3, 4, 120, 0, 0, len(interp), len(interp), 1)
+    path.write_bytes(header + interp)
+    path.chmod(0o755)
+    return str(path)
+
+
+def host() -> str:
+    import os
+
+    return _elf.machine_name(os.uname().machine)
+
+
+def test_a_binary_for_another_architecture_is_refused_naming_both(tmp_path: Path) -> None:
+    binary = elf(tmp_path / "medusa-auth-bridge", machine=22)
+    with pytest.raises(BridgeStartError) as caught:
+        check_runtime_libraries(binary)
+    assert str(caught.value) == (
+        f"{binary} is built for s390x, and this machine is {host()}: it is not a medusa-auth-bridge for this platform"
+    )
+
+
+def test_the_bridge_refuses_a_binary_for_another_architecture_before_starting_it(tmp_path: Path) -> None:
+    from medusa_auth_bridge import Bridge
+
+    binary = elf(tmp_path / "medusa-auth-bridge", machine=22)
+    with pytest.raises(BridgeStartError, match=r"is built for s390x, and this machine is "):
+        Bridge(base_url="http://127.0.0.1:9", binary=binary)
+
+
+def test_a_binary_whose_loader_is_missing_names_the_loader_and_the_glibc_recorded(tmp_path: Path) -> None:
+    loader = str(tmp_path / "no-such" / "ld-musl-x86_64.so.1")
+    binary = elf(tmp_path / "medusa-auth-bridge", loader=loader)
+    (tmp_path / "GLIBC").write_text("2.35\n")
+    with pytest.raises(BridgeStartError) as caught:
+        check_runtime_libraries(binary)
+    assert str(caught.value) == (
+        f"{binary} cannot start: its loader {loader} is missing; this binary needs glibc 2.35 or newer "
+        "(musl-based Linux, such as Alpine, is not supported)"
+    )
+
+
+def test_without_a_recorded_glibc_the_newest_glibc_version_the_binary_names_is_given(tmp_path: Path) -> None:
+    binary = elf(tmp_path / "bridge", loader=str(tmp_path / "missing-ld.so"))
+    with open(binary, "ab") as f:
+        f.write(b"GLIBC_2.17\0GLIBC_2.34\0GLIBC_2.2.5\0")
+    with pytest.raises(BridgeStartError, match=r"this binary needs glibc 2\.34 or newer"):
+        check_runtime_libraries(binary)
+
+
+def test_a_packaged_binary_needing_a_newer_glibc_than_the_running_one_is_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    binary = elf(tmp_path / "medusa-auth-bridge")
+    (tmp_path / "GLIBC").write_text("2.35\n")
+    monkeypatch.setattr(_elf, "running_glibc", lambda: "2.31")
+    with pytest.raises(BridgeStartError) as caught:
+        check_runtime_libraries(binary)
+    assert str(caught.value) == f"{binary} needs glibc 2.35 or newer, and this system has glibc 2.31"
+    for fine in ("2.35", "2.100", None):
+        monkeypatch.setattr(_elf, "running_glibc", lambda: fine)
+        check_runtime_libraries(binary)
+
+
+def test_the_running_glibc_is_read_from_confstr_and_the_interpreter_is_this_machine() -> None:
+    import os
+    import sys
+
+    version = os.confstr("CS_GNU_LIBC_VERSION") if "CS_GNU_LIBC_VERSION" in os.confstr_names else None
+    expected = version.split(" ", 1)[1] if version and version.startswith("glibc ") else None
+    assert _elf.running_glibc() == expected
+    header = _elf.read_header(os.path.realpath(sys.executable))
+    assert header is not None and header[0] == host()

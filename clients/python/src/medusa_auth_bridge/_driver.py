@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 from typing import List, Mapping, Optional, Sequence
 
+from ._elf import why_it_cannot_run
 from ._errors import BridgeNotFoundError, BridgeStartError
 from ._options import StrPath
 
@@ -36,8 +37,16 @@ _HERE = Path(__file__).resolve().parent
 PACKAGED_BINARY = _HERE / "bin" / BINARY_NAME
 PACKAGED_NEEDS = _HERE / "bin" / "NEEDED"
 
+#: The oldest glibc the packaged binary runs on (``2.35``), beside it in the wheel and in the npm
+#: platform package: ``scripts/package`` reads it from the binary's GLIBC_ symbol versions.
+GLIBC_FILE = "GLIBC"
+#: What the search says of a packaged binary that is there but cannot be run (same in Node).
+NOT_EXECUTABLE = "exists but is not executable (chmod +x it or reinstall)"
+
 #: The package that provides each library the packaged binary may need, for the error message.
 _PROVIDERS = {
+    "libstdc++.so.6": "Debian/Ubuntu: libstdc++6; Fedora/RHEL: libstdc++",
+    "libgcc_s.so.1": "Debian/Ubuntu: libgcc-s1; Fedora/RHEL: libgcc",
     "libcurl.so.4": "Debian/Ubuntu: libcurl4 (libcurl4t64 on Debian 13 and Ubuntu 24.04); Fedora/RHEL: libcurl",
     "libxml2.so.2": "Debian/Ubuntu: libxml2; Fedora/RHEL: libxml2",
     "libz.so.1": "Debian/Ubuntu: zlib1g; Fedora/RHEL: zlib",
@@ -81,7 +90,15 @@ def find_binary(
     found = _executable(bundled)
     if found:
         return found
-    searched.append(f"the packaged binary {bundled}: {_why_not(bundled)} (this install is not a platform wheel)")
+    # There but without its exec bit: the wheel's install is damaged, and the advice is to repair it.
+    broken = bundled if bundled.is_file() else None
+    if broken is not None:
+        why = NOT_EXECUTABLE
+    elif bundled.exists():
+        why = _why_not(bundled)
+    else:
+        why = "does not exist (this install is not a platform wheel)"
+    searched.append(f"the packaged binary {bundled}: {why}")
 
     starts = list(search_from) if search_from is not None else [_HERE, *_pip_source()]
     checkout = next((c for c in map(find_checkout, starts) if c is not None), None)
@@ -101,13 +118,17 @@ def find_binary(
     if found:
         return found
     searched.append(f"PATH ({search_path}): no executable named {BINARY_NAME}")
-    raise BridgeNotFoundError(_not_found_message(searched, checkout, explicit=False), searched)
+    raise BridgeNotFoundError(_not_found_message(searched, checkout, explicit=False, broken=broken), searched)
 
 
-def _not_found_message(searched: List[str], checkout: Optional[Path], *, explicit: bool) -> str:
+def _not_found_message(
+    searched: List[str], checkout: Optional[Path], *, explicit: bool, broken: Optional[Path] = None
+) -> str:
     lines = "\n".join(f"  - {place}" for place in searched)
     if explicit:
         advice = "Point it at an executable medusa-auth-bridge, or leave it unset to search the usual places."
+    elif broken is not None:
+        advice = f"To get a binary: make {broken} executable (chmod +x) or reinstall the medusa-auth-bridge wheel."
     else:
         advice = (
             "To get a binary: install the platform wheel of medusa-auth-bridge, which holds it "
@@ -120,12 +141,21 @@ def _not_found_message(searched: List[str], checkout: Optional[Path], *, explici
 
 
 def check_runtime_libraries(binary: str, needs: Optional[Path] = None) -> None:
-    """For the packaged binary: fail now, naming the package to install, if a library it loads is missing.
+    """Fail now, saying why, if the binary cannot run here; for the packaged binary, also name the
+    package to install if a library it loads is missing.
 
-    Without this a missing libcurl (which the bridge loads with dlopen) would show only when the
-    first HTTP call fails, and any other library as the loader's one line ("error while loading
-    shared libraries"). Other binaries were built here, so their libraries are here.
+    Any ELF binary: built for another architecture, or its loader missing (musl-based Linux), is a
+    BridgeStartError saying so (``_elf``); one with a ``GLIBC`` file beside it (the packaged
+    binaries) is refused when this system's glibc is older than the file says. Without these the
+    kernel's "Exec format error" or "No such file or directory" (for a file that exists) would be
+    all the caller saw, and an old glibc only the loader's one line.
+    Libraries: without the check a missing libcurl (which the bridge loads with dlopen) would show
+    only when the first HTTP call fails, and libstdc++ as the loader's one line ("error while
+    loading shared libraries"). Other binaries were built here, so their libraries are here.
     """
+    reason = why_it_cannot_run(binary, _recorded_glibc(Path(binary)))
+    if reason is not None:
+        raise BridgeStartError(f"{binary} {reason}", binary)
     listing = PACKAGED_NEEDS if needs is None else needs
     if needs is None and Path(binary) != PACKAGED_BINARY:
         return
@@ -147,8 +177,21 @@ def check_runtime_libraries(binary: str, needs: Optional[Path] = None) -> None:
             ) from None
 
 
+def _recorded_glibc(binary: Path) -> Optional[str]:
+    """The glibc version the package recorded beside the binary (``GLIBC_FILE``), if any."""
+    try:
+        value = (binary.parent / GLIBC_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, ValueError):
+        return None
+    return value or None
+
+
 def _pip_source() -> List[Path]:
-    """The local folder pip installed this package from, if it recorded one (PEP 610)."""
+    """The local folder pip installed this package from, if it recorded one (PEP 610).
+
+    Only a folder (``pip install ./clients/python``): a wheel or an archive pip installed from may
+    sit in some checkout's ``dist/``, whose build is not this install's binary.
+    """
     import json
     import urllib.parse
 
@@ -165,7 +208,8 @@ def _pip_source() -> List[Path]:
     parsed = urllib.parse.urlparse(url)
     if parsed.scheme != "file":
         return []
-    return [Path(urllib.parse.unquote(parsed.path))]
+    source = Path(urllib.parse.unquote(parsed.path))
+    return [source] if source.is_dir() else []
 
 
 def find_checkout(start: Path) -> Optional[Path]:
