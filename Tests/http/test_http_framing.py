@@ -194,24 +194,6 @@ def test_every_content_coding_the_bridge_offers_is_decoded(start_bridge, raw_ser
     assert_later_calls_unaffected(bridge)
 
 
-def test_the_offered_codings_are_one_field_and_a_callers_own_accept_encoding_replaces_them(start_bridge, raw_server):
-    # The bridge writes the Accept-Encoding field itself (Sources/CurlEngine/HeaderList.swift); a caller's
-    # own, from customHeaders or --header, must be the only one sent, never a second field beside it.
-    server = raw_server(serve_normally)
-    bridge = start_bridge("--base-url", server.url, "--header", "X-Test: 1")
-    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
-    assert len(server.requests[0].header_values("Accept-Encoding")) == 1
-    assert offered_codings(server.requests[0])
-    own = bridge.call("auth.exists", {"email": ALICE, "customHeaders": {"accept-encoding": "identity"}})
-    assert result_of(own)["exists"] is True
-    assert server.requests[1].header_values("Accept-Encoding") == ["identity"]
-    finish(bridge)
-    bridge = start_bridge("--base-url", server.url, "--header", "Accept-Encoding: gzip;q=0")
-    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
-    assert server.requests[2].header_values("Accept-Encoding") == ["gzip;q=0"]
-    finish(bridge)
-
-
 # -- answers followed by bytes that are not part of them: never read as another answer ----------
 
 def test_bytes_after_a_complete_answer_are_never_read_as_another_sessions_answer(start_bridge, raw_server):

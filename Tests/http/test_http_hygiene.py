@@ -1,5 +1,6 @@
 """Hygiene of the HTTP layer: path parameters that would change the route, cookies with control
-characters, and secrets echoed back by a backend, which must never reach stdout or stderr.
+characters, header fields sent once, and secrets echoed back by a backend, which must never reach
+stdout or stderr.
 """
 
 import json
@@ -10,6 +11,7 @@ import pytest
 from checks import error_of, finish, result_of
 from fake_medusa import customer, head_only, response
 from rawhttp import serve_normally
+from test_http_framing import offered_codings
 
 ALICE = "alice@test.dk"
 LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]
@@ -250,4 +252,22 @@ def test_a_redirect_is_an_error_naming_where_it_points_and_is_never_followed(sta
     assert data["location"] == "https://shop.example/store/auth/alice%40test.dk", data
     assert len(server.requests) == 1
     assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
+    finish(bridge)
+
+
+def test_the_offered_codings_are_one_field_and_a_callers_own_accept_encoding_replaces_them(start_bridge, raw_server):
+    # The bridge writes the Accept-Encoding field itself (Sources/CurlEngine/HeaderList.swift); a caller's
+    # own, from customHeaders or --header, must be the only one sent, never a second field beside it.
+    server = raw_server(serve_normally)
+    bridge = start_bridge("--base-url", server.url, "--header", "X-Test: 1")
+    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
+    assert len(server.requests[0].header_values("Accept-Encoding")) == 1
+    assert offered_codings(server.requests[0])
+    own = bridge.call("auth.exists", {"email": ALICE, "customHeaders": {"accept-encoding": "identity"}})
+    assert result_of(own)["exists"] is True
+    assert server.requests[1].header_values("Accept-Encoding") == ["identity"]
+    finish(bridge)
+    bridge = start_bridge("--base-url", server.url, "--header", "Accept-Encoding: gzip;q=0")
+    assert result_of(bridge.call("auth.exists", {"email": ALICE}))["exists"] is True
+    assert server.requests[2].header_values("Accept-Encoding") == ["gzip;q=0"]
     finish(bridge)
