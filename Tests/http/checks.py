@@ -23,3 +23,14 @@ def finish(bridge):
     assert bridge.wait_exit(EXIT_SECONDS) == 0, bridge.stderr_bytes()[-2000:]
     bridge.wait_stdout_closed()
     assert not bridge.bad_output, bridge.bad_output[:3]
+
+
+def offered_codings(request):
+    """The content codings an Accept-Encoding field offers (q > 0), identity and * aside."""
+    codings = []
+    for item in (request.header("Accept-Encoding") or "").split(","):
+        name, _, params = item.strip().partition(";")
+        q = params.strip()[2:] if params.strip().lower().startswith("q=") else "1"
+        if name and name.lower() not in ("identity", "*") and float(q) > 0:
+            codings.append(name.lower())
+    return codings

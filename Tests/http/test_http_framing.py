@@ -14,7 +14,7 @@ import zlib
 import pytest
 
 import fake_medusa
-from checks import error_of, finish, result_of
+from checks import error_of, finish, offered_codings, result_of
 from fake_medusa import customer, customer_body, head_only, response, session_email
 from rawhttp import serve_normally
 
@@ -154,17 +154,6 @@ def content_encoders():
 
     return {"gzip": gzip.compress, "x-gzip": gzip.compress, "deflate": zlib.compress, "br": brotli.compress,
             "zstd": lambda data: zstandard.ZstdCompressor().compress(data)}
-
-
-def offered_codings(request):
-    """The content codings an Accept-Encoding field offers (q > 0), identity and * aside."""
-    codings = []
-    for item in (request.header("Accept-Encoding") or "").split(","):
-        name, _, params = item.strip().partition(";")
-        q = params.strip()[2:] if params.strip().lower().startswith("q=") else "1"
-        if name and name.lower() not in ("identity", "*") and float(q) > 0:
-            codings.append(name.lower())
-    return codings
 
 
 def test_every_content_coding_the_bridge_offers_is_decoded(start_bridge, raw_server):

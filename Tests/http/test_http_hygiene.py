@@ -8,10 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from checks import error_of, finish, result_of
+from checks import error_of, finish, offered_codings, result_of
 from fake_medusa import customer, head_only, response
 from rawhttp import serve_normally
-from test_http_framing import offered_codings
 
 ALICE = "alice@test.dk"
 LOG_LEVELS = ["error", "warn", "info", "debug", "trace"]

@@ -54,7 +54,7 @@ test('a binary whose loader is missing and that has no recorded glibc names the 
   const dir = tempDir(t);
   const loader = path.join(dir, 'missing-ld.so');
   const binary = writeElf(path.join(dir, 'bridge'), { loader });
-  fs.appendFileSync(binary, Buffer.from('GLIBC_2.17\0GLIBC_2.34\0GLIBC_2.2.5\0'));
+  fs.appendFileSync(binary, Buffer.from('GLIBC_2.17\0GLIBC_2.34\0GLIBC_2.9\0GLIBC_2.2.5\0'));
   assert.match(whyItCannotRun(binary), /this binary needs glibc 2\.34 or newer/);
 });
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.util
+import os
+import signal
 import stat
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -110,7 +113,6 @@ def test_scripts_package_refuses_versions_that_disagree_naming_all_three(tmp_pat
     """A copy of scripts/package in a tree whose _version.py says 0.2.0 while the bridge and
     package.json say their own: it stops before writing anything, naming each version."""
     import shutil
-    import subprocess
 
     binary = support.real_binary()
     if binary is None:
@@ -127,13 +129,20 @@ def test_scripts_package_refuses_versions_that_disagree_naming_all_three(tmp_pat
     bridge_version = subprocess.run(
         [str(binary), "--version"], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split()[1]
-    done = subprocess.run(
+    # A session of its own, so that a timeout stops the script's children too, not only the shell.
+    package = subprocess.Popen(
         [str(tree / "scripts" / "package"), "--binary", str(binary)],
-        capture_output=True, text=True, timeout=300,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
-    assert done.returncode == 1, done.stderr
+    try:
+        _, stderr = package.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(package.pid, signal.SIGKILL)
+        package.communicate()
+        raise
+    assert package.returncode == 1, stderr
     assert (
         f"versions disagree: the bridge's --version says '{bridge_version}', "
         "clients/python/src/medusa_auth_bridge/_version.py '0.2.0', clients/node/package.json '0.3.0'"
-    ) in done.stderr
+    ) in stderr
     assert not (tree / "dist").exists()

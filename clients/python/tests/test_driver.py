@@ -287,7 +287,7 @@ def test_a_binary_whose_loader_is_missing_names_the_loader_and_the_glibc_recorde
 def test_without_a_recorded_glibc_the_newest_glibc_version_the_binary_names_is_given(tmp_path: Path) -> None:
     binary = elf(tmp_path / "bridge", loader=str(tmp_path / "missing-ld.so"))
     with open(binary, "ab") as f:
-        f.write(b"GLIBC_2.17\0GLIBC_2.34\0GLIBC_2.2.5\0")
+        f.write(b"GLIBC_2.17\0GLIBC_2.34\0GLIBC_2.9\0GLIBC_2.2.5\0")
     with pytest.raises(BridgeStartError, match=r"this binary needs glibc 2\.34 or newer"):
         check_runtime_libraries(binary)
 
