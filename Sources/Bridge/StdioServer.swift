@@ -41,7 +41,8 @@ public final class StdioServer: Sendable {
     /// message in milliseconds (the largest, a batch's answer of a few MiB, crosses a pipe at hundreds
     /// of MiB/s); 2 s more covers one paused meanwhile (a garbage collector, a loaded machine), and
     /// keeps SIGTERM to exit within 10 s (3 + 5 + 2), the wait of `docker stop` and of most
-    /// supervisors before SIGKILL. A reader that takes nothing for that long gets the message cut off.
+    /// supervisors before SIGKILL. A reader that has not taken the rest by then (one that reads a few KiB at
+    /// a time, slowly, or not at all) gets the message cut off.
     static let messageFinishPeriod: Duration = .seconds(2)
     static let readChunkBytes = 64 * 1024
 
@@ -160,7 +161,7 @@ public final class StdioServer: Sendable {
 
     /// The client has not taken every answer: exits without starting another, once the message being
     /// written (if any) is finished or `messageFinishPeriod` has passed, so that stdout ends on a whole
-    /// message unless the reader takes nothing at all.
+    /// message unless the reader has not taken its rest by then.
     private func closeOutput() {
         let unwritten = dispatcher.close()
         logger.warn(
@@ -168,7 +169,7 @@ public final class StdioServer: Sendable {
                 + "being written (up to \(Self.messageFinishPeriod)); those not begun are dropped whole")
         let deadline = Date().addingTimeInterval(Self.messageFinishPeriod.timeInterval)
         if !dispatcher.waitForWholeMessage(before: deadline) {
-            logger.warn("the client took nothing for \(Self.messageFinishPeriod): the last message on stdout is cut off")
+            logger.warn("the client did not take the rest of the message within \(Self.messageFinishPeriod): it is cut off on stdout")
         }
     }
 }

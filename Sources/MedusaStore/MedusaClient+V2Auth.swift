@@ -116,7 +116,7 @@ extension MedusaClient {
     func adopt(token: String, options: CallOptions) async throws(MedusaFailure) {
         let customerID = JWTClaims(token: token)?.actorID
         if configuration.authType == .session, customerID != nil {
-            try await exchangeForCookie(token: token, options: options)
+            try await exchangeForCookie(token: token, customerID: customerID, options: options)
             sessions.update(options.session) { state in
                 state.token = nil
                 state.exchangedToken = token
@@ -136,7 +136,8 @@ extension MedusaClient {
     /// session that carries the token's customer. A failure is `.sessionExchange` (the token was
     /// issued: only the exchange failed). So is a 2xx that leaves the session no cookie to send back:
     /// the login would look done and every later call would be answered 401 (medusa#14550).
-    private func exchangeForCookie(token: String, options: CallOptions) async throws(MedusaFailure) {
+    private func exchangeForCookie(token: String, customerID: String?, options: CallOptions) async throws(MedusaFailure) {
+        let before = sessions.snapshot(options.session)
         let response: HTTPResponse
         do {
             response = try await perform(
@@ -146,12 +147,19 @@ extension MedusaClient {
         } catch {
             throw .sessionExchange(error)
         }
-        // A Secure cookie from a plain-http base URL is never kept (`CookieJar.store`): refused now, it
-        // is no login, even when the session still holds an earlier cookie.
+        // The session must now send a cookie this answer set, or still hold the cookie session of this
+        // same customer (a refresh: Medusa re-sends no cookie for a session it did not change). Else a
+        // cookie of an earlier login would pass for the new one, and the session would go on speaking
+        // for that login. A Secure cookie from a plain-http base URL is never kept (`CookieJar.store`).
         let url = configuration.url(for: "/store/customers/me")
         let overHTTP = url?.scheme?.lowercased() != "https"
-        let secureRefused = overHTTP && response.headers.values(for: "Set-Cookie").contains { SetCookie($0)?.secure == true }
-        guard !secureRefused, let url, sessions.snapshot(options.session).cookies.header(for: url) != nil else {
+        let sent = Set(
+            (url.flatMap { sessions.snapshot(options.session).cookies.header(for: $0) } ?? "")
+                .split(separator: ";").map { String($0.trimmingSpaces()) })
+        let setHere = response.headers.values(for: "Set-Cookie").compactMap { SetCookie($0) }
+        let secureRefused = overHTTP && setHere.contains { $0.secure }
+        let sameLogin = before.exchangedToken != nil && before.customerID == customerID && !sent.isEmpty && !secureRefused
+        guard setHere.contains(where: { sent.contains("\($0.name)=\($0.value)") }) || sameLogin else {
             throw .sessionExchange(.noSessionCookie(status: response.status, overHTTP: overHTTP))
         }
     }

@@ -64,14 +64,16 @@ public struct MedusaHTTPError: Sendable, Equatable {
 /// The body as text for an error's `data.body`: the string values of its password, token and secret
 /// members masked, the call's secrets removed, then cut to `limit` Unicode scalars (invalid UTF-8
 /// replaced). Only the first `limit * 4 + 4096` bytes can appear, and all of them are redacted before
-/// the cut; when the body goes on past them, a secret or JWT those bytes end inside of is not
-/// recognised, so their last bytes that could hold part of one are dropped too. Scalars, not
-/// `Character`s: a grapheme cluster (a letter and thousands of combining marks) has no bound in bytes.
+/// the cut. The secret members whose values are also looked for elsewhere are those of that part only
+/// (of the whole body when it is no longer), so that a long body of many costs no more than a short
+/// one. When the body goes on past that part, a secret or JWT it ends inside of is not recognised, so
+/// its last bytes that could hold part of one are dropped too. Scalars, not `Character`s: a grapheme
+/// cluster (a letter and thousands of combining marks) has no bound in bytes.
 func truncatedText(_ body: [UInt8], limit: Int, redactor: SecretRedactor) -> String {
     let window = limit * 4 + 4096
     var fields: [String] = []
-    if let json = try? JSONParser.parse(body) { SecretRedactor.collectSecretFields(json, into: &fields) }
-    let start = SecretRedactor.maskingSecretFields(in: String(decoding: body.prefix(window), as: UTF8.self))
+    if body.count <= window, let json = try? JSONParser.parse(body) { SecretRedactor.collectSecretFields(json, into: &fields) }
+    let start = SecretRedactor.maskingSecretFields(in: String(decoding: body.prefix(window), as: UTF8.self), collecting: &fields)
     let text = redactor.redact(start, also: fields)
     if text == SecretRedactor.withheld { return text }
     var scalars = Substring(text).unicodeScalars

@@ -1,10 +1,13 @@
+import JSON
+
 /// Secrets an answer itself carries: an opaque token (not a JWT) in a 2xx the bridge rejects, a
 /// `client_secret` in an error page, are not the call's, so they are found by the name they are under.
 extension SecretRedactor {
     /// `text` with the string value of every member named for a password, token or secret
     /// (`isSecretName`) replaced by `[redacted]` (an empty one is kept), read the way JSON is written, so
     /// that it works on the start of a body too long to parse; a value the text cuts off is masked to its end.
-    static func maskingSecretFields(in text: String) -> String {
+    /// The values it masks whole are added to `values`, so that an echo of one elsewhere is found too.
+    static func maskingSecretFields(in text: String, collecting values: inout [String]) -> String {
         let quote = UInt8(ascii: "\"")
         guard text.utf8.contains(quote) else { return text }
         let bytes = Array(text.utf8)
@@ -49,9 +52,18 @@ extension SecretRedactor {
             guard value.end > next + 2 || !value.closed else { continue }
             result += bytes[index..<next]
             result += Array("\"\(replacement)".utf8) + (value.closed ? [quote] : [])
+            if value.closed, let string = (try? JSONParser.parse(Array(bytes[next..<value.end])))?.stringValue {
+                values.append(string)
+            }
             index = value.end
             masked = true
         }
         return masked ? String(decoding: result, as: UTF8.self) : text
+    }
+
+    /// `maskingSecretFields(in:collecting:)` without the values.
+    static func maskingSecretFields(in text: String) -> String {
+        var values: [String] = []
+        return maskingSecretFields(in: text, collecting: &values)
     }
 }

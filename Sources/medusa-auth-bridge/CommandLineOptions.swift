@@ -154,7 +154,10 @@ struct CommandLineOptions: Equatable {
         if let retries = variable("MEDUSA_MAX_RETRIES", "--max-retries") {
             maxRetries = try Self.checkedInteger(retries, "MEDUSA_MAX_RETRIES", range: 0...100)
         }
-        if let key = variable("MEDUSA_PUBLISHABLE_API_KEY", "--publishable-api-key") { publishableAPIKey = key }
+        // A blank key is no key either: the v2 /store/* methods then refuse before any request.
+        if let key = variable("MEDUSA_PUBLISHABLE_API_KEY", "--publishable-api-key"), !key.trimmingSpaces().isEmpty {
+            publishableAPIKey = key
+        }
         if let type = variable("MEDUSA_AUTH_TYPE", "--auth-type") { authType = try Self.checkedAuthType(type, "MEDUSA_AUTH_TYPE") }
         if let connections = variable("MEDUSA_MAX_CONNECTIONS", "--max-connections") {
             maxConnections = try Self.checkedInteger(connections, "MEDUSA_MAX_CONNECTIONS", range: 1...10_000)

@@ -209,6 +209,9 @@ struct CommandLineOptionsTests {
             try parse(["--publishable-api-key", ""], ["MEDUSA_PUBLISHABLE_API_KEY": "pk_env"])
         }
         #expect((try? options([], ["MEDUSA_PUBLISHABLE_API_KEY": "pk_env"]))?.publishableAPIKey == "pk_env")
+        // A blank variable is no key, as an empty one is unset: the v2 /store/* methods refuse before any request.
+        let blank = try? options([], ["MEDUSA_PUBLISHABLE_API_KEY": "  "])
+        #expect(blank != nil && blank?.publishableAPIKey == nil)
         #expect((try? options(["--header", "X-Other:"]))?.headers == [CommandLineOptions.HeaderField(name: "X-Other", value: "")])
     }
 

@@ -118,6 +118,8 @@ struct ParamTypeTests {
             (#""7""#, true), ("7", true), ("-7", true), ("7.0", true), ("7e2", true), ("7E+2", true), ("700e-2", true),
             ("1e999999999999999999999", true),
             ("123456789012345678901234", true), ("7.5", false), ("7e-1", false), ("0.0001", false), ("1e-999999999999999999999", false),
+            ("1e9223372036854775807", true), ("12e9223372036854775806", true),
+            ("1e-9223372036854775808", false),
             ("null", false), ("true", false), ("{}", false), ("[7]", false),
         ])
     func cancelRequestIDs(id: String, accepted: Bool) async throws {

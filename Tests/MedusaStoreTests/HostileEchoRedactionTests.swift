@@ -76,9 +76,12 @@ struct HostileEchoRedactionTests {
 
     @Test("a JWT cut off by the bytes read leaves no part")
     func straddlingJWT() {
-        let jwt = "eyJhbGciOiJIUzI1NiJ9." + String(repeating: "A", count: 300) + ".sig"
-        let prefix = String(repeating: "x", count: 1024 * 4 + 4096 - 100)
-        let text = truncatedText(Array((prefix + " " + jwt).utf8), limit: 10_000, redactor: SecretRedactor())
+        // 1,000 characters of 4 bytes each, then a JWT longer than what is left of the bytes read
+        // (limit * 4 + 4096): the cut falls inside it, and the 1,024 characters kept reach it.
+        let jwt = "eyJhbGciOiJIUzI1NiJ9." + String(repeating: "A", count: 5000) + ".sig"
+        let prefix = String(repeating: "\u{1F600}", count: 1000)
+        let text = truncatedText(Array((prefix + " " + jwt).utf8), limit: 1024, redactor: SecretRedactor())
+        #expect(text.unicodeScalars.starts(with: prefix.unicodeScalars))
         #expect(!text.contains("eyJ"))
     }
 
@@ -92,5 +95,14 @@ struct HostileEchoRedactionTests {
         let start = truncatedText(Array(long.utf8), limit: 1024, redactor: SecretRedactor())
         #expect(start.hasPrefix(#"{"access_token" : "[redacted]","pad":"xxx"#))
         #expect(SecretRedactor.maskingSecretFields(in: #"{"refreshToken":"cut-off-val"#) == #"{"refreshToken":"[redacted]"#)
+    }
+
+    @Test("in a body longer than what can be shown, a secret member's value is masked, and so is its echo nearby")
+    func answerFieldEchoedInLongBody() {
+        let body =
+            #"{"token":"opaque-SECRET-1","message":"bad token opaque-SECRET-1","pad":""# + String(repeating: "x", count: 20_000) + #""}"#
+        let start = truncatedText(Array(body.utf8), limit: 1024, redactor: SecretRedactor())
+        #expect(start.hasPrefix(#"{"token":"[redacted]","message":"bad token [redacted]","pad":"xxx"#))
+        #expect(!start.contains("SECRET"))
     }
 }

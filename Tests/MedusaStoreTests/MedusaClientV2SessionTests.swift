@@ -166,6 +166,16 @@ struct MedusaClientV2SessionTests {
         #expect(isOli(medusa.sessions.snapshot("default")))
     }
 
+    @Test("session mode: after a login, another whose POST /auth/session sets no cookie is an error, not passed by the earlier cookie")
+    func noCookieAfterLogin() async throws {
+        let (medusa, _) = try await loggedIn(then: [.success(.json(200, #"{"token":"\#(Self.alice)"}"#)), .success(.json(200, "{}"))])
+        await #expect(throws: MedusaFailure.sessionExchange(.noSessionCookie(status: 200, overHTTP: true))) {
+            try await medusa.login(provider: "emailpass", payload: Self.credentials, options: CallOptions())
+        }
+        // The session still speaks for oli, and says so: it does not claim alice's customer.
+        #expect(isOli(medusa.sessions.snapshot("default")))
+    }
+
     @Test("session mode over https: a Secure cookie is kept and the login succeeds; no cookie at all is still an error")
     func secureCookieOverHTTPS() async throws {
         let none = FakeTransport([.success(.json(200, #"{"token":"\#(Self.oli)"}"#)), .success(.json(200, "{}"))])

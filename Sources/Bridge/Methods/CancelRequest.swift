@@ -30,8 +30,10 @@ struct CancelRequest: ImmediateMethod {
         var exponent = 0
         if let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }) {
             let power = text[text.index(after: e)...]
-            // An exponent past Int's range moves the point beyond every digit, one way or the other.
-            exponent = Int(power) ?? (power.first == "-" ? Int.min / 2 : Int.max / 2)
+            // An exponent past half of Int's range moves the point beyond every digit, one way or the
+            // other; clamped there, adding the digits' count cannot overflow.
+            let limit = Int.max / 2
+            exponent = max(-limit, min(limit, Int(power) ?? (power.first == "-" ? -limit : limit)))
             text = text[..<e]
         }
         let whole = text.prefix { $0 != "." }
