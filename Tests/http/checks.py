@@ -34,3 +34,14 @@ def offered_codings(request):
         if name and name.lower() not in ("identity", "*") and float(q) > 0:
             codings.append(name.lower())
     return codings
+
+
+def strings_of(value):
+    """Every string in a decoded JSON value, keys included."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for key, member in value.items() for text in [key] + strings_of(member)]
+    if isinstance(value, list):
+        return [text for member in value for text in strings_of(member)]
+    return []

@@ -8,21 +8,10 @@ import json
 import re
 from urllib.parse import quote
 
-from checks import error_of, finish
+from checks import error_of, finish, strings_of
 from fake_medusa import response
 
 ALICE = "alice@test.dk"
-
-
-def strings_of(value):
-    """Every string in a decoded JSON value, keys included."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for key, member in value.items() for text in [key] + strings_of(member)]
-    if isinstance(value, list):
-        return [text for member in value for text in strings_of(member)]
-    return []
 
 
 def leaked(secrets, answer, stderr=""):

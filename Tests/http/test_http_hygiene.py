@@ -8,7 +8,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from checks import error_of, finish, offered_codings, result_of
+from checks import error_of, finish, offered_codings, result_of, strings_of
 from fake_medusa import customer, head_only, response
 from rawhttp import serve_normally
 
@@ -182,17 +182,6 @@ def spelled_in(secret, text):
     """Whether ``text`` holds ``secret`` as it is, or as the inside of a JSON string once or twice."""
     once = json.dumps(secret)[1:-1]
     return any(form in text for form in (secret, once, json.dumps(once)[1:-1]))
-
-
-def strings_of(value):
-    """Every string in a decoded JSON value, keys included."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for key, member in value.items() for text in [key] + strings_of(member)]
-    if isinstance(value, list):
-        return [text for member in value for text in strings_of(member)]
-    return []
 
 
 @pytest.mark.parametrize("level", LOG_LEVELS)
