@@ -123,7 +123,7 @@ public struct ParamReader: Sendable {
             guard !HeaderSyntax.isTransportOwned(name) else {
                 throw .invalidParams("'\(name)' is set by the HTTP layer and cannot be given", field: field)
             }
-            guard HeaderSyntax.isValidValue(text) else {
+            guard HTTPHeaders.isValidValue(text) else {
                 throw .invalidParams("'\(field)' holds a control character", field: field)
             }
             headers[name] = text

@@ -1,5 +1,6 @@
-/// RFC 9110 §5.1 field names (tokens) and §5.5 field values: the syntax of LSP's header blocks
-/// (`FrameDecoder`) and of the HTTP headers a caller may give the bridge (`customHeaders`, `--header`).
+/// RFC 9110 §5.1 field names (tokens): the syntax of LSP's header blocks (`FrameDecoder`) and of the
+/// HTTP headers a caller may give the bridge (`customHeaders`, `--header`), whose values follow
+/// `HTTPHeaders.isValidValue` (MedusaStore), the rule tokens from Medusa's answers follow too.
 public enum HeaderSyntax {
     public static func isToken(_ name: some StringProtocol) -> Bool {
         !name.isEmpty
@@ -26,8 +27,4 @@ public enum HeaderSyntax {
         "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection", "te", "trailer",
         "upgrade", "expect",
     ]
-
-    public static func isValidValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
-    }
 }

@@ -34,8 +34,8 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     }
 
     /// Whether `value` may be a field value (RFC 9110 §5.5): no control character but HTAB, so no CR,
-    /// LF or NUL that would end the field, or the request, early. The rule of JSONRPC's
-    /// `HeaderSyntax.isValidValue`, which this module, knowing nothing of JSON-RPC, cannot import.
+    /// LF or NUL that would end the field, or the request, early. The one rule for values the caller
+    /// gives (`customHeaders`, `--header`, a reset token) and tokens Medusa's answers carry.
     public static func isValidValue(_ value: some StringProtocol) -> Bool {
         value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
     }

@@ -60,10 +60,4 @@ extension SecretRedactor {
         }
         return masked ? String(decoding: result, as: UTF8.self) : text
     }
-
-    /// `maskingSecretFields(in:collecting:)` without the values.
-    static func maskingSecretFields(in text: String) -> String {
-        var values: [String] = []
-        return maskingSecretFields(in: text, collecting: &values)
-    }
 }

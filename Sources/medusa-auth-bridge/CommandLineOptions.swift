@@ -276,7 +276,7 @@ extension CommandLineOptions {
         }
         let name = String(text[..<colon])
         let value = text[text.index(after: colon)...].trimmingSpaces()
-        guard HeaderSyntax.isToken(name), HeaderSyntax.isValidValue(value) else {
+        guard HeaderSyntax.isToken(name), HTTPHeaders.isValidValue(value) else {
             throw UsageError(description: "--header must look like 'Name: value' with a valid header name")
         }
         guard !HeaderSyntax.isTransportOwned(name) else {

@@ -16,7 +16,7 @@ struct AuthUpdateProvider: ExchangeMethod {
         let reader = try ParamReader(
             params, names: ["token", "password", "payload", "provider", "customHeaders", "session"], positions: nil)
         token = try reader.string("token")
-        guard HeaderSyntax.isValidValue(token) else { throw .invalidParams("'token' holds a control character", field: "token") }
+        guard HTTPHeaders.isValidValue(token) else { throw .invalidParams("'token' holds a control character", field: "token") }
         provider = try ProviderPayload.provider(reader)
         if let payload = reader.value("payload"), payload != .null {
             guard payload.objectValue != nil else {
